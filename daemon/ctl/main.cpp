@@ -1,0 +1,28 @@
+// assayctl: the command-line client of assayd, and the offline analysis tool.
+#include <iostream>
+
+#include "commands.hpp"
+
+namespace assay::ctl {
+void exit_with(int code) { throw CLI::RuntimeError(code); }
+void add_client_commands(CLI::App&, ClientOptions&) {}
+}  // namespace assay::ctl
+
+int main(int argc, char** argv) {
+  using namespace assay::ctl;
+  CLI::App app{"assayctl: client of assayd and offline assay analysis"};
+  app.require_subcommand(1);
+  ClientOptions options;
+  add_client_commands(app, options);
+  add_fit_command(app);
+  add_count_command(app);
+  add_analyze_command(app);
+  add_keygen_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return (code != 0 && dynamic_cast<const CLI::RuntimeError*>(&e) == nullptr) ? kExitUsage : code;
+  }
+  return 0;
+}

@@ -1,0 +1,68 @@
+// assayd configuration: read from TOML (a file, or the embedded default), checked as a whole.
+//
+// load_config() throws ConfigError naming the file, line and key at fault; nothing is applied
+// from a config that fails. Placeholders "{state_dir}" and "{runtime_dir}" in endpoints are
+// expanded. Plain value type.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace assay::daemon {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct InstrumentConfig {
+  std::string name;
+  std::string driver;
+  nlohmann::json settings = nlohmann::json::object();
+};
+
+struct CurveConfig {
+  std::filesystem::path server_secret_key_file;  // z85 secret key (40 chars) of this server
+  std::filesystem::path allowed_clients_file;    // one z85 public key per line, '#' comments
+};
+
+struct Config {
+  std::string source = "<embedded default>";  // file name for messages
+  std::filesystem::path state_dir;
+  std::filesystem::path runtime_dir;
+  std::filesystem::path database;
+  std::string api_endpoint;
+  std::string events_endpoint;
+  std::size_t max_message_bytes = 1 << 20;
+  unsigned socket_mode = 0660;
+  double heartbeat_s = 2.0;
+  std::string on_interrupted = "requeue";  // or "fail"
+  int max_attempts = 3;
+  std::string on_disconnect = "fail";  // or "pause"
+  std::string log_level = "info";
+  std::vector<std::filesystem::path> plugin_dirs;
+  std::optional<CurveConfig> curve;
+  std::vector<InstrumentConfig> instruments;
+};
+
+struct ConfigOverrides {
+  std::optional<std::filesystem::path> state_dir;
+  std::optional<std::filesystem::path> runtime_dir;
+  std::optional<std::string> log_level;
+};
+
+// From a file (config_file set) or the embedded default.
+Config load_config(const std::optional<std::filesystem::path>& config_file,
+                   const ConfigOverrides& overrides);
+// From TOML text; `source` names it in errors.
+Config parse_config(const std::string& toml_text, const std::string& source,
+                    const ConfigOverrides& overrides);
+
+const char* default_config_toml();
+
+}  // namespace assay::daemon

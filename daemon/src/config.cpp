@@ -1,0 +1,1 @@
+#include "assay/daemon/config.hpp"

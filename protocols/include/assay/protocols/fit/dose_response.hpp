@@ -1,0 +1,86 @@
+// Four-parameter logistic dose-response fits (GraphPad Prism "log(inhibitor) vs. response,
+// variable slope"; drc LL.4 with HillSlope = -b).
+//
+//   Y = Bottom + (Top - Bottom) / (1 + 10^((LogIC50 - X) * HillSlope)),  X = log10(conc)
+//
+// HillSlope < 0 for inhibition (falling curve), > 0 for agonist (rising) curves. Concentration 0
+// is valid and means X = -infinity (Y = Top for HillSlope < 0). The fit runs in LogIC50.
+// Pure functions, no shared state: safe to call from any number of threads at once.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace assay::protocols::fit {
+
+struct DosePoint {
+  double conc = 0.0;  // any unit, >= 0; IC50 comes back in the same unit
+  double response = 0.0;
+  double weight = 1.0;  // used when FitOptions::weighting == Weighting::given
+};
+
+enum class Weighting { none, inverse_y_squared, given };
+
+struct Bounds {
+  std::optional<double> lower;
+  std::optional<double> upper;
+};
+
+struct FitOptions {
+  std::optional<double> fixed_top;
+  std::optional<double> fixed_bottom;
+  std::optional<double> fixed_hill_slope;
+  Bounds top, bottom, log_ic50, hill_slope;
+  Weighting weighting = Weighting::none;
+  double confidence = 0.95;
+  bool profile_ci = true;  // profile-likelihood CI for LogIC50
+};
+
+struct ParamEstimate {
+  double value = 0.0;
+  double se = 0.0;  // 0 for a fixed parameter
+  double ci_low = 0.0;
+  double ci_high = 0.0;
+  bool fixed = false;
+};
+
+// Flag names, as reported in `flags` and in JSON.
+inline constexpr const char* kFlagNotConverged = "not_converged";
+inline constexpr const char* kFlagExtrapolated = "ic50_extrapolated";
+inline constexpr const char* kFlagInactive = "inactive";  // flat/ambiguous: no meaningful IC50
+inline constexpr const char* kFlagTooFewPoints = "too_few_points";
+inline constexpr const char* kFlagNonFinite = "non_finite_input";
+
+struct DoseResponseFit {
+  ParamEstimate top, bottom, log_ic50, hill_slope;
+  double ic50 = 0.0;  // 10^log_ic50, in the unit of the input concentrations
+  double ic50_ci_low = 0.0;
+  double ic50_ci_high = 0.0;
+  // Profile-likelihood CI of LogIC50; an unbounded side is +/-infinity.
+  std::optional<double> log_ic50_profile_low, log_ic50_profile_high;
+  double rss = 0.0;
+  double r2 = 0.0;
+  int df = 0;
+  int n = 0;
+  int iterations = 0;
+  bool converged = false;
+  std::vector<std::string> flags;
+
+  bool has_flag(const std::string& flag) const;
+  // True when the fit gave a usable IC50 (converged, not inactive, enough points).
+  bool usable() const;
+  double predict(double conc) const;
+};
+
+// Never throws on data problems: they become flags. Replicates are individual points.
+DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOptions& options = {});
+
+// snake_case JSON: top, bottom, ic50, log_ic50, hill_slope, se{...}, ci95{...},
+// ci95_profile{log_ic50:[lo,hi]}, rss, r2, df, n, iterations, converged, flags.
+nlohmann::json to_json(const DoseResponseFit& fit);
+
+}  // namespace assay::protocols::fit
