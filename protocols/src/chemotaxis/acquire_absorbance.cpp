@@ -1,0 +1,54 @@
+#include <exception>
+#include <set>
+
+#include "acquire.hpp"
+#include "assay/protocols/chemotaxis/absorbance.hpp"
+
+namespace assay::protocols::chemotaxis {
+
+std::vector<drivers::Reading> acquire_absorbance(const JobSpec& job, const ChemotaxisParams& params,
+                                                 drivers::PlateReader& reader, RunContext& ctx) {
+  auto channel = absorbance_channel(params.absorbance.wavelength_nm);
+  std::vector<drivers::Reading> readings;
+  std::set<std::string> done;
+  for (const auto& reading : ctx.earlier_readings()) {
+    if (reading.channel == channel && reading.cycle == 0 && job.layout.find(reading.well) &&
+        done.insert(reading.well).second) {
+      readings.push_back(reading);
+    }
+  }
+  drivers::AbsorbancePlan plan;
+  plan.wavelengths_nm = {params.absorbance.wavelength_nm};
+  plan.flashes = params.absorbance.flashes;
+  for (const auto& well : job.layout.well_names()) {
+    if (!done.count(well)) plan.wells.push_back(well);
+  }
+  if (plan.wells.empty()) {
+    ctx.log_info("every well was read at " + channel + " by an earlier attempt; not reading again");
+    return readings;
+  }
+  if (!done.empty()) {
+    ctx.log_info("reading " + std::to_string(plan.wells.size()) + " wells not read by an earlier attempt");
+  }
+
+  // The sink runs inside the driver, which must not see exceptions: keep the storage failure
+  // and ask the driver to stop, then rethrow it here.
+  std::exception_ptr store_failure;
+  auto sink = [&](std::span<const drivers::Reading> page) -> drivers::Status {
+    try {
+      ctx.store_readings(page);
+    } catch (...) {
+      store_failure = std::current_exception();
+      return {drivers::StatusCode::io_error, "storing readings failed"};
+    }
+    readings.insert(readings.end(), page.begin(), page.end());
+    return drivers::Status::ok();
+  };
+  auto progress = [&](double fraction, const std::string& message) { ctx.progress(0.9 * fraction, message); };
+  auto status = reader.read_absorbance(plan, sink, progress, ctx.stop());
+  if (store_failure) std::rethrow_exception(store_failure);
+  throw_if_failed(status, "absorbance read at " + channel + " on " + reader.name());
+  return readings;
+}
+
+}  // namespace assay::protocols::chemotaxis
