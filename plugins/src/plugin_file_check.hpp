@@ -1,0 +1,47 @@
+// Ownership and permission checks on a plugin file and its directory, before it is loaded.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace assay::plugins {
+
+// An open, checked plugin file: load it through fd_path() so the checked inode is what loads.
+class CheckedPluginFile {
+ public:
+  CheckedPluginFile(int fd, dev_t device, ino_t inode) : fd_(fd), device_(device), inode_(inode) {}
+  ~CheckedPluginFile();
+  CheckedPluginFile(CheckedPluginFile&& other) noexcept;
+  CheckedPluginFile(const CheckedPluginFile&) = delete;
+  CheckedPluginFile& operator=(const CheckedPluginFile&) = delete;
+  CheckedPluginFile& operator=(CheckedPluginFile&&) = delete;
+
+  std::string fd_path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+  dev_t device() const { return device_; }
+  ino_t inode() const { return inode_; }
+
+ private:
+  int fd_ = -1;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
+};
+
+struct FileCheckResult {
+  std::optional<CheckedPluginFile> file;
+  std::string refusal;  // set when file is empty: what is wrong and how to fix it
+};
+
+// Opens `file` (following symlinks) and checks the file and both the directory that really holds
+// it and the configured directory: regular file / directory, not writable by group or others,
+// owned by root or one of `trusted_owners`. `check_permissions` false skips the mode and owner
+// checks (tests of the ABI checks only).
+FileCheckResult open_checked_plugin(const std::filesystem::path& file,
+                                    const std::filesystem::path& configured_dir,
+                                    const std::vector<uid_t>& trusted_owners,
+                                    bool check_permissions);
+
+}  // namespace assay::plugins
