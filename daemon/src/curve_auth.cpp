@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <spdlog/spdlog.h>
+#include <zmq_addon.hpp>
 
 #include "curve_auth.hpp"
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "curve_auth.hpp"
@@ -20,7 +21,9 @@ std::string trim(std::string_view text) {
   return std::string(text.substr(first, last - first + 1));
 }
 
-// Key lines of a file: (line number, key text) with comments and blanks dropped.
+// Key lines of a file: (line number, first word) with comments and blanks dropped. '#' is in
+// the z85 alphabet (never first in a key), so a comment after a key must be separated from it
+// by white space.
 std::vector<std::pair<int, std::string>> key_lines(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) {
@@ -32,9 +35,13 @@ std::vector<std::pair<int, std::string>> key_lines(const std::filesystem::path& 
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
-    const auto hash = line.find('#');
-    std::string text = trim(std::string_view(line).substr(0, hash));
-    if (!text.empty()) lines.emplace_back(number, std::move(text));
+    std::istringstream words(line);
+    std::string first;
+    std::string rest;
+    if (!(words >> first)) continue;
+    if (first[0] == '#' && !is_z85_key(first)) continue;
+    if (words >> rest && rest[0] != '#') first = trim(line);  // reported whole as malformed
+    lines.emplace_back(number, std::move(first));
   }
   return lines;
 }

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
+#include <zmq_addon.hpp>
 
 #include "curve_auth.hpp"
 
