@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "assay/protocols/fit/least_squares.hpp"
+
 namespace assay::protocols::fit {
 
 struct DosePoint {
@@ -38,6 +40,9 @@ struct FitOptions {
   Weighting weighting = Weighting::none;
   double confidence = 0.95;
   bool profile_ci = true;  // profile-likelihood CI for LogIC50
+  // A curve whose fit is not better than "no dose effect" at this level (extra-sum-of-squares F
+  // test) is flagged inactive.
+  double inactive_p_value = 0.05;
 };
 
 struct ParamEstimate {
@@ -53,7 +58,13 @@ inline constexpr const char* kFlagNotConverged = "not_converged";
 inline constexpr const char* kFlagExtrapolated = "ic50_extrapolated";
 inline constexpr const char* kFlagInactive = "inactive";  // flat/ambiguous: no meaningful IC50
 inline constexpr const char* kFlagTooFewPoints = "too_few_points";
-inline constexpr const char* kFlagNonFinite = "non_finite_input";
+inline constexpr const char* kFlagNonFinite = "non_finite_input";  // such points were dropped
+// A point with a negative concentration, a negative/non-finite given weight, or Y = 0 under 1/Y^2
+// weighting was dropped.
+inline constexpr const char* kFlagInvalidPoint = "invalid_point_dropped";
+// The data define no unique curve (singular covariance, unbounded standard error): like inactive,
+// no IC50 should be reported.
+inline constexpr const char* kFlagAmbiguous = "ambiguous";
 
 struct DoseResponseFit {
   ParamEstimate top, bottom, log_ic50, hill_slope;
@@ -69,9 +80,13 @@ struct DoseResponseFit {
   int iterations = 0;
   bool converged = false;
   std::vector<std::string> flags;
+  double confidence = 0.95;  // level of the ci_low/ci_high and profile intervals
+  int n_dropped = 0;         // points ignored (non-finite, invalid); see flags
+  Termination termination = Termination::max_iterations;  // why the solver stopped
 
   bool has_flag(const std::string& flag) const;
-  // True when the fit gave a usable IC50 (converged, not inactive, enough points).
+  // True when the fit gave a usable IC50: converged, enough points, neither inactive nor
+  // ambiguous. An extrapolated IC50 is usable but carries its flag; dropped points too.
   bool usable() const;
   double predict(double conc) const;
 };

@@ -1,0 +1,45 @@
+// A cleaned dose-response data set and the parameter constraints of one 4PL fit, shared by the
+// starting-value search, the solver call and the profile-likelihood intervals. Plain values.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "assay/protocols/fit/least_squares.hpp"
+#include "fit/logistic4.hpp"
+
+namespace assay::protocols::fit::detail {
+
+struct CurveData {
+  std::vector<double> x;  // log10(conc); -inf for concentration 0
+  std::vector<double> y;
+  std::vector<double> weight;
+  std::vector<double> sqrt_weight;
+  double x_min = 0.0;  // smallest finite x (lowest non-zero concentration)
+  double x_max = 0.0;
+  int distinct_x = 0;  // number of different concentrations, 0 included
+};
+
+struct CurveConstraints {
+  std::array<bool, kLogistic4Params> fixed{};
+  Logistic4Params lower{}, upper{};  // +/-infinity when unbounded; fixed ones hold the value
+  Logistic4Params fixed_value{};
+
+  ParameterConstraints to_solver() const {
+    return {std::vector<bool>(fixed.begin(), fixed.end()),
+            std::vector<double>(lower.begin(), lower.end()),
+            std::vector<double>(upper.begin(), upper.end())};
+  }
+  int free_count() const {
+    int count = 0;
+    for (bool f : fixed) count += f ? 0 : 1;
+    return count;
+  }
+};
+
+// Starting values found without user input: a grid over (LogIC50, HillSlope) spanning the tested
+// range and beyond, with Top and Bottom solved by linear least squares at each grid point (the
+// model is linear in them). Needs no plateau in the data, respects fixed values and bounds.
+Logistic4Params initial_guess(const CurveData& data, const CurveConstraints& constraints);
+
+}  // namespace assay::protocols::fit::detail

@@ -1,0 +1,246 @@
+// Levenberg-Marquardt with QR subproblems, Marquardt scaling, bounds and fixed parameters; see
+// least_squares.hpp for the method and the contract.
+#include "assay/protocols/fit/least_squares.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "fit/dense_qr.hpp"
+
+namespace assay::protocols::fit {
+namespace {
+
+constexpr double kAcceptRatio = 1e-4;     // minimum gain ratio for a step to be taken
+constexpr double kMinDamping = 1e-20;
+constexpr double kMaxDamping = 1e32;      // beyond this the step is zero in double precision
+constexpr double kCovarianceRcond = 1e-11;  // relative pivot of the column-scaled R
+
+double sum_of_squares(std::span<const double> r) {
+  double sum = 0.0;
+  for (double v : r) sum += v * v;
+  return std::isfinite(sum) ? sum : std::numeric_limits<double>::infinity();
+}
+
+// Everything the iteration needs, sized once.
+struct Workspace {
+  Workspace(int n, int p, int rows, int m)
+      : r(rows, 0.0), r_new(rows, 0.0), jac(static_cast<std::size_t>(n) * p),
+        jac_new(static_cast<std::size_t>(n) * p), x_new(p), a(static_cast<std::size_t>(rows) * m),
+        rmat(static_cast<std::size_t>(m) * m), qtr(m), rhs(m), damping(m), delta(m), scale(m),
+        gradient(m), column(m) {}
+  std::vector<double> r, r_new, jac, jac_new, x_new, a, rmat, qtr, rhs, damping, delta, scale,
+      gradient;
+  std::vector<int> column;  // free parameter index of each subproblem column
+};
+
+void compute_covariance(const LeastSquaresModel& model, const std::vector<int>& free_index,
+                        std::span<const double> jac, int n, int p, LeastSquaresResult& result) {
+  const int m = static_cast<int>(free_index.size());
+  const int rows = std::max(n, m);
+  std::vector<double> a(static_cast<std::size_t>(rows) * m, 0.0), norms(m), rmat(m * m), qtb(m),
+      inv(m * m), zeros(rows, 0.0);
+  for (int c = 0; c < m; ++c) {
+    double sum = 0.0;
+    for (int i = 0; i < n; ++i) sum += jac[i * p + free_index[c]] * jac[i * p + free_index[c]];
+    norms[c] = std::sqrt(sum);
+    const double s = norms[c] > 0 ? 1.0 / norms[c] : 0.0;
+    for (int i = 0; i < n; ++i) a[c * rows + i] = jac[i * p + free_index[c]] * s;
+  }
+  result.covariance.assign(static_cast<std::size_t>(p) * p, 0.0);
+  detail::householder_qr(a, rows, m, zeros, rmat, qtb);
+  result.covariance_ok = detail::inverse_normal_matrix(rmat, m, kCovarianceRcond, inv);
+  if (!result.covariance_ok) {
+    for (int a_idx : free_index)
+      for (int b_idx : free_index)
+        result.covariance[a_idx * p + b_idx] = std::numeric_limits<double>::quiet_NaN();
+    return;
+  }
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < m; ++j)
+      result.covariance[free_index[i] * p + free_index[j]] = inv[j * m + i] / (norms[i] * norms[j]);
+}
+
+}  // namespace
+
+std::string_view to_string(Termination termination) {
+  switch (termination) {
+    case Termination::step_small: return "step_small";
+    case Termination::cost_converged: return "cost_converged";
+    case Termination::gradient_small: return "gradient_small";
+    case Termination::zero_residual: return "zero_residual";
+    case Termination::max_iterations: return "max_iterations";
+    case Termination::damping_overflow: return "damping_overflow";
+    case Termination::non_finite: return "non_finite";
+    case Termination::no_free_parameters: return "no_free_parameters";
+  }
+  return "unknown";
+}
+
+LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
+                                       std::span<const double> start,
+                                       const ParameterConstraints& constraints,
+                                       const LeastSquaresOptions& options) {
+  const int n = model.num_residuals();
+  const int p = model.num_parameters();
+  if (static_cast<int>(start.size()) != p)
+    throw std::invalid_argument("solve_least_squares: start has " + std::to_string(start.size()) +
+                                " values, the model has " + std::to_string(p) + " parameters");
+  const double inf = std::numeric_limits<double>::infinity();
+  auto lower = [&](int j) { return constraints.lower.empty() ? -inf : constraints.lower[j]; };
+  auto upper = [&](int j) { return constraints.upper.empty() ? inf : constraints.upper[j]; };
+  auto is_fixed = [&](int j) { return !constraints.fixed.empty() && constraints.fixed[j]; };
+
+  LeastSquaresResult result;
+  result.params.assign(start.begin(), start.end());
+  std::vector<int> free_index;
+  for (int j = 0; j < p; ++j) {
+    if (!is_fixed(j)) {
+      result.params[j] = std::clamp(result.params[j], lower(j), upper(j));
+      free_index.push_back(j);
+    }
+  }
+  const int m = static_cast<int>(free_index.size());
+  const int rows = std::max(n, m);
+  Workspace w(n, p, rows, m);
+  std::vector<double>& x = result.params;
+
+  auto evaluate = [&](std::span<const double> params, std::vector<double>& r,
+                      std::vector<double>& jac) {
+    ++result.evaluations;
+    model.evaluate(params, std::span<double>(r.data(), n), jac);
+    return sum_of_squares(std::span<const double>(r.data(), n));
+  };
+  double cost = evaluate(x, w.r, w.jac);
+  result.cost = cost;
+  if (!std::isfinite(cost)) {
+    result.termination = Termination::non_finite;
+    return result;
+  }
+  if (m == 0) {
+    result.termination = Termination::no_free_parameters;
+    result.converged = true;
+    result.at_bound.assign(p, false);
+    if (options.compute_covariance) result.covariance.assign(static_cast<std::size_t>(p) * p, 0.0);
+    result.covariance_ok = true;
+    return result;
+  }
+
+  std::vector<double> marquardt(m, 0.0);
+  double lambda = options.initial_damping;
+  double nu = 2.0;
+  const double xtol = options.step_tolerance;
+  bool done = false;
+  const int max_evaluations = 20 * options.max_iterations;
+  while (!done) {
+    if (result.iterations >= options.max_iterations) {
+      result.termination = Termination::max_iterations;
+      break;
+    }
+    ++result.iterations;
+    if (cost == 0.0) {
+      result.termination = Termination::zero_residual;
+      result.converged = true;
+      break;
+    }
+    // Gradient, scaling and the bound-active set.
+    double worst_cosine = 0.0;
+    int k = 0;
+    for (int c = 0; c < m; ++c) {
+      const int j = free_index[c];
+      double g = 0.0, norm2 = 0.0;
+      for (int i = 0; i < n; ++i) {
+        const double jij = w.jac[i * p + j];
+        g += jij * w.r[i];
+        norm2 += jij * jij;
+      }
+      marquardt[c] = std::max(marquardt[c], norm2);
+      const bool blocked = (x[j] <= lower(j) && g > 0) || (x[j] >= upper(j) && g < 0);
+      if (!blocked && norm2 > 0) worst_cosine = std::max(worst_cosine, std::abs(g) / std::sqrt(norm2 * cost));
+      if (!blocked) {
+        w.column[k] = j;
+        w.scale[k] = marquardt[c] > 0 ? marquardt[c] : 1.0;
+        ++k;
+      }
+    }
+    if (k == 0 || worst_cosine <= options.gradient_tolerance) {
+      result.termination = Termination::gradient_small;
+      result.converged = true;
+      break;
+    }
+    std::fill(w.a.begin(), w.a.begin() + static_cast<std::size_t>(rows) * k, 0.0);
+    for (int c = 0; c < k; ++c)
+      for (int i = 0; i < n; ++i) w.a[c * rows + i] = w.jac[i * p + w.column[c]];
+    detail::householder_qr(std::span<double>(w.a.data(), static_cast<std::size_t>(rows) * k), rows,
+                           k, w.r, w.rmat, w.qtr);
+    for (int c = 0; c < k; ++c) w.rhs[c] = -w.qtr[c];
+
+    // Inner loop: raise the damping until a step lowers the cost.
+    while (true) {
+      for (int c = 0; c < k; ++c) w.damping[c] = std::sqrt(lambda * w.scale[c]);
+      detail::damped_solve(w.rmat, k, w.rhs, w.damping, w.delta);
+      w.x_new = x;
+      bool small_step = true;
+      for (int c = 0; c < k; ++c) {
+        const int j = w.column[c];
+        w.x_new[j] = std::clamp(x[j] + w.delta[c], lower(j), upper(j));
+        const double step = w.x_new[j] - x[j];
+        if (std::abs(step) > xtol * (std::abs(x[j]) + xtol)) small_step = false;
+      }
+      // Predicted cost of the (projected) step from the linear model.
+      double predicted = 0.0;
+      for (int i = 0; i < n; ++i) {
+        double v = w.r[i];
+        for (int c = 0; c < k; ++c) v += w.jac[i * p + w.column[c]] * (w.x_new[w.column[c]] - x[w.column[c]]);
+        predicted += v * v;
+      }
+      const double predicted_reduction = cost - predicted;
+      const double cost_new = evaluate(w.x_new, w.r_new, w.jac_new);
+      const double actual_reduction = cost - cost_new;
+      const double rho = predicted_reduction > 0 ? actual_reduction / predicted_reduction : -1.0;
+      if (std::isfinite(cost_new) && rho > kAcceptRatio) {
+        const double cost_old = cost;
+        std::swap(x, w.x_new);
+        std::swap(w.r, w.r_new);
+        std::swap(w.jac, w.jac_new);
+        cost = cost_new;
+        const double t = 2.0 * rho - 1.0;
+        lambda = std::max(kMinDamping, lambda * std::max(1.0 / 3.0, 1.0 - t * t * t));
+        nu = 2.0;
+        if (small_step) {
+          result.termination = Termination::step_small;
+          result.converged = done = true;
+        } else if (actual_reduction <= options.cost_tolerance * cost_old &&
+                   predicted_reduction <= options.cost_tolerance * cost_old) {
+          result.termination = Termination::cost_converged;
+          result.converged = done = true;
+        }
+        break;
+      }
+      if (small_step || (predicted_reduction <= options.cost_tolerance * cost &&
+                         predicted_reduction >= 0 && std::isfinite(cost_new) &&
+                         std::abs(actual_reduction) <= options.cost_tolerance * cost)) {
+        // No representable step improves the cost: this is the minimum to machine precision.
+        result.termination = small_step ? Termination::step_small : Termination::cost_converged;
+        result.converged = done = true;
+        break;
+      }
+      lambda *= nu;
+      nu *= 2.0;
+      if (lambda > kMaxDamping || result.evaluations >= max_evaluations) {
+        result.termination = lambda > kMaxDamping ? Termination::damping_overflow
+                                                  : Termination::max_iterations;
+        done = true;
+        break;
+      }
+    }
+  }
+  result.cost = cost;
+  result.at_bound.assign(p, false);
+  for (int j : free_index) result.at_bound[j] = x[j] <= lower(j) || x[j] >= upper(j);
+  if (options.compute_covariance) compute_covariance(model, free_index, w.jac, n, p, result);
+  return result;
+}
+
+}  // namespace assay::protocols::fit

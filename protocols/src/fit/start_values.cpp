@@ -1,0 +1,124 @@
+// Grid search with linear Top/Bottom for 4PL starting values; see curve_problem.hpp.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "fit/curve_problem.hpp"
+
+namespace assay::protocols::fit::detail {
+namespace {
+
+constexpr int kLogIc50GridPoints = 17;
+constexpr double kGridMarginLog = 1.0;  // how far beyond the tested range the grid reaches
+constexpr double kHillMagnitudes[] = {0.5, 1.0, 2.0, 4.0};
+
+// Sign of the dose trend from a weighted linear regression of y on x (concentration 0 placed
+// one log unit below the lowest dose): -1 falling, +1 rising.
+double trend_sign(const CurveData& d) {
+  double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < d.x.size(); ++i) {
+    const double x = std::isinf(d.x[i]) ? d.x_min - 1.0 : d.x[i];
+    const double w = d.weight[i];
+    sw += w;
+    sx += w * x;
+    sy += w * d.y[i];
+    sxx += w * x * x;
+    sxy += w * x * d.y[i];
+  }
+  const double cov = sxy - sx * sy / sw;
+  return cov > 0 ? 1.0 : -1.0;
+}
+
+struct Candidate {
+  double ss = std::numeric_limits<double>::infinity();
+  Logistic4Params params{};
+};
+
+}  // namespace
+
+Logistic4Params initial_guess(const CurveData& d, const CurveConstraints& c) {
+  const std::size_t n = d.x.size();
+  const double x_center = 0.5 * (d.x_min + d.x_max);
+  double y_weighted_sq = 0.0;
+  for (std::size_t i = 0; i < n; ++i) y_weighted_sq += d.weight[i] * d.y[i] * d.y[i];
+
+  // Candidate slopes: the fixed one, or magnitudes in the trend direction, inside the bounds.
+  std::vector<double> hills;
+  if (c.fixed[kHillSlope]) {
+    hills.push_back(c.fixed_value[kHillSlope]);
+  } else {
+    double sign = trend_sign(d);
+    if (c.upper[kHillSlope] <= 0) sign = -1.0;
+    if (c.lower[kHillSlope] >= 0) sign = 1.0;
+    for (double m : kHillMagnitudes)
+      hills.push_back(std::clamp(sign * m, c.lower[kHillSlope], c.upper[kHillSlope]));
+    std::sort(hills.begin(), hills.end());
+    hills.erase(std::unique(hills.begin(), hills.end()), hills.end());
+  }
+  std::vector<double> log_ic50s;
+  if (c.fixed[kLogIc50]) {
+    log_ic50s.push_back(c.fixed_value[kLogIc50]);
+  } else {
+    const double lo = std::max(d.x_min - kGridMarginLog, c.lower[kLogIc50]);
+    const double hi = std::min(d.x_max + kGridMarginLog, c.upper[kLogIc50]);
+    for (int k = 0; k < kLogIc50GridPoints; ++k)
+      log_ic50s.push_back(hi > lo ? lo + (hi - lo) * k / (kLogIc50GridPoints - 1) : lo);
+  }
+
+  Candidate best;
+  std::vector<double> a(n);
+  for (double hill : hills) {
+    // 10^((L - x) h) = 10^((L - xc) h) * 10^((xc - x) h): one exp per point per slope.
+    for (std::size_t i = 0; i < n; ++i) {
+      if (std::isinf(d.x[i])) {
+        a[i] = hill < 0 ? 0.0 : (hill > 0 ? std::numeric_limits<double>::infinity() : 1.0);
+      } else {
+        a[i] = std::exp(std::numbers::ln10 * (x_center - d.x[i]) * hill);
+      }
+    }
+    for (double log_ic50 : log_ic50s) {
+      const double scale = std::exp(std::numbers::ln10 * (log_ic50 - x_center) * hill);
+      double sss = 0, ss1 = 0, s11 = 0, sys = 0, sy1 = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double s = std::isinf(a[i]) ? 0.0 : 1.0 / (1.0 + scale * a[i]);
+        const double t = 1.0 - s, w = d.weight[i], wy = w * d.y[i];
+        sss += w * s * s;
+        ss1 += w * s * t;
+        s11 += w * t * t;
+        sys += wy * s;
+        sy1 += wy * t;
+      }
+      double top = c.fixed_value[kTop], bottom = c.fixed_value[kBottom];
+      if (!c.fixed[kTop] && !c.fixed[kBottom]) {
+        const double det = sss * s11 - ss1 * ss1;
+        if (det > 1e-12 * sss * s11) {
+          top = (sys * s11 - sy1 * ss1) / det;
+          bottom = (sy1 * sss - sys * ss1) / det;
+        } else {
+          top = bottom = (sys + sy1) / (sss + 2 * ss1 + s11);
+        }
+      } else if (!c.fixed[kTop]) {
+        top = sss > 0 ? (sys - bottom * ss1) / sss : bottom;
+      } else if (!c.fixed[kBottom]) {
+        bottom = s11 > 0 ? (sy1 - top * ss1) / s11 : top;
+      }
+      top = std::clamp(top, c.lower[kTop], c.upper[kTop]);
+      bottom = std::clamp(bottom, c.lower[kBottom], c.upper[kBottom]);
+      const double ss = y_weighted_sq - 2 * (top * sys + bottom * sy1) + top * top * sss +
+                        2 * top * bottom * ss1 + bottom * bottom * s11;
+      if (ss < best.ss) best = {ss, {top, bottom, log_ic50, hill}};
+    }
+  }
+  if (!std::isfinite(best.ss)) {
+    // Degenerate input (all weights zero, say): a neutral start inside the bounds.
+    best.params = {c.fixed[kTop] ? c.fixed_value[kTop] : 1.0,
+                   c.fixed[kBottom] ? c.fixed_value[kBottom] : 0.0, x_center,
+                   c.fixed[kHillSlope] ? c.fixed_value[kHillSlope] : -1.0};
+    for (int j = 0; j < kLogistic4Params; ++j)
+      best.params[j] = std::clamp(best.params[j], c.lower[j], c.upper[j]);
+  }
+  return best.params;
+}
+
+}  // namespace assay::protocols::fit::detail
