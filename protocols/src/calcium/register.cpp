@@ -1,6 +1,11 @@
-// Placeholder registration until the calcium_flux protocol lands in this folder.
+// Registers the built-in `calcium_flux` protocol.
+#include <memory>
+
+#include "assay/protocols/calcium/protocol.hpp"
 #include "builtin_protocols.hpp"
 
 namespace assay::protocols {
-void register_calcium_flux(ProtocolRegistry&) {}
+void register_calcium_flux(ProtocolRegistry& registry) {
+  registry.add(std::make_shared<calcium::CalciumFluxProtocol>());
+}
 }  // namespace assay::protocols

@@ -257,12 +257,7 @@ std::string dose_response_svg(const std::vector<DoseResponseSeries>& series,
 void write_dose_response_svg(const std::filesystem::path& path,
                              const std::vector<DoseResponseSeries>& series,
                              const DoseResponsePlotOptions& options) {
-  auto document = dose_response_svg(series, options);
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (!file) throw std::runtime_error("cannot write figure " + path.string());
-  bool ok = std::fwrite(document.data(), 1, document.size(), file) == document.size();
-  ok = std::fclose(file) == 0 && ok;
-  if (!ok) throw std::runtime_error("cannot write figure " + path.string());
+  Svg::write_text(path, dose_response_svg(series, options));
 }
 
 }  // namespace assay::protocols::figures

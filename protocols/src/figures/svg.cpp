@@ -132,10 +132,12 @@ std::string Svg::str() const {
   return out.str();
 }
 
-void Svg::save(const std::filesystem::path& path) const {
+void Svg::save(const std::filesystem::path& path) const { write_text(path, str()); }
+
+void Svg::write_text(const std::filesystem::path& path, const std::string& document) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file) throw std::runtime_error("cannot write figure " + path.string());
-  file << str();
+  file << document;
   if (!file.flush()) throw std::runtime_error("cannot write figure " + path.string());
 }
 

@@ -48,6 +48,8 @@ class Svg {
   std::string str() const;
   // Throws std::runtime_error naming the path when it cannot be written.
   void save(const std::filesystem::path& path) const;
+  // Writes a finished document; throws std::runtime_error naming the path on failure.
+  static void write_text(const std::filesystem::path& path, const std::string& document);
 
  private:
   double width_px_, height_px_;

@@ -1,0 +1,39 @@
+// The `calcium_flux` protocol: a kinetic fluorescence read with agonist injection on a plate
+// reader, analysed into per-well responses, % inhibition, per-compound IC50 fits and Z'.
+//
+// validate() checks the parameters and the layout against the plate before anything moves
+// (see validate_calcium_layout); run() also checks the interval against the reader's minimum
+// before reading, stores every cycle through ctx.store_readings() as it arrives, and analyses
+// exactly the readings it stored. Stateless: one instance serves every worker thread.
+#pragma once
+
+#include "assay/protocols/calcium/params.hpp"
+#include "assay/protocols/protocol.hpp"
+
+namespace assay::protocols::calcium {
+
+// Throws ProtocolError("invalid_params") naming the well or key: params.wells outside the plate,
+// layout wells the read would skip, compound series without positive/negative controls (when
+// normalising to controls), series with too few concentrations, a layout with nothing to read.
+void validate_calcium_layout(const PlateLayout& layout, const PlateFormat& plate,
+                             const CalciumFluxParams& params);
+
+// The wells the reader reads: params.wells (canonical names) or every layout well.
+std::vector<std::string> wells_to_read(const PlateLayout& layout, const PlateFormat& plate,
+                                       const CalciumFluxParams& params);
+
+drivers::KineticFluorescencePlan kinetic_plan(const CalciumFluxParams& params,
+                                              std::vector<std::string> wells);
+
+class CalciumFluxProtocol final : public Protocol {
+ public:
+  std::string name() const override { return "calcium_flux"; }
+  std::string description() const override;
+  drivers::InstrumentKind instrument_kind() const override {
+    return drivers::InstrumentKind::plate_reader;
+  }
+  void validate(const JobSpec& job) const override;
+  AssayResult run(const JobSpec& job, RunContext& ctx) const override;
+};
+
+}  // namespace assay::protocols::calcium

@@ -1,0 +1,124 @@
+#include "assay/protocols/calcium/protocol.hpp"
+
+#include <cstdio>
+#include <exception>
+
+#include "assay/protocols/calcium/analysis.hpp"
+#include "assay/protocols/calcium/results.hpp"
+
+namespace assay::protocols::calcium {
+namespace {
+
+std::string fmt(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", v);
+  return buffer;
+}
+
+// Readings of an earlier attempt that already cover the whole read of every planned well.
+bool complete_read(const std::vector<drivers::Reading>& readings, const CalciumFluxParams& params,
+                   const std::vector<std::string>& wells) {
+  if (readings.empty()) return false;
+  std::map<std::string, double> last_time;
+  for (const auto& r : readings) {
+    if (r.channel != params.channel()) continue;
+    auto& t = last_time[r.well];
+    t = std::max(t, r.time_s);
+  }
+  for (const auto& well : wells) {
+    auto it = last_time.find(well);
+    if (it == last_time.end() || it->second < params.duration_s - 2 * params.interval_s) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string CalciumFluxProtocol::description() const {
+  return "Calcium flux: kinetic fluorescence with agonist injection; per-well dF/F0 (or max-min, "
+         "AUC), % inhibition against the plate's controls, IC50 per compound with 95 % CI, Z'";
+}
+
+void CalciumFluxProtocol::validate(const JobSpec& job) const {
+  auto params = parse_calcium_flux_params(job.params);
+  validate_calcium_layout(job.layout, job.plate, params);
+}
+
+AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const {
+  auto params = parse_calcium_flux_params(job.params);
+  validate_calcium_layout(job.layout, job.plate, params);
+  auto& instrument = ctx.instrument();
+  auto* reader = dynamic_cast<drivers::PlateReader*>(&instrument);
+  if (reader == nullptr) {
+    throw ProtocolError("invalid_params", "calcium_flux needs a plate reader; instrument " +
+                                              instrument.name() + " is an " +
+                                              drivers::to_string(instrument.kind()));
+  }
+  auto wells = wells_to_read(job.layout, job.plate, params);
+  double min_interval = reader->min_kinetic_interval_s(static_cast<int>(wells.size()));
+  if (params.interval_s < min_interval) {
+    throw ProtocolError("invalid_params",
+                        "params.interval_s: " + fmt(params.interval_s) + " s is below " +
+                            instrument.name() + "'s minimum of " + fmt(min_interval) + " s for " +
+                            std::to_string(wells.size()) +
+                            " wells; lengthen the interval or read fewer wells");
+  }
+  throw_if_failed(instrument.load_plate(job.loaded_plate()), "loading the plate into " + instrument.name());
+
+  std::vector<drivers::Reading> readings = ctx.earlier_readings();
+  if (complete_read(readings, params, wells)) {
+    ctx.log_info("calcium_flux: an earlier attempt read the whole plate; analysing its " +
+                 std::to_string(readings.size()) + " stored readings without reading again");
+  } else {
+    if (!readings.empty()) {
+      ctx.log_warning("calcium_flux: the earlier attempt stopped after " +
+                      std::to_string(readings.size()) +
+                      " readings; the plate is read again and the new readings replace them in "
+                      "the analysis (an injected plate may respond less the second time)");
+    }
+    readings.reserve(readings.size() + wells.size() *
+                                           static_cast<std::size_t>(params.duration_s / params.interval_s + 16));
+    std::exception_ptr store_error;
+    auto sink = [&](std::span<const drivers::Reading> page) -> drivers::Status {
+      try {
+        ctx.store_readings(page);
+      } catch (...) {
+        store_error = std::current_exception();
+        return {drivers::StatusCode::io_error, "storing readings failed"};
+      }
+      readings.insert(readings.end(), page.begin(), page.end());
+      return drivers::Status::ok();
+    };
+    auto progress = [&](double fraction, const std::string& message) {
+      ctx.progress(0.95 * fraction, message);
+    };
+    auto status = reader->read_kinetic_fluorescence(kinetic_plan(params, wells), sink, progress,
+                                                    ctx.stop());
+    if (store_error) std::rethrow_exception(store_error);
+    throw_if_failed(status, "the kinetic read on " + instrument.name());
+  }
+
+  ctx.progress(0.96, "analysing " + std::to_string(readings.size()) + " readings");
+  auto analysis = analyze_calcium_flux(readings, job.layout, params);
+  auto result = to_assay_result(analysis, params);
+  if (params.analysis.figures) {
+    try {
+      result.figures = write_calcium_figures(analysis, readings, job.layout, job.plate, params,
+                                             ctx.job_dir());
+    } catch (const std::exception& e) {
+      ctx.log_warning(std::string("calcium_flux figures not written: ") + e.what());
+    }
+  }
+  for (const auto& warning : analysis.warnings) ctx.log_warning("calcium_flux: " + warning);
+  if (auto truth = instrument.truth(); !truth.is_null()) {
+    // The simulator's truth: its pharmacology in the summary, per-well expectations in a row.
+    auto brief = truth;
+    brief.erase("wells");
+    result.summary["simulation_truth"] = std::move(brief);
+    result.rows.push_back({"truth", "plate", std::move(truth)});
+  }
+  ctx.progress(1.0, "calcium flux analysed");
+  return result;
+}
+
+}  // namespace assay::protocols::calcium
