@@ -55,18 +55,29 @@ std::vector<Peak> candidate_peaks(const cv::Mat& dist, double min_radius) {
   return peaks;
 }
 
+double value_at(const cv::Mat& f32, cv::Point2d p) {
+  return f32.at<float>(static_cast<int>(std::lround(p.y)), static_cast<int>(std::lround(p.x)));
+}
+
 std::vector<Peak> distinct_members(const cv::Mat& dist, const std::vector<Peak>& peaks,
-                                   const SplitParams& params) {
+                                   const SplitParams& params, const cv::Mat& intensity) {
   std::vector<Peak> members;
   for (const Peak& c : peaks) {
     bool same = false;
     for (const Peak& m : members) {
       const double gap = cv::norm(c.at - m.at);
-      if (gap < m.radius || gap < params.min_radius_px ||
-          ridge_minimum(dist, c.at, m.at) >= params.neck_ratio * std::min(c.radius, m.radius)) {
+      if (gap < m.radius || gap < params.min_radius_px) {
         same = true;
         break;
       }
+      if (ridge_minimum(dist, c.at, m.at) < params.neck_ratio * std::min(c.radius, m.radius)) continue;
+      // No neck in the shape; a clear dip in brightness still separates two domes.
+      if (!intensity.empty()) {
+        const double dimmer = std::min(value_at(intensity, c.at), value_at(intensity, m.at));
+        if (dimmer > 0.0 && ridge_minimum(intensity, c.at, m.at) < params.intensity_dip_ratio * dimmer) continue;
+      }
+      same = true;
+      break;
     }
     if (!same) members.push_back(c);
     if (static_cast<int>(members.size()) > params.max_members) break;
@@ -77,12 +88,12 @@ std::vector<Peak> distinct_members(const cv::Mat& dist, const std::vector<Peak>&
 }  // namespace
 
 std::vector<BlobMember> split_touching(const cv::Mat& mask, cv::Point offset,
-                                       const SplitParams& params) {
+                                       const SplitParams& params, const cv::Mat& intensity) {
   std::vector<BlobMember> out;
   if (cv::countNonZero(mask) == 0) return out;
   cv::Mat dist;
   cv::distanceTransform(mask, dist, cv::DIST_L2, cv::DIST_MASK_PRECISE);
-  std::vector<Peak> members = distinct_members(dist, candidate_peaks(dist, params.min_radius_px), params);
+  std::vector<Peak> members = distinct_members(dist, candidate_peaks(dist, params.min_radius_px), params, intensity);
   if (members.empty() || static_cast<int>(members.size()) > params.max_members) {
     double top = 0.0;
     cv::Point at;

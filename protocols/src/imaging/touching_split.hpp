@@ -4,7 +4,7 @@
 // `min_radius_px` to a higher one are the same member; two peaks joined by a ridge whose
 // lowest distance value stays above `neck_ratio` x the smaller peak are one irregular member,
 // not two (this is what keeps irregular colonies whole). An optional intensity image adds
-// peaks that the shape alone cannot show (overlapping domes). Each pixel then goes to the
+// evidence the shape alone cannot give (a dip in brightness between two domes). Each pixel then goes to the
 // member whose disk it is deepest inside. Pure function; thread-safe.
 #pragma once
 
@@ -17,6 +17,10 @@ namespace assay::protocols::imaging {
 struct SplitParams {
   double min_radius_px = 2.0;  // peaks of smaller inscribed radius are not members
   double neck_ratio = 0.75;    // ridge / smaller peak above this: do not split
+  // With an intensity image: two peaks whose intensity dips between them below this fraction
+  // of the dimmer one are two members even when the shape shows no neck (a small colony
+  // pressed against a big one).
+  double intensity_dip_ratio = 0.85;
   int max_members = 400;       // a blob with more peaks than this is not split further
 };
 
@@ -30,7 +34,9 @@ struct BlobMember {
 // `mask` is CV_8U (non-zero = blob) cropped to the blob's bounding box plus a 1-pixel margin;
 // `offset` is the crop's top-left corner in the full image. Returns at least one member when
 // the mask has any pixel.
+// `intensity`, when not empty, is a CV_32F image of the same crop (background-subtracted signal,
+// colonies bright).
 std::vector<BlobMember> split_touching(const cv::Mat& mask, cv::Point offset,
-                                       const SplitParams& params);
+                                       const SplitParams& params, const cv::Mat& intensity = {});
 
 }  // namespace assay::protocols::imaging

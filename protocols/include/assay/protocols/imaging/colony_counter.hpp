@@ -1,0 +1,118 @@
+// Counting colonies in a photograph of a dish or well: bacterial colonies on agar (lighter or
+// darker than the medium) and haematopoietic colonies in methylcellulose (CFU-GM, BFU-E,
+// CFU-GEMM).
+//
+// Pipeline: find the dish (circle) and count only inside it, away from the rim; estimate the
+// local background and illumination, decide the polarity (auto or stated); threshold against
+// the measured background noise; separate touching colonies by distance-transform peaks with a
+// neck test (irregular colonies are not over-split); filter by size and shape; measure and
+// classify each colony. Sizes are micrometres: when `pixel_size_um` is 0 the pixel size is
+// derived from the detected dish and `dish_diameter_mm`, so one parameter set serves photos of
+// any resolution.
+//
+// Pure functions of their arguments: thread-safe, no global state. count_colonies() throws
+// std::invalid_argument for an empty image or parameters out of range (naming the field).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+namespace assay::protocols::imaging {
+
+enum class Polarity { automatic, light, dark };
+const char* to_string(Polarity polarity);
+Polarity polarity_from_string(const std::string& text);  // "auto" | "light" | "dark"; throws
+
+enum class ColonyClass { colony, cfu_gm, bfu_e, cfu_gemm, unknown };
+const char* to_string(ColonyClass cls);
+
+// Rules for haematopoietic colonies, applied in order; a colony that matches none, or sits
+// within `margin` of a rule's limit, is `unknown`. Redness of a pixel is R / ((G + B) / 2)
+// divided by the medium's; "red pixels" exceed `red_pixel_redness`.
+struct ColonyClassRules {
+  bool enabled = false;  // false: every colony is class `colony` (bacteria)
+  double red_pixel_redness = 1.25;
+  // CFU-GEMM: large and mixed (a red part and a white part).
+  double gemm_min_diameter_um = 600.0;
+  double gemm_min_red_fraction = 0.2;
+  double gemm_max_red_fraction = 0.7;
+  // BFU-E: mostly red/brown, burst texture.
+  double bfu_e_min_red_fraction = 0.6;
+  double bfu_e_min_diameter_um = 200.0;
+  // CFU-GM: compact, not red.
+  double gm_max_red_fraction = 0.12;
+  double gm_min_solidity = 0.8;
+  double margin = 0.03;  // relative closeness to a limit that makes the call unsure
+};
+
+struct ColonyCountParams {
+  Polarity polarity = Polarity::automatic;
+  double pixel_size_um = 0.0;      // 0: derive from the dish diameter
+  double dish_diameter_mm = 90.0;  // inner diameter of the dish or well
+  bool find_dish = true;           // false: the whole image is the dish
+  double rim_margin_fraction = 0.035;  // of the dish radius, excluded inside the rim
+  double min_colony_diameter_um = 180.0;
+  double max_colony_diameter_um = 12000.0;
+  double background_window_fraction = 0.05;  // of the dish diameter: background scale
+  double smoothing_fraction = 0.0006;         // Gaussian sigma, of the dish diameter
+  double threshold_sigma = 4.5;     // colony edge: this many background-noise sigmas
+  double seed_sigma = 7.0;          // a colony's peak must reach this many sigmas
+  double min_contrast_levels = 6.0; // on the 8-bit scale, whatever the noise
+  double max_halo_ratio = 0.4;      // signal just outside / peak; diffuse glare is above
+  double split_neck_ratio = 0.85;   // see touching_split.hpp
+  double split_dip_ratio = 0.85;    // brightness dip between two domes that splits them
+  double min_split_radius_fraction = 0.35;  // of the minimum colony radius
+  double max_elongation = 3.5;      // major/minor axis; streaks, scratches, rim glare above
+  double rim_zone_fraction = 0.85;  // of the counting radius: blobs beyond are tested as glare
+  double max_rim_elongation = 2.2;  // blobs in the rim zone more elongated are reflections
+  double too_many_per_cm2 = 15.0;   // density flagged "too many to count"
+  double max_coverage_fraction = 0.4;  // colony area / dish area flagged as confluent
+  double cells_plated = 0.0;        // > 0: report CFU per 1e5 plated cells
+  ColonyClassRules classes;
+};
+
+struct DishCircle {
+  cv::Point2d centre_px;
+  double radius_px = 0.0;
+  bool found = false;  // false: the whole image was used
+};
+
+struct Colony {
+  cv::Point2d centre_px;
+  double area_um2 = 0.0;
+  double diameter_um = 0.0;  // equivalent-circle diameter
+  cv::Scalar mean_bgr;
+  double contrast = 0.0;     // mean signal above background, 8-bit levels
+  double red_fraction = 0.0;
+  double solidity = 1.0;
+  ColonyClass cls = ColonyClass::colony;
+  bool from_split = false;
+  std::vector<cv::Point> outline;
+};
+
+struct ColonyCount {
+  int count = 0;
+  std::vector<Colony> colonies;
+  DishCircle dish;
+  Polarity polarity_used = Polarity::light;
+  double pixel_size_um = 0.0;
+  double dish_area_cm2 = 0.0;
+  bool too_many_to_count = false;
+  double cfu_per_1e5_cells = -1.0;  // < 0 when the plated number is not given
+  std::vector<std::string> flags;
+  double analysis_ms = 0.0;
+  int count_of(ColonyClass cls) const;
+};
+
+ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& params);
+// A BGR copy with each colony outlined (coloured by class), the dish circle and the count.
+cv::Mat draw_colony_overlay(const cv::Mat& image, const ColonyCount& count);
+nlohmann::json to_json(const ColonyCount& count, bool with_colonies = true);
+// Reads the fields present in `j` (same names as the struct, "classes" for the rules); throws
+// std::invalid_argument naming an unknown or out-of-range field.
+ColonyCountParams colony_count_params_from_json(const nlohmann::json& j, ColonyCountParams base = {});
+
+}  // namespace assay::protocols::imaging

@@ -1,0 +1,264 @@
+#include "assay/protocols/imaging/colony_counter.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+#include <opencv2/imgproc.hpp>
+
+#include "imaging/colony_classifier.hpp"
+#include "imaging/dish_finder.hpp"
+#include "imaging/image_prep.hpp"
+#include "imaging/touching_split.hpp"
+
+namespace assay::protocols::imaging {
+namespace {
+
+// Median and spread of a float image inside a mask, on a subsample.
+struct Spread {
+  double median = 0.0;
+  double sigma = 0.0;  // 1.4826 x median absolute deviation
+  double low_tail = 0.0;   // median - 0.5th percentile
+  double high_tail = 0.0;  // 99.5th percentile - median
+};
+
+Spread spread_inside(const cv::Mat& f32, const cv::Mat& mask, int step) {
+  std::vector<float> v;
+  for (int y = 0; y < f32.rows; y += step) {
+    const float* a = f32.ptr<float>(y);
+    const unsigned char* m = mask.ptr<unsigned char>(y);
+    for (int x = 0; x < f32.cols; x += step)
+      if (m[x]) v.push_back(a[x]);
+  }
+  Spread s;
+  if (v.size() < 16) return s;
+  std::sort(v.begin(), v.end());
+  const auto at = [&](double q) { return static_cast<double>(v[static_cast<std::size_t>(q * (v.size() - 1))]); };
+  s.median = at(0.5);
+  s.low_tail = s.median - at(0.005);
+  s.high_tail = at(0.995) - s.median;
+  for (float& x : v) x = std::abs(x - static_cast<float>(s.median));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+  s.sigma = 1.4826 * v[v.size() / 2];
+  return s;
+}
+
+void check_params(const ColonyCountParams& p) {
+  auto require = [](bool ok, const char* field, const char* rule) {
+    if (!ok) throw std::invalid_argument(std::string("colony count parameter ") + field + " " + rule);
+  };
+  require(p.pixel_size_um >= 0.0, "pixel_size_um", "must be >= 0 (0 = derive from the dish)");
+  require(p.dish_diameter_mm > 0.0, "dish_diameter_mm", "must be > 0");
+  require(p.rim_margin_fraction >= 0.0 && p.rim_margin_fraction < 0.5, "rim_margin_fraction", "must be in [0, 0.5)");
+  require(p.min_colony_diameter_um > 0.0, "min_colony_diameter_um", "must be > 0");
+  require(p.max_colony_diameter_um > p.min_colony_diameter_um, "max_colony_diameter_um",
+          "must exceed min_colony_diameter_um");
+  require(p.background_window_fraction > 0.0 && p.background_window_fraction < 1.0,
+          "background_window_fraction", "must be in (0, 1)");
+  require(p.smoothing_fraction >= 0.0 && p.smoothing_fraction < 0.05, "smoothing_fraction", "must be in [0, 0.05)");
+  require(p.threshold_sigma > 0.0, "threshold_sigma", "must be > 0");
+  require(p.seed_sigma >= p.threshold_sigma, "seed_sigma", "must be >= threshold_sigma");
+  require(p.split_neck_ratio > 0.0 && p.split_neck_ratio <= 1.0, "split_neck_ratio", "must be in (0, 1]");
+  require(p.split_dip_ratio > 0.0 && p.split_dip_ratio <= 1.0, "split_dip_ratio", "must be in (0, 1]");
+  require(p.max_elongation >= 1.0, "max_elongation", "must be >= 1");
+  require(p.too_many_per_cm2 > 0.0, "too_many_per_cm2", "must be > 0");
+  require(p.cells_plated >= 0.0, "cells_plated", "must be >= 0");
+}
+
+// Background brightness without the colonies (which are bright after polarity), at reduced
+// resolution: an opening removes everything smaller than the window, a box blur smooths it.
+cv::Mat background_of(const cv::Mat& small, double radius_px_small, cv::Size full) {
+  const int r = std::max(1, static_cast<int>(std::lround(radius_px_small)));
+  cv::Mat opened, bg;
+  cv::morphologyEx(small, opened, cv::MORPH_OPEN, disk_kernel(r));
+  cv::blur(opened, opened, cv::Size(2 * r + 1, 2 * r + 1), cv::Point(-1, -1), cv::BORDER_REPLICATE);
+  cv::resize(opened, bg, full, 0, 0, cv::INTER_LINEAR);
+  return bg;
+}
+
+// Replaces every pixel outside `mask` by the nearest inside value, so filters running across
+// the dish edge see the medium continued rather than the rim or the surface under the dish.
+void extend_inside_values(cv::Mat& f32, const cv::Mat& mask) {
+  cv::Mat outside = mask == 0, dist, labels;
+  if (cv::countNonZero(outside) == 0 || cv::countNonZero(mask) == 0) return;
+  cv::distanceTransform(outside, dist, labels, cv::DIST_L2, 3, cv::DIST_LABEL_PIXEL);
+  std::vector<float> value_of_label(static_cast<std::size_t>(f32.total()) + 1, 0.0f);
+  for (int y = 0; y < f32.rows; ++y)
+    for (int x = 0; x < f32.cols; ++x)
+      if (mask.at<unsigned char>(y, x)) value_of_label[labels.at<int>(y, x)] = f32.at<float>(y, x);
+  for (int y = 0; y < f32.rows; ++y)
+    for (int x = 0; x < f32.cols; ++x)
+      if (!mask.at<unsigned char>(y, x)) f32.at<float>(y, x) = value_of_label[labels.at<int>(y, x)];
+}
+
+// Fills the holes of a blob (colonies with a darker centre threshold as rings).
+void fill_holes(cv::Mat& blob) {
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(blob.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  cv::drawContours(blob, contours, -1, cv::Scalar(255), cv::FILLED);
+}
+
+double elongation_of(const std::vector<cv::Point>& outline) {
+  if (outline.size() < 5) return 1.0;
+  const cv::Moments m = cv::moments(outline);
+  if (m.m00 <= 0.0) return 1.0;
+  const double a = m.mu20 / m.m00, b = m.mu11 / m.m00, c = m.mu02 / m.m00;
+  const double root = std::sqrt(std::max(0.0, 4.0 * b * b + (a - c) * (a - c)));
+  const double major = 0.5 * (a + c + root), minor = 0.5 * (a + c - root);
+  return minor > 1e-9 ? std::sqrt(major / minor) : 1e9;
+}
+
+}  // namespace
+
+int ColonyCount::count_of(ColonyClass cls) const {
+  return static_cast<int>(std::count_if(colonies.begin(), colonies.end(),
+                                        [&](const Colony& c) { return c.cls == cls; }));
+}
+
+ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
+  check_params(p);
+  const auto t0 = std::chrono::steady_clock::now();
+  ColonyCount out;
+  std::vector<std::string> notes;
+  const cv::Mat bgr = to_bgr8(image, notes);
+  out.flags = notes;
+  cv::Mat grey;
+  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+
+  out.dish = p.find_dish ? find_dish(grey) : whole_image_dish(grey.size());
+  if (p.find_dish && !out.dish.found) out.flags.push_back("dish_not_found_whole_image_used");
+  const double dish_diameter_px = out.dish.found ? 2.0 * out.dish.radius_px : std::min(grey.cols, grey.rows);
+  out.pixel_size_um = p.pixel_size_um > 0.0 ? p.pixel_size_um : p.dish_diameter_mm * 1000.0 / dish_diameter_px;
+  const double px_per_um = 1.0 / out.pixel_size_um;
+
+  // Counting region: the dish minus a margin inside the rim, cropped to its bounding box.
+  cv::Mat full_mask(grey.size(), CV_8U, cv::Scalar(0));
+  const double count_radius = out.dish.radius_px * (1.0 - (out.dish.found ? p.rim_margin_fraction : 0.0));
+  if (out.dish.found) {
+    cv::circle(full_mask, out.dish.centre_px, static_cast<int>(count_radius), cv::Scalar(255), cv::FILLED);
+  } else {
+    full_mask.setTo(255);
+  }
+  const cv::Rect roi = cv::boundingRect(full_mask);
+  if (roi.area() == 0) throw std::invalid_argument("the dish lies outside the image");
+  const cv::Mat mask = full_mask(roi);
+  const double dish_area_px = cv::countNonZero(mask);
+  out.dish_area_cm2 = dish_area_px * out.pixel_size_um * out.pixel_size_um * 1e-8;
+  cv::Mat g;
+  grey(roi).convertTo(g, CV_32F);
+
+  // Reduced copy for background and polarity, with the outside filled by the medium level so
+  // the dark (or bright) surround does not leak into the background estimate.
+  const double window_px = p.background_window_fraction * dish_diameter_px;
+  const double shrink = std::max(1.0, window_px / 14.0);
+  cv::Mat small, small_mask;
+  cv::resize(g, small, cv::Size(), 1.0 / shrink, 1.0 / shrink, cv::INTER_AREA);
+  cv::resize(mask, small_mask, small.size(), 0, 0, cv::INTER_NEAREST);
+  extend_inside_values(small, small_mask);
+
+  Polarity polarity = p.polarity;
+  if (polarity == Polarity::automatic) {
+    cv::Mat small8, median_bg, residual;
+    small.convertTo(small8, CV_8U);
+    const int k = std::max(3, static_cast<int>(window_px / shrink) | 1);
+    cv::medianBlur(small8, median_bg, k);
+    cv::subtract(small, cv::Mat_<float>(median_bg), residual, cv::noArray(), CV_32F);
+    const Spread r = spread_inside(residual, small_mask, 1);
+    polarity = r.high_tail >= r.low_tail ? Polarity::light : Polarity::dark;
+  }
+  out.polarity_used = polarity;
+  if (polarity == Polarity::dark) {
+    g = 255.0f - g;
+    small = 255.0f - small;
+  }
+
+  const cv::Mat bg = background_of(small, window_px / shrink, g.size());
+  cv::Mat signal = g - bg;
+  const double sigma_px = std::max(0.7, p.smoothing_fraction * dish_diameter_px);
+  cv::GaussianBlur(signal, signal, cv::Size(0, 0), sigma_px);
+  const Spread noise = spread_inside(signal, mask, 3);
+  const double edge_level = std::max(p.min_contrast_levels, noise.median + p.threshold_sigma * noise.sigma);
+  const double seed_level = std::max(1.5 * p.min_contrast_levels, noise.median + p.seed_sigma * noise.sigma);
+  cv::Mat binary = (signal > edge_level) & mask;
+
+  const double min_r_px = 0.5 * p.min_colony_diameter_um * px_per_um;
+  const double min_area_px = std::numbers::pi * min_r_px * min_r_px;
+  const double max_d_px = p.max_colony_diameter_um * px_per_um;
+  SplitParams split;
+  split.min_radius_px = std::max(1.0, p.min_split_radius_fraction * min_r_px);
+  split.neck_ratio = p.split_neck_ratio;
+  split.intensity_dip_ratio = p.split_dip_ratio;
+  const ColonyClassifier classifier(p.classes, bgr, full_mask);
+
+  const int ring_px = std::max(2, static_cast<int>(std::lround(2.0 * sigma_px)));
+  const cv::Mat ring_kernel = disk_kernel(ring_px);
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(binary, labels, stats, centroids, 8, CV_32S);
+  double colony_area_px = 0.0;
+  for (int i = 1; i < n; ++i) {
+    if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.5 * min_area_px) continue;
+    const cv::Rect box = cv::Rect(stats.at<int>(i, cv::CC_STAT_LEFT) - ring_px - 1,
+                                  stats.at<int>(i, cv::CC_STAT_TOP) - ring_px - 1,
+                                  stats.at<int>(i, cv::CC_STAT_WIDTH) + 2 * ring_px + 2,
+                                  stats.at<int>(i, cv::CC_STAT_HEIGHT) + 2 * ring_px + 2) &
+                         cv::Rect(0, 0, binary.cols, binary.rows);
+    cv::Mat blob = labels(box) == i;
+    double peak = 0.0;
+    cv::minMaxLoc(signal(box), nullptr, &peak, nullptr, nullptr, blob);
+    if (peak < seed_level) continue;
+    if (stats.at<int>(i, cv::CC_STAT_AREA) > p.max_coverage_fraction * dish_area_px) {
+      out.flags.push_back("background_region_rejected");
+      continue;
+    }
+    fill_holes(blob);
+    // A colony has an edge: just outside it the signal is far below its peak. Diffuse glare
+    // and illumination humps cross the threshold with the level outside almost as high.
+    cv::Mat ring;
+    cv::dilate(blob, ring, ring_kernel);
+    ring &= ~blob;
+    if (cv::countNonZero(ring) > 0 && cv::mean(signal(box), ring)[0] > p.max_halo_ratio * peak) continue;
+    // Reflections along the rim are long arcs hugging the dish edge, not colonies.
+    const cv::Point2d blob_centre(centroids.at<double>(i, 0) + roi.x, centroids.at<double>(i, 1) + roi.y);
+    if (out.dish.found && cv::norm(blob_centre - out.dish.centre_px) > p.rim_zone_fraction * count_radius) {
+      std::vector<std::vector<cv::Point>> contours;
+      cv::findContours(blob.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
+      if (!contours.empty() && elongation_of(contours.front()) > p.max_rim_elongation) continue;
+    }
+    const auto members = split_touching(blob, box.tl() + roi.tl(), split, signal(box));
+    for (const BlobMember& m : members) {
+      if (m.area_px < min_area_px) continue;
+      const cv::Rect mbox = cv::boundingRect(m.outline);
+      if (std::max(mbox.width, mbox.height) > max_d_px) continue;
+      if (elongation_of(m.outline) > p.max_elongation) continue;
+      Colony c;
+      c.centre_px = m.centre;
+      c.area_um2 = m.area_px * out.pixel_size_um * out.pixel_size_um;
+      c.diameter_um = 2.0 * std::sqrt(c.area_um2 / std::numbers::pi);
+      c.from_split = members.size() > 1;
+      c.outline = m.outline;
+      std::vector<cv::Point> hull;
+      cv::convexHull(m.outline, hull);
+      const double hull_area = cv::contourArea(hull);
+      c.solidity = hull_area > 0 ? std::min(1.0, m.area_px / hull_area) : 1.0;
+      classifier.measure(c, signal, roi.tl());
+      colony_area_px += m.area_px;
+      out.colonies.push_back(std::move(c));
+    }
+  }
+  out.count = static_cast<int>(out.colonies.size());
+  if (out.dish_area_cm2 > 0 && out.count / out.dish_area_cm2 > p.too_many_per_cm2) {
+    out.too_many_to_count = true;
+    out.flags.push_back("too_many_to_count");
+  }
+  if (colony_area_px > p.max_coverage_fraction * dish_area_px) {
+    out.too_many_to_count = true;
+    out.flags.push_back("confluent_growth");
+  }
+  if (p.cells_plated > 0.0) out.cfu_per_1e5_cells = out.count / p.cells_plated * 1e5;
+  out.analysis_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace assay::protocols::imaging
