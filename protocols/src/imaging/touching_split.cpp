@@ -59,14 +59,16 @@ double value_at(const cv::Mat& f32, cv::Point2d p) {
   return f32.at<float>(static_cast<int>(std::lround(p.y)), static_cast<int>(std::lround(p.x)));
 }
 
+// Keeps the peaks that are distinct members, in the given order. `by_brightness`: peaks inside
+// another member's inscribed disk may still be distinct when the brightness dips between them.
 std::vector<Peak> distinct_members(const cv::Mat& dist, const std::vector<Peak>& peaks,
-                                   const SplitParams& params, const cv::Mat& intensity) {
-  std::vector<Peak> members;
+                                   const SplitParams& params, const cv::Mat& intensity,
+                                   bool by_brightness, std::vector<Peak> members = {}) {
   for (const Peak& c : peaks) {
     bool same = false;
     for (const Peak& m : members) {
       const double gap = cv::norm(c.at - m.at);
-      if (gap < m.radius || gap < params.min_radius_px) {
+      if (gap < params.min_radius_px || (!by_brightness && gap < m.radius)) {
         same = true;
         break;
       }
@@ -93,7 +95,18 @@ std::vector<BlobMember> split_touching(const cv::Mat& mask, cv::Point offset,
   if (cv::countNonZero(mask) == 0) return out;
   cv::Mat dist;
   cv::distanceTransform(mask, dist, cv::DIST_L2, cv::DIST_MASK_PRECISE);
-  std::vector<Peak> members = distinct_members(dist, candidate_peaks(dist, params.min_radius_px), params, intensity);
+  std::vector<Peak> candidates;
+  if (params.intensity_seeds && !intensity.empty()) {
+    cv::Mat masked = cv::Mat::zeros(intensity.size(), CV_32F);
+    intensity.copyTo(masked, mask);
+    std::vector<Peak> bright = candidate_peaks(masked, 0.0);
+    for (Peak& b : bright) b.radius = value_at(dist, b.at);
+    // Brightest first; a seed too close to the blob edge is a rim artefact, not a nucleus.
+    std::erase_if(bright, [&](const Peak& b) { return b.radius < params.min_radius_px; });
+    candidates = distinct_members(dist, bright, params, intensity, true);
+  }
+  std::vector<Peak> members = distinct_members(dist, candidate_peaks(dist, params.min_radius_px), params,
+                                              intensity, false, std::move(candidates));
   if (members.empty() || static_cast<int>(members.size()) > params.max_members) {
     double top = 0.0;
     cv::Point at;

@@ -21,6 +21,9 @@ struct SplitParams {
   // of the dimmer one are two members even when the shape shows no neck (a small colony
   // pressed against a big one).
   double intensity_dip_ratio = 0.85;
+  // Also seed members at local brightness maxima (cells with dark nuclei packed into a round
+  // clump whose shape has a single peak). Brightness seeds are tried first.
+  bool intensity_seeds = false;
   int max_members = 400;       // a blob with more peaks than this is not split further
 };
 

@@ -24,10 +24,10 @@ struct CellCountParams {
   double pore_diameter_um = 8.0;         // membrane pores; dots up to ~1.4x this are not cells
   double min_cell_diameter_um = 9.0;     // smaller stained objects are debris or pores
   double max_cell_diameter_um = 60.0;    // larger single objects are clumps of debris
-  double typical_cell_diameter_um = 18.0;  // used to split touching cells and size clumps
+  double typical_cell_diameter_um = 20.0;  // used to split touching cells and size clumps
   double background_window_um = 120.0;   // local background (illumination) scale
   double min_contrast = 0.12;            // stain darkness relative to background (0..1)
-  double min_edge_sharpness_per_um = 0.10;  // edge gradient / contrast; out-of-focus is below
+  double min_edge_sharpness_per_um = 0.25;  // edge gradient / contrast; out-of-focus is below
   double min_purple_ratio = 1.03;        // (R+B)/(2G) of the object; grey/brown debris is below
   double min_solidity = 0.55;            // area / convex hull area of a single cell
   double split_neck_ratio = 0.75;        // split a clump where its neck is narrower than this
