@@ -86,7 +86,9 @@ AssayResult ChemotaxisProtocol::run(const JobSpec& job, RunContext& ctx) const {
                                                       : run_imaging(job, params, ctx, analysis);
   if (!analysis.series.empty()) {
     try {
-      result.figures.insert(result.figures.begin(), write_migration_figure(analysis, ctx.job_dir()));
+      auto svg = ctx.job_dir() / "dose_response.svg";
+      write_migration_figure(analysis, svg);
+      result.figures.insert(result.figures.begin(), svg);
     } catch (const std::exception& e) {
       ctx.log_warning(std::string("dose-response figure not written: ") + e.what());
     }

@@ -126,8 +126,7 @@ AssayResult chemotaxis_result(const PlateLayout& layout, const ChemotaxisParams&
   return result;
 }
 
-std::filesystem::path write_migration_figure(const ChemotaxisAnalysis& analysis,
-                                             const std::filesystem::path& dir) {
+void write_migration_figure(const ChemotaxisAnalysis& analysis, const std::filesystem::path& svg_path) {
   std::vector<figures::DoseResponseSeries> series;
   for (const auto& s : analysis.series) {
     figures::DoseResponseSeries plot;
@@ -144,9 +143,7 @@ std::filesystem::path write_migration_figure(const ChemotaxisAnalysis& analysis,
     options.title += text;
   }
   options.y_label = "Migration (% of chemokine + vehicle)";
-  auto path = dir / "dose_response.svg";
-  figures::write_dose_response_svg(path, series, options);
-  return path;
+  figures::write_dose_response_svg(svg_path, series, options);
 }
 
 }  // namespace assay::protocols::chemotaxis
