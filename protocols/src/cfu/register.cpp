@@ -1,6 +1,9 @@
-// Placeholder registration until the cfu protocol lands in this folder.
+// Registers the built-in `cfu` protocol.
+#include <memory>
+
+#include "assay/protocols/cfu/protocol.hpp"
 #include "builtin_protocols.hpp"
 
 namespace assay::protocols {
-void register_cfu(ProtocolRegistry&) {}
+void register_cfu(ProtocolRegistry& registry) { registry.add(std::make_shared<cfu::CfuProtocol>()); }
 }  // namespace assay::protocols
