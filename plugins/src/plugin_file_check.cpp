@@ -57,7 +57,10 @@ CheckedPluginFile::~CheckedPluginFile() {
 }
 
 CheckedPluginFile::CheckedPluginFile(CheckedPluginFile&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), device_(other.device_), inode_(other.inode_) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      device_(other.device_),
+      inode_(other.inode_),
+      real_path_(std::move(other.real_path_)) {}
 
 FileCheckResult open_checked_plugin(const std::filesystem::path& file,
                                     const std::filesystem::path& configured_dir,
@@ -80,11 +83,15 @@ FileCheckResult open_checked_plugin(const std::filesystem::path& file,
     result.refusal = "'" + file.string() + "' is not a regular file";
     return result;
   }
+  std::error_code ec;
+  auto real = std::filesystem::canonical(file, ec);
+  if (ec) {
+    result.refusal = "cannot resolve the real path of '" + file.string() + "': " + ec.message();
+    return result;
+  }
+  opened.set_real_path(real);
   if (check_permissions) {
     std::string problem = check_stat(st, file, false, trusted_owners);
-    std::error_code ec;
-    auto real = std::filesystem::canonical(file, ec);
-    if (problem.empty() && ec) problem = "cannot resolve the real path: " + ec.message();
     if (problem.empty()) problem = check_directory(real.parent_path(), trusted_owners);
     if (problem.empty()) problem = check_directory(configured_dir, trusted_owners);
     if (!problem.empty()) {

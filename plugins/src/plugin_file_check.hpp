@@ -10,7 +10,10 @@
 
 namespace assay::plugins {
 
-// An open, checked plugin file: load it through fd_path() so the checked inode is what loads.
+// An open, checked plugin file. It is loaded by its real path (dlopen identifies libraries by
+// name, so a /proc/self/fd path would alias earlier loads); the loader then checks that the
+// device and inode it loaded are the ones checked here. Swapping the file in between needs write
+// access to a directory that was just checked not to be writable by anyone but its trusted owner.
 class CheckedPluginFile {
  public:
   CheckedPluginFile(int fd, dev_t device, ino_t inode) : fd_(fd), device_(device), inode_(inode) {}
@@ -20,7 +23,8 @@ class CheckedPluginFile {
   CheckedPluginFile& operator=(const CheckedPluginFile&) = delete;
   CheckedPluginFile& operator=(CheckedPluginFile&&) = delete;
 
-  std::string fd_path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+  const std::filesystem::path& real_path() const { return real_path_; }
+  void set_real_path(std::filesystem::path path) { real_path_ = std::move(path); }
   dev_t device() const { return device_; }
   ino_t inode() const { return inode_; }
 
@@ -28,6 +32,7 @@ class CheckedPluginFile {
   int fd_ = -1;
   dev_t device_ = 0;
   ino_t inode_ = 0;
+  std::filesystem::path real_path_;
 };
 
 struct FileCheckResult {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -136,10 +137,15 @@ struct PluginLoader::Impl {
       }
     }
     ::dlerror();
-    LibraryHandle handle(::dlopen(checked.file->fd_path().c_str(), RTLD_NOW | RTLD_LOCAL));
+    LibraryHandle handle(::dlopen(checked.file->real_path().c_str(), RTLD_NOW | RTLD_LOCAL));
     if (!handle) {
       const char* error = ::dlerror();
       return refuse(report, file, std::string("dlopen failed: ") + (error ? error : "unknown"));
+    }
+    struct stat loaded {};
+    if (::stat(checked.file->real_path().c_str(), &loaded) != 0 ||
+        loaded.st_dev != checked.file->device() || loaded.st_ino != checked.file->inode()) {
+      return refuse(report, file, "the file was replaced while it was being loaded");
     }
     auto entry = reinterpret_cast<assay_plugin_entry_fn>(
         ::dlsym(handle.get(), ASSAY_PLUGIN_ENTRY_SYMBOL));

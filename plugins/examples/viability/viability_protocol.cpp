@@ -1,0 +1,74 @@
+#include "viability_protocol.hpp"
+
+#include <stdexcept>
+
+#include "viability_analysis.hpp"
+
+namespace assay::plugins::viability {
+
+using protocols::ProtocolError;
+
+std::string ViabilityProtocol::description() const {
+  return "Cell viability endpoint (resazurin fluorescence or MTT absorbance): % viability "
+         "against untreated and dead controls, Z', and CC50 per compound";
+}
+
+void ViabilityProtocol::validate(const protocols::JobSpec& job) const {
+  try {
+    (void)ViabilityParams::from_json(job.params);
+  } catch (const std::invalid_argument& e) {
+    throw ProtocolError("invalid_params", e.what());
+  }
+  if (job.layout.with_role(protocols::kRolePositiveControl).empty()) {
+    throw ProtocolError("invalid_params",
+                        "layout: viability_endpoint needs positive_control wells (untreated "
+                        "cells, 100 % viability)");
+  }
+  if (job.layout.with_role(protocols::kRoleNegativeControl).empty()) {
+    throw ProtocolError("invalid_params",
+                        "layout: viability_endpoint needs negative_control wells (no cells or "
+                        "lysed cells, 0 % viability)");
+  }
+}
+
+protocols::AssayResult ViabilityProtocol::run(const protocols::JobSpec& job,
+                                              protocols::RunContext& ctx) const {
+  auto params = ViabilityParams::from_json(job.params);
+  auto* reader = dynamic_cast<drivers::PlateReader*>(&ctx.instrument());
+  if (reader == nullptr) {
+    throw ProtocolError("invalid_params", "viability_endpoint runs on a plate reader; instrument '" +
+                                              ctx.instrument().name() + "' is not one");
+  }
+  std::vector<drivers::Reading> readings = ctx.earlier_readings();
+  auto sink = [&](std::span<const drivers::Reading> page) {
+    ctx.store_readings(page);
+    readings.insert(readings.end(), page.begin(), page.end());
+    return drivers::Status::ok();
+  };
+  auto progress = [&](double fraction, const std::string& message) {
+    ctx.progress(0.9 * fraction, message);
+  };
+  auto wells = job.layout.well_names();
+  bool already_read = !readings.empty();  // an interrupted job resumes with what it stored
+  if (!already_read) {
+    if (params.readout == Readout::fluorescence) {
+      drivers::FluorescenceEndpointPlan plan{wells, params.excitation_nm, params.emission_nm,
+                                             params.gain, params.flashes};
+      protocols::throw_if_failed(reader->read_fluorescence(plan, sink, progress, ctx.stop()),
+                                 "the resazurin fluorescence read");
+    } else {
+      drivers::AbsorbancePlan plan{wells, {params.wavelength_nm}, params.flashes};
+      if (params.reference_nm) plan.wavelengths_nm.push_back(*params.reference_nm);
+      protocols::throw_if_failed(reader->read_absorbance(plan, sink, progress, ctx.stop()),
+                                 "the MTT absorbance read");
+    }
+  } else {
+    ctx.log_info("using " + std::to_string(readings.size()) + " readings stored before the restart");
+  }
+  ctx.progress(0.95, "fitting CC50 per compound");
+  auto result = analyse_viability(job.layout, readings, params);
+  ctx.progress(1.0, "done");
+  return result;
+}
+
+}  // namespace assay::plugins::viability
