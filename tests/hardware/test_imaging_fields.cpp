@@ -22,11 +22,12 @@ std::string error_of(const nlohmann::json& fields, double well_mm = 6.4,
 }
 
 // Fraction of the well's disc covered by at least one field, by sampling a fine lattice.
-double covered_fraction(const std::vector<FieldOffset>& fields, double well_mm, cv::Size2d fov) {
+double covered_fraction(const std::vector<FieldOffset>& fields, double well_mm, cv::Size2d fov,
+                        double lattice_mm = 0.02) {
   int inside = 0, covered = 0;
   double r = well_mm / 2.0;
-  for (double y = -r; y <= r; y += 0.02) {
-    for (double x = -r; x <= r; x += 0.02) {
+  for (double y = -r; y <= r; y += lattice_mm) {
+    for (double x = -r; x <= r; x += lattice_mm) {
       if (x * x + y * y > r * r) continue;
       ++inside;
       for (const auto& f : fields) {
@@ -46,8 +47,10 @@ TEST_CASE("a field grid covers the whole well and skips corners outside it") {
   cv::Size2d fov{2.0, 1.5};
   auto fields = grid_fields(6.4, fov);  // 96-well well, 10 % overlap
   CHECK(covered_fraction(fields, 6.4, fov) == Approx(1.0));
-  // A 4 x 5 rectangle of fields would cover the corners; the circle needs fewer.
-  CHECK(fields.size() < 20);
+  // A 35 mm dish: the 10 x 13 rectangle of fields would include corners outside the dish.
+  auto dish = grid_fields(35.0, {4.0, 3.0});
+  CHECK(dish.size() < 120);
+  CHECK(covered_fraction(dish, 35.0, {4.0, 3.0}, 0.1) == Approx(1.0));
   for (const auto& f : fields) {
     double dx = std::max(0.0, std::abs(f.x_mm) - 1.0);
     double dy = std::max(0.0, std::abs(f.y_mm) - 0.75);

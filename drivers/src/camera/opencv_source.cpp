@@ -28,7 +28,9 @@ Result<OpenedSource> open_opencv_source(const CameraSettings& settings) {
   const std::string& source = settings.source();
   try {
     if (settings.is_file()) {
-      capture->open(source, cv::CAP_ANY);
+      // A printf-style pattern is an image sequence: read it with OpenCV's own image reader.
+      bool sequence = source.find('%') != std::string::npos;
+      capture->open(source, sequence ? cv::CAP_IMAGES : cv::CAP_ANY);
     } else {
       capture->open(source, cv::CAP_V4L2);
     }

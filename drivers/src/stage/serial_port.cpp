@@ -125,9 +125,10 @@ Result<std::vector<std::uint8_t>> SerialPort::read(std::size_t max_bytes,
       buffer.resize(static_cast<std::size_t>(n));
       return buffer;
     }
-    if (n == 0) return hang_up("reading");  // end of file: the other side closed
-    if (errno == EIO || errno == ENXIO || errno == ENODEV) return hang_up("reading");
-    if (errno != EAGAIN && errno != EINTR) {
+    // A raw tty with VMIN = VTIME = 0 returns 0 when nothing is buffered: not an end of file.
+    // A hang-up shows as EIO here or as POLLHUP below.
+    if (n < 0 && (errno == EIO || errno == ENXIO || errno == ENODEV)) return hang_up("reading");
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
       return Status{StatusCode::io_error, "reading from " + path_ + ": " + std::strerror(errno)};
     }
     int left = remaining_ms(deadline);
@@ -137,9 +138,8 @@ Result<std::vector<std::uint8_t>> SerialPort::read(std::size_t max_bytes,
     }
     pollfd p{fd_, POLLIN, 0};
     int ready = ::poll(&p, 1, left);
-    if (ready > 0 && (p.revents & POLLIN) == 0 && (p.revents & (POLLHUP | POLLERR)) != 0) {
-      return hang_up("reading");
-    }
+    // The read above found nothing, so a hang-up here means no more data will come.
+    if (ready > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) return hang_up("reading");
   }
 }
 
