@@ -153,8 +153,18 @@ double DoseResponseFit::predict(double conc) const {
 DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOptions& options) {
   DoseResponseFit fit;
   fit.confidence = options.confidence;
-  const detail::CurveConstraints c = make_constraints(options);
+  detail::CurveConstraints c = make_constraints(options);
   const detail::CurveData d = clean(points, options, fit);
+  const bool hill_capped = !c.fixed[kHillSlope] && !options.hill_slope.lower &&
+                           !options.hill_slope.upper && options.max_abs_hill_slope > 0;
+  if (hill_capped) {
+    c.lower[kHillSlope] = -options.max_abs_hill_slope;
+    c.upper[kHillSlope] = options.max_abs_hill_slope;
+  }
+  if (options.log_ic50_reach_log > 0 && std::isfinite(d.x_min)) {
+    if (!options.log_ic50.lower) c.lower[kLogIc50] = d.x_min - options.log_ic50_reach_log;
+    if (!options.log_ic50.upper) c.upper[kLogIc50] = d.x_max + options.log_ic50_reach_log;
+  }
   fit.n = static_cast<int>(d.x.size());
   const int p_free = c.free_count();
   fit.df = fit.n - p_free;
@@ -233,6 +243,8 @@ DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOp
   if (inactive) add_flag(fit, kFlagInactive);
   if (fit.df > 0 && (!r.covariance_ok || !std::isfinite(fit.log_ic50.se))) add_flag(fit, kFlagAmbiguous);
   if (fit.log_ic50.value < d.x_min || fit.log_ic50.value > d.x_max) add_flag(fit, kFlagExtrapolated);
+  if (hill_capped && std::abs(fit.hill_slope.value) >= options.max_abs_hill_slope)
+    add_flag(fit, kFlagHillAtLimit);
 
   if (options.profile_ci && fit.df > 0 && !c.fixed[kLogIc50] && !inactive) {
     if (fit.rss > 0) {

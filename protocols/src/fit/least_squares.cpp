@@ -16,6 +16,10 @@ constexpr double kAcceptRatio = 1e-4;     // minimum gain ratio for a step to be
 constexpr double kMinDamping = 1e-20;
 constexpr double kMaxDamping = 1e32;      // beyond this the step is zero in double precision
 constexpr double kCovarianceRcond = 1e-11;  // relative pivot of the column-scaled R
+constexpr double kInitialRadiusFactor = 100.0;  // MINPACK's default `factor`
+constexpr double kRadiusSlack = 1.0;            // accept steps up to this multiple of the radius
+constexpr int kMaxRadiusAttempts = 30;
+constexpr double kVanishedColumn = 1e-20;  // squared-norm ratio: the column norm fell 1e10-fold
 
 double sum_of_squares(std::span<const double> r) {
   double sum = 0.0;
@@ -23,20 +27,18 @@ double sum_of_squares(std::span<const double> r) {
   return std::isfinite(sum) ? sum : std::numeric_limits<double>::infinity();
 }
 
-// Everything the iteration needs, sized once.
+// Scratch vectors of one solve, carved from the solver's arena.
 struct Workspace {
-  Workspace(int n, int p, int rows, int m)
-      : r(rows, 0.0), r_new(rows, 0.0), jac(static_cast<std::size_t>(n) * p),
-        jac_new(static_cast<std::size_t>(n) * p), x_new(p), a(static_cast<std::size_t>(rows) * m),
-        rmat(static_cast<std::size_t>(m) * m), qtr(m), rhs(m), damping(m), delta(m), scale(m),
-        gradient(m), column(m) {}
-  std::vector<double> r, r_new, jac, jac_new, x_new, a, rmat, qtr, rhs, damping, delta, scale,
-      gradient;
-  std::vector<int> column;  // free parameter index of each subproblem column
+  double *r, *r_new, *jac, *jac_new, *x_new, *a, *rmat, *qtr, *rhs, *damping, *delta, *scale,
+      *gradient, *marquardt;
+  int* column;  // free parameter index of each subproblem column
 };
 
-void compute_covariance(const LeastSquaresModel& model, const std::vector<int>& free_index,
-                        std::span<const double> jac, int n, int p, LeastSquaresResult& result) {
+}  // namespace
+
+void LeastSquaresSolver::compute_covariance(const double* jac, int n, int p) {
+  LeastSquaresResult& result = result_;
+  const std::vector<int>& free_index = free_index_;
   const int m = static_cast<int>(free_index.size());
   const int rows = std::max(n, m);
   std::vector<double> a(static_cast<std::size_t>(rows) * m, 0.0), norms(m), rmat(m * m), qtb(m),
@@ -62,8 +64,6 @@ void compute_covariance(const LeastSquaresModel& model, const std::vector<int>& 
       result.covariance[free_index[i] * p + free_index[j]] = inv[j * m + i] / (norms[i] * norms[j]);
 }
 
-}  // namespace
-
 std::string_view to_string(Termination termination) {
   switch (termination) {
     case Termination::step_small: return "step_small";
@@ -78,10 +78,32 @@ std::string_view to_string(Termination termination) {
   return "unknown";
 }
 
-LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
-                                       std::span<const double> start,
-                                       const ParameterConstraints& constraints,
-                                       const LeastSquaresOptions& options) {
+const LeastSquaresResult& LeastSquaresSolver::solve(const LeastSquaresModel& model,
+                                                   std::span<const double> start,
+                                                   const ParameterConstraints& constraints,
+                                                   const LeastSquaresOptions& options) {
+  run(model, start, constraints, options, true);
+  const bool degenerate = !result_.converged || column_vanished_ ||
+                          (options.compute_covariance && !result_.covariance_ok);
+  if (!options.retry_unscaled || !degenerate || result_.termination == Termination::non_finite ||
+      result_.termination == Termination::no_free_parameters)
+    return result_;
+  LeastSquaresResult first = result_;
+  run(model, start, constraints, options, false);
+  result_.iterations += first.iterations;
+  result_.evaluations += first.evaluations;
+  result_.unscaled_retry = true;
+  if (!(result_.cost < first.cost) && first.converged) {
+    first.iterations = result_.iterations;
+    first.evaluations = result_.evaluations;
+    result_ = std::move(first);
+  }
+  return result_;
+}
+
+void LeastSquaresSolver::run(const LeastSquaresModel& model, std::span<const double> start,
+                             const ParameterConstraints& constraints,
+                             const LeastSquaresOptions& options, bool marquardt_scaling) {
   const int n = model.num_residuals();
   const int p = model.num_parameters();
   if (static_cast<int>(start.size()) != p)
@@ -92,9 +114,15 @@ LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
   auto upper = [&](int j) { return constraints.upper.empty() ? inf : constraints.upper[j]; };
   auto is_fixed = [&](int j) { return !constraints.fixed.empty() && constraints.fixed[j]; };
 
-  LeastSquaresResult result;
+  LeastSquaresResult& result = result_;
   result.params.assign(start.begin(), start.end());
-  std::vector<int> free_index;
+  result.iterations = result.evaluations = 0;
+  result.converged = result.covariance_ok = result.unscaled_retry = false;
+  column_vanished_ = false;
+  result.termination = Termination::max_iterations;
+  result.covariance.clear();
+  std::vector<int>& free_index = free_index_;
+  free_index.clear();
   for (int j = 0; j < p; ++j) {
     if (!is_fixed(j)) {
       result.params[j] = std::clamp(result.params[j], lower(j), upper(j));
@@ -103,20 +131,36 @@ LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
   }
   const int m = static_cast<int>(free_index.size());
   const int rows = std::max(n, m);
-  Workspace w(n, p, rows, m);
+  column_.resize(m);
+  // One arena for all scratch vectors; it only grows, so repeated solves do not allocate.
+  const std::size_t np = static_cast<std::size_t>(n) * p;
+  const std::size_t need = 2 * static_cast<std::size_t>(rows) + 2 * np + p +
+                           static_cast<std::size_t>(rows) * m + static_cast<std::size_t>(m) * m + 7 * m;
+  if (arena_.size() < need) arena_.resize(need);
+  double* next = arena_.data();
+  auto carve = [&](std::size_t size) {
+    double* block = next;
+    next += size;
+    return block;
+  };
+  Workspace w{carve(rows), carve(rows), carve(np), carve(np), carve(p), carve(rows * m),
+              carve(m * m), carve(m), carve(m), carve(m), carve(m), carve(m), carve(m), carve(m),
+              column_.data()};
+  (void)next;
+  std::fill(w.r, w.r + rows, 0.0);
+  std::fill(w.r_new, w.r_new + rows, 0.0);
   std::vector<double>& x = result.params;
 
-  auto evaluate = [&](std::span<const double> params, std::vector<double>& r,
-                      std::vector<double>& jac) {
+  auto evaluate = [&](std::span<const double> params, double* r, double* jac) {
     ++result.evaluations;
-    model.evaluate(params, std::span<double>(r.data(), n), jac);
-    return sum_of_squares(std::span<const double>(r.data(), n));
+    model.evaluate(params, std::span<double>(r, n), std::span<double>(jac, np));
+    return sum_of_squares(std::span<const double>(r, n));
   };
   double cost = evaluate(x, w.r, w.jac);
   result.cost = cost;
   if (!std::isfinite(cost)) {
     result.termination = Termination::non_finite;
-    return result;
+    return;
   }
   if (m == 0) {
     result.termination = Termination::no_free_parameters;
@@ -124,12 +168,14 @@ LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
     result.at_bound.assign(p, false);
     if (options.compute_covariance) result.covariance.assign(static_cast<std::size_t>(p) * p, 0.0);
     result.covariance_ok = true;
-    return result;
+    return;
   }
 
-  std::vector<double> marquardt(m, 0.0);
+  double* marquardt = w.marquardt;
+  std::fill(marquardt, marquardt + m, 0.0);
   double lambda = options.initial_damping;
   double nu = 2.0;
+  double radius = -1.0;  // trust radius on the scaled step |D d|; set at the first iteration
   const double xtol = options.step_tolerance;
   bool done = false;
   const int max_evaluations = 20 * options.max_iterations;
@@ -160,7 +206,7 @@ LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
       if (!blocked && norm2 > 0) worst_cosine = std::max(worst_cosine, std::abs(g) / std::sqrt(norm2 * cost));
       if (!blocked) {
         w.column[k] = j;
-        w.scale[k] = marquardt[c] > 0 ? marquardt[c] : 1.0;
+        w.scale[k] = !marquardt_scaling ? 1.0 : (marquardt[c] > 0 ? marquardt[c] : 1.0);
         ++k;
       }
     }
@@ -169,18 +215,37 @@ LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
       result.converged = true;
       break;
     }
-    std::fill(w.a.begin(), w.a.begin() + static_cast<std::size_t>(rows) * k, 0.0);
+    std::fill(w.a, w.a + static_cast<std::size_t>(rows) * k, 0.0);
     for (int c = 0; c < k; ++c)
       for (int i = 0; i < n; ++i) w.a[c * rows + i] = w.jac[i * p + w.column[c]];
-    detail::householder_qr(std::span<double>(w.a.data(), static_cast<std::size_t>(rows) * k), rows,
-                           k, w.r, w.rmat, w.qtr);
+    detail::householder_qr(std::span<double>(w.a, static_cast<std::size_t>(rows) * k), rows, k,
+                           std::span<const double>(w.r, rows), std::span<double>(w.rmat, k * k),
+                           std::span<double>(w.qtr, k));
     for (int c = 0; c < k; ++c) w.rhs[c] = -w.qtr[c];
 
+    if (radius < 0) {
+      // MINPACK's initial step bound: a factor times the scaled size of the start.
+      double x_norm = 0.0;
+      for (int c = 0; c < k; ++c) x_norm += w.scale[c] * x[w.column[c]] * x[w.column[c]];
+      radius = x_norm > 0 ? kInitialRadiusFactor * std::sqrt(x_norm) : kInitialRadiusFactor;
+    }
     // Inner loop: raise the damping until a step lowers the cost.
     while (true) {
-      for (int c = 0; c < k; ++c) w.damping[c] = std::sqrt(lambda * w.scale[c]);
-      detail::damped_solve(w.rmat, k, w.rhs, w.damping, w.delta);
-      w.x_new = x;
+      double step_norm = 0.0;
+      for (int attempt = 0; attempt < kMaxRadiusAttempts; ++attempt) {
+        for (int c = 0; c < k; ++c) w.damping[c] = std::sqrt(lambda * w.scale[c]);
+        detail::damped_solve(std::span<const double>(w.rmat, k * k), k,
+                             std::span<const double>(w.rhs, k),
+                             std::span<const double>(w.damping, k), std::span<double>(w.delta, k));
+        step_norm = 0.0;
+        for (int c = 0; c < k; ++c) step_norm += w.scale[c] * w.delta[c] * w.delta[c];
+        step_norm = std::sqrt(step_norm);
+        // A step far outside the trust region is shortened by more damping before any
+        // evaluation: it keeps the first Gauss-Newton jump from leaving the basin (BoxBOD).
+        if (step_norm <= kRadiusSlack * radius || lambda > kMaxDamping) break;
+        lambda = std::max(lambda * 2.0, lambda * step_norm / radius);
+      }
+      std::copy(x.begin(), x.end(), w.x_new);
       bool small_step = true;
       for (int c = 0; c < k; ++c) {
         const int j = w.column[c];
@@ -196,18 +261,20 @@ LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
         predicted += v * v;
       }
       const double predicted_reduction = cost - predicted;
-      const double cost_new = evaluate(w.x_new, w.r_new, w.jac_new);
+      const double cost_new = evaluate(std::span<const double>(w.x_new, p), w.r_new, w.jac_new);
       const double actual_reduction = cost - cost_new;
       const double rho = predicted_reduction > 0 ? actual_reduction / predicted_reduction : -1.0;
       if (std::isfinite(cost_new) && rho > kAcceptRatio) {
         const double cost_old = cost;
-        std::swap(x, w.x_new);
-        std::swap(w.r, w.r_new);
+        std::copy(w.x_new, w.x_new + p, x.begin());
+        std::swap(w.r, w.r_new);  // pointer swaps
         std::swap(w.jac, w.jac_new);
         cost = cost_new;
         const double t = 2.0 * rho - 1.0;
         lambda = std::max(kMinDamping, lambda * std::max(1.0 / 3.0, 1.0 - t * t * t));
         nu = 2.0;
+        if (rho > 0.75) radius = std::max(radius, 2.0 * step_norm);
+        else if (rho < 0.25) radius = 0.5 * std::min(radius, step_norm);
         if (small_step) {
           result.termination = Termination::step_small;
           result.converged = done = true;
@@ -228,6 +295,7 @@ LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
       }
       lambda *= nu;
       nu *= 2.0;
+      radius = 0.5 * std::min(radius, step_norm);
       if (lambda > kMaxDamping || result.evaluations >= max_evaluations) {
         result.termination = lambda > kMaxDamping ? Termination::damping_overflow
                                                   : Termination::max_iterations;
@@ -237,10 +305,24 @@ LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
     }
   }
   result.cost = cost;
+  column_vanished_ = false;
+  for (int c = 0; c < m; ++c) {
+    double norm2 = 0.0;
+    for (int i = 0; i < n; ++i) norm2 += w.jac[i * p + free_index[c]] * w.jac[i * p + free_index[c]];
+    if (norm2 < kVanishedColumn * marquardt[c]) column_vanished_ = true;
+  }
   result.at_bound.assign(p, false);
   for (int j : free_index) result.at_bound[j] = x[j] <= lower(j) || x[j] >= upper(j);
-  if (options.compute_covariance) compute_covariance(model, free_index, w.jac, n, p, result);
-  return result;
+  if (options.compute_covariance) compute_covariance(w.jac, n, p);
+  return;
+}
+
+LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
+                                       std::span<const double> start,
+                                       const ParameterConstraints& constraints,
+                                       const LeastSquaresOptions& options) {
+  LeastSquaresSolver solver;
+  return solver.solve(model, start, constraints, options);
 }
 
 }  // namespace assay::protocols::fit

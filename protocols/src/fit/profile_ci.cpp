@@ -25,7 +25,7 @@ class ProfileObjective {
   double operator()(double log_ic50, Logistic4Params& params) {
     ++evaluations_;
     params[kLogIc50] = log_ic50;
-    const LeastSquaresResult r = solve_least_squares(model_, params, constraints_, options_);
+    const LeastSquaresResult& r = solver_.solve(model_, params, constraints_, options_);
     if (!std::isfinite(r.cost)) {
       failed_ = true;
       return std::numeric_limits<double>::infinity();
@@ -40,6 +40,7 @@ class ProfileObjective {
   Logistic4Model model_;
   ParameterConstraints constraints_;
   LeastSquaresOptions options_;
+  LeastSquaresSolver solver_;
   int evaluations_ = 0;
   bool failed_ = false;
 };

@@ -43,6 +43,13 @@ struct FitOptions {
   // A curve whose fit is not better than "no dose effect" at this level (extra-sum-of-squares F
   // test) is flagged inactive.
   double inactive_p_value = 0.05;
+  // With noisy data the least-squares optimum is often a step (HillSlope -> +/-infinity) or has
+  // LogIC50 -> infinity (no plateau in sight); the fit then never converges. Unless the caller
+  // bounds them, |HillSlope| is capped here (a steeper transition is a step at 0.5-log spacing;
+  // the fit is flagged hill_slope_at_limit) and LogIC50 is kept within this many log units of
+  // the tested range (flagged ic50_extrapolated). 0 disables a cap.
+  double max_abs_hill_slope = 10.0;
+  double log_ic50_reach_log = 6.0;
 };
 
 struct ParamEstimate {
@@ -65,6 +72,9 @@ inline constexpr const char* kFlagInvalidPoint = "invalid_point_dropped";
 // The data define no unique curve (singular covariance, unbounded standard error): like inactive,
 // no IC50 should be reported.
 inline constexpr const char* kFlagAmbiguous = "ambiguous";
+// |HillSlope| ended on FitOptions::max_abs_hill_slope: the data look like a step between two
+// doses; the IC50 is located only to within that dose interval (see the profile interval).
+inline constexpr const char* kFlagHillAtLimit = "hill_slope_at_limit";
 
 struct DoseResponseFit {
   ParamEstimate top, bottom, log_ic50, hill_slope;

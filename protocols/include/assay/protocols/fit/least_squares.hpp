@@ -11,8 +11,9 @@
 // there for that iteration). The covariance (J^T J)^-1 at the solution comes from a column-scaled
 // QR, with a rank check.
 //
-// Threading: solve_least_squares is reentrant; the model is only read (evaluate is const) and
-// the solver keeps all scratch space on its own stack/heap. Call it from any number of threads.
+// Threading: solve_least_squares is reentrant; the model is only read (evaluate is const).
+// A LeastSquaresSolver keeps its scratch space between calls (no allocation after the first
+// solve of a given size), so use one per thread; it is not safe to share one across threads.
 #pragma once
 
 #include <limits>
@@ -40,6 +41,13 @@ struct LeastSquaresOptions {
   double gradient_tolerance = 1e-14;  // stop when max_j |J_j . r| / (|J_j| |r|) <= tol
   double initial_damping = 1e-3;      // lambda, relative to the Marquardt scaling
   bool compute_covariance = true;
+  // Marquardt scaling makes the steps unit-invariant but lets a parameter with a tiny Jacobian
+  // column take a huge first step into a degenerate region (NIST BoxBOD from start 1 ends with
+  // b2 -> infinity). When a run ends unconverged, rank-deficient, or with a Jacobian column that
+  // vanished (norm below 1e-10 of its largest value during the run: the parameter ran off to
+  // where the model no longer depends on it), rerun once from the start with Levenberg's unscaled
+  // damping and keep the lower cost.
+  bool retry_unscaled = true;
 };
 
 struct ParameterConstraints {
@@ -72,9 +80,30 @@ struct LeastSquaresResult {
   // parameters are 0. Multiply by s^2 = cost / df for standard errors. Empty when not computed.
   std::vector<double> covariance;
   bool covariance_ok = false;  // false when J is rank-deficient at the solution
+  bool unscaled_retry = false;  // the answer came from the unscaled rerun
   std::vector<bool> at_bound;  // parameter sits on one of its bounds at the solution
 };
 
+// Reusable solver: repeated fits of the same size (profile likelihood, a plate of curves)
+// allocate nothing. The returned reference is valid until the next solve().
+class LeastSquaresSolver {
+ public:
+  const LeastSquaresResult& solve(const LeastSquaresModel& model, std::span<const double> start,
+                                  const ParameterConstraints& constraints = {},
+                                  const LeastSquaresOptions& options = {});
+
+ private:
+  void run(const LeastSquaresModel& model, std::span<const double> start,
+           const ParameterConstraints& constraints, const LeastSquaresOptions& options,
+           bool marquardt_scaling);
+  void compute_covariance(const double* jacobian, int n, int p);
+  LeastSquaresResult result_;
+  std::vector<double> arena_;
+  std::vector<int> free_index_, column_;
+  bool column_vanished_ = false;
+};
+
+// One-shot convenience wrapper around LeastSquaresSolver.
 LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
                                        std::span<const double> start,
                                        const ParameterConstraints& constraints = {},

@@ -1,0 +1,178 @@
+// Strict CSV reader for dose-response tables; see dose_table.hpp.
+#include "assay/protocols/fit/dose_table.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+namespace assay::protocols::fit {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + ("'" + n + "'");
+  return out;
+}
+
+int find_column(const std::vector<std::string>& header, const std::string& name) {
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return static_cast<int>(i);
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (lower(header[i]) == lower(name)) return static_cast<int>(i);
+  return -1;
+}
+
+int find_default(const std::vector<std::string>& header, std::initializer_list<const char*> names,
+                 int exclude) {
+  for (const char* n : names) {
+    const int i = find_column(header, n);
+    if (i >= 0 && i != exclude) return i;
+  }
+  return -1;
+}
+
+int require_column(const std::vector<std::string>& header, const std::string& name,
+                   const std::string& source, const char* role) {
+  const int i = find_column(header, name);
+  if (i < 0)
+    throw DoseTableError(source + ": no " + role + " column '" + name + "'; the columns are " +
+                         join(header));
+  return i;
+}
+
+double parse_number(const std::string& cell, const std::string& source, int line,
+                    const std::string& column) {
+  const std::string t = trim(cell);
+  double v = 0.0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !std::isfinite(v)) {
+    throw DoseTableError(source + ": line " + std::to_string(line) + ", column '" + column +
+                         "': '" + t + "' is not a number" +
+                         (t.empty() || lower(t) == "na" ? " (remove the row or fill in the value)"
+                                                        : ""));
+  }
+  return v;
+}
+
+}  // namespace
+
+std::vector<std::string> split_csv_line(const std::string& line, char delimiter) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        fields.back() += ch;
+      }
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == delimiter) {
+      fields.emplace_back();
+    } else if (ch != '\r') {
+      fields.back() += ch;
+    }
+  }
+  for (auto& f : fields) f = trim(f);
+  return fields;
+}
+
+DoseTable read_dose_table(std::istream& in, const std::string& source,
+                          const DoseTableOptions& options) {
+  std::string line;
+  int line_no = 0;
+  std::vector<std::string> header;
+  char delimiter = ',';
+  while (header.empty() && std::getline(in, line)) {
+    ++line_no;
+    if (trim(line).empty()) continue;
+    if (line.find(',') == std::string::npos) {
+      if (line.find('\t') != std::string::npos) delimiter = '\t';
+      else if (line.find(';') != std::string::npos) delimiter = ';';
+    }
+    header = split_csv_line(line, delimiter);
+  }
+  if (header.empty()) throw DoseTableError(source + ": empty file, expected a header row with column names");
+
+  DoseTable table;
+  int x = options.x_column.empty()
+              ? find_default(header, {"conc", "concentration", "dose", "conc_nM", "conc_uM", "x"}, -1)
+              : require_column(header, options.x_column, source, "concentration (--x)");
+  if (x < 0) x = 0;
+  int y = options.y_column.empty()
+              ? find_default(header, {"response", "y", "value", "signal", "percent"}, x)
+              : require_column(header, options.y_column, source, "response (--y)");
+  if (y < 0 && header.size() == 2) y = 1 - x;
+  if (y < 0)
+    throw DoseTableError(source + ": cannot tell which column is the response; pass --y with one of " +
+                         join(header));
+  const int group = options.group_column.empty()
+                        ? -1
+                        : require_column(header, options.group_column, source, "group (--group)");
+  const int weight = options.weight_column.empty()
+                         ? -1
+                         : require_column(header, options.weight_column, source, "weight (--weights)");
+  table.x_column = header[x];
+  table.y_column = header[y];
+  if (group >= 0) table.group_column = header[group];
+
+  std::map<std::string, std::size_t> group_index;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (trim(line).empty()) continue;
+    const std::vector<std::string> cells = split_csv_line(line, delimiter);
+    if (cells.size() != header.size())
+      throw DoseTableError(source + ": line " + std::to_string(line_no) + " has " +
+                           std::to_string(cells.size()) + " fields, the header has " +
+                           std::to_string(header.size()));
+    DosePoint p;
+    p.conc = parse_number(cells[x], source, line_no, header[x]);
+    if (p.conc < 0)
+      throw DoseTableError(source + ": line " + std::to_string(line_no) + ", column '" + header[x] +
+                           "': negative concentration " + trim(cells[x]) +
+                           " (use 0 for vehicle controls)");
+    p.response = parse_number(cells[y], source, line_no, header[y]);
+    if (weight >= 0) {
+      p.weight = parse_number(cells[weight], source, line_no, header[weight]);
+      if (p.weight < 0)
+        throw DoseTableError(source + ": line " + std::to_string(line_no) + ", column '" +
+                             header[weight] + "': negative weight");
+    }
+    const std::string key = group >= 0 ? cells[group] : std::string();
+    auto [it, inserted] = group_index.emplace(key, table.curves.size());
+    if (inserted) table.curves.push_back({key, {}, {}});
+    table.curves[it->second].points.push_back(p);
+    table.curves[it->second].lines.push_back(line_no);
+  }
+  if (table.curves.empty()) throw DoseTableError(source + ": no data rows after the header");
+  for (const DoseCurveInput& c : table.curves) {
+    if (static_cast<int>(c.points.size()) < options.min_points) {
+      throw DoseTableError(source + ": " + (c.group.empty() ? "the curve" : "group '" + c.group + "'") +
+                           " (first at line " + std::to_string(c.lines.front()) + ") has " +
+                           std::to_string(c.points.size()) + " points; the fit has " +
+                           std::to_string(options.min_points) +
+                           " free parameters and needs at least that many");
+    }
+  }
+  return table;
+}
+
+}  // namespace assay::protocols::fit
