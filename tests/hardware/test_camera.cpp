@@ -198,7 +198,7 @@ TEST_CASE("a missing stand-in file is reported as not found") {
   CHECK(imager.state() == InstrumentState::offline);
 }
 
-TEST_CASE("the camera imager moves its stage to the well centre plus the field offset") {
+TEST_CASE("the camera imager homes its stage, then moves to the well centre plus the field offset") {
   RecordedFrames recorded(30);
   GrblSimulator sim;
   GrblSettings stage_settings;
@@ -210,9 +210,9 @@ TEST_CASE("the camera imager moves its stage to the well centre plus the field o
   settings.camera.file = recorded.pattern();
   settings.plate_origin_x_mm = 10.0;
   settings.plate_origin_y_mm = 5.0;
-  settings.home_on_connect = true;
   CameraImager imager("scope", settings, std::make_unique<GrblStage>(stage_settings));
   REQUIRE(imager.connect().is_ok());
+  CHECK(imager.describe()["stage"]["homed"] == false);
   REQUIRE(imager.load_plate(plate_of(8, 12)).is_ok());  // A1 at (14.38, 11.24), pitch 9 mm
   FieldRequest request{"B3", 2, 0.5, -0.25};
   auto image = imager.capture(request, {});
@@ -220,7 +220,10 @@ TEST_CASE("the camera imager moves its stage to the well centre plus the field o
   CHECK(image->offset_x_mm == 0.5);
   // x = 10 + 14.38 + 2 * 9 + 0.5, y = 5 + 11.24 + 1 * 9 - 0.25
   auto lines = sim.lines();
-  CHECK(std::find(lines.begin(), lines.end(), "G90 G0 X42.8800 Y24.9900") != lines.end());
+  auto homing = std::find(lines.begin(), lines.end(), "$H");
+  auto move = std::find(lines.begin(), lines.end(), "G90 G0 X42.8800 Y24.9900");
+  CHECK(move != lines.end());
+  CHECK(homing < move);
   CHECK(imager.describe()["stage"]["homed"] == true);
   // Frames of a recording do not change with z: autofocus fails plainly instead of guessing.
   auto focus = imager.autofocus({"B3"}, AutofocusPlan{200.0, 50.0, 10.0}, {});

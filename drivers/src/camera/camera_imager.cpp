@@ -140,6 +140,13 @@ Status CameraImager::move_to_field(const FieldRequest& request, std::stop_token 
     }
     return Status::ok();
   }
+  if (!stage_->is_homed()) {
+    // No one else can home it (there is no homing request in the API): the first job does,
+    // before its first move. An alarm (hard limit) also clears the homed flag and lands here.
+    if (auto status = stage_->home(stop); !status) {
+      return {status.code(), "homing the stage before well " + request.well + ": " + status.message()};
+    }
+  }
   const auto& g = plate_->geometry;
   double plate_x = g.a1_x_mm + well->column * g.pitch_mm + request.offset_x_mm;
   double plate_y = g.a1_y_mm + well->row * g.pitch_mm + request.offset_y_mm;

@@ -3,8 +3,8 @@
 // For each directory, every regular file named *.so is considered in name order. A file is
 // refused, with one log line (spdlog) and one entry in the returned report, when:
 //   - it, or the directory holding it, is writable by group or others, or is owned by a user
-//     other than root or the user the daemon runs as (checked on the opened file descriptor,
-//     which is what gets loaded, so the file cannot be swapped between check and load);
+//     other than root or the user the daemon runs as (the file loaded is then checked to be the
+//     inode that was checked);
 //   - dlopen(RTLD_NOW | RTLD_LOCAL) fails or the file exports no `assay_plugin_entry`;
 //   - its ABI version, C++ ABI string or interface hash differs from the host's;
 //   - its plugin name is already loaded from another file;

@@ -4,7 +4,8 @@
 // capture() moves the stage to the well centre plus the field offset (plate geometry from the
 // loaded plate, placed on the stage by `plate_origin_mm`), applies exposure and gain, and grabs
 // one frame within the grab timeout. autofocus() runs the coarse-to-fine search of autofocus.hpp
-// on the z axis and leaves the stage at the sharpest z. Without a stage the imager can only
+// on the z axis and leaves the stage at the sharpest z. A stage that is not homed (fresh
+// connection, or after an alarm) is homed before the first move. Without a stage the imager can only
 // image what lies under the lens: a single-well plate, field offsets of zero.
 // A missing camera leaves the instrument offline with a message saying what to check.
 // Used by one worker thread; state() and describe() are thread-safe.
