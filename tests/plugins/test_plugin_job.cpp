@@ -1,0 +1,63 @@
+// The example plugin inside the real assayd: loaded from [plugins] directories at start, its
+// protocol listed over the API and used by a job on the simulated plate reader; an unsafe plugin
+// file next to it is refused with a log line while the daemon keeps serving.
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "plugin_test_support.hpp"
+#include "support/daemon_harness.hpp"
+
+using assay::testing::DaemonHarness;
+using nlohmann::json;
+
+namespace {
+
+std::string config_with_plugin_dir(const std::filesystem::path& dir) {
+  auto text = assay::testing::default_config_with_time_scale(0.01);
+  auto with_dir = std::regex_replace(text, std::regex(R"(\[plugins\]\s*\ndirectories = \[\])"),
+                                     "[plugins]\ndirectories = [\"" + dir.string() + "\"]");
+  REQUIRE(with_dir != text);  // the embedded default still has an empty plugin list
+  return with_dir;
+}
+
+}  // namespace
+
+TEST_CASE("assayd loads the example plugin at start and runs a viability job with it") {
+  plugin_test::PluginDir dir;
+  dir.add(plugin_test::built_plugin("viability.so"));
+  dir.add(plugin_test::test_plugin("test_driver_plugin.so"), 0646);  // writable by others
+  assay::testing::HarnessOptions options;
+  options.config_toml = config_with_plugin_dir(dir.path());
+  DaemonHarness daemon(options);
+
+  auto protocols = daemon.call("protocols.list")["protocols"];
+  bool listed = false;
+  for (const auto& p : protocols) listed = listed || p["name"] == "viability_endpoint";
+  CHECK(listed);
+  auto log = daemon.log_text();
+  CHECK_THAT(log, Catch::Contains("plugin viability 1.0.0 loaded"));
+  CHECK_THAT(log, Catch::Contains("test_driver_plugin.so refused") &&
+                      Catch::Contains("is writable by others"));
+
+  json job = {{"protocol", "viability_endpoint"},
+              {"instrument", "sim-reader"},
+              {"plate", {{"format", "96"}, {"barcode", "VIAB-1"}}},
+              {"layout", json::array({{{"wells", "A1:C8"}, {"compound", "plerixafor"},
+                                       {"dilution", {{"top_nM", 10000}, {"factor", 3}}}},
+                                      {{"wells", "A12:D12"}, {"role", "positive_control"}},
+                                      {{"wells", "E12:H12"}, {"role", "negative_control"}}})},
+              {"params", {{"readout", "resazurin"}}}};
+  auto id = daemon.submit(job);
+  auto done = daemon.wait_for_state(id, "succeeded", std::chrono::seconds(60));
+  INFO(done.dump(2));
+  REQUIRE(done["state"] == "succeeded");
+  auto results = daemon.call("results.get", {{"job_id", id}});
+  CHECK(results["summary"]["channel"] == "fl560-590");
+  CHECK(results["summary"]["compounds"].contains("plerixafor"));
+  auto db = daemon.open_database();
+  auto count = db.prepare("SELECT COUNT(*) FROM readings WHERE job_id = ?");
+  count.bind(1, id);
+  REQUIRE(count.step());
+  CHECK(count.column_int(0) == 32);
+}
