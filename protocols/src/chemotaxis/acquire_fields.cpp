@@ -22,7 +22,7 @@ std::string count_label(int field, int count) {
 ImagedFields acquire_fields(const JobSpec& job, const ChemotaxisParams& params, drivers::Imager& imager,
                             RunContext& ctx) {
   const auto& imaging = params.imaging;
-  if (imaging.autofocus && !imager.has_autofocus()) {
+  if (imaging.autofocus.value_or(false) && !imager.has_autofocus()) {
     throw ProtocolError("invalid_params", "params.autofocus: imager " + imager.name() +
                                               " has no autofocus; set autofocus to false");
   }
@@ -34,6 +34,7 @@ ImagedFields acquire_fields(const JobSpec& job, const ChemotaxisParams& params, 
   for (const auto& well : job.layout.wells()) {
     if (well.role != kRoleBlank) inserts.push_back(&well);
   }
+  bool focus = imaging.autofocus.value_or(imager.has_autofocus());
   auto overlay_dir = ctx.job_dir() / "overlays";
   if (imaging.keep_overlays) std::filesystem::create_directories(overlay_dir);
 
@@ -54,9 +55,9 @@ ImagedFields acquire_fields(const JobSpec& job, const ChemotaxisParams& params, 
       request.gain = imaging.gain;
       request.sample = drivers::SampleKind::stained_cells;
       auto where = "field " + field_key(insert->well, request.field);
-      if (imaging.autofocus && f == 0) {
-        auto focus = imager.autofocus(request, {}, ctx.stop());
-        throw_if_failed(focus.status(), "autofocus on " + insert->well + " with " + imager.name());
+      if (focus && f == 0) {
+        auto focused = imager.autofocus(request, {}, ctx.stop());
+        throw_if_failed(focused.status(), "autofocus on " + insert->well + " with " + imager.name());
       }
       auto captured = imager.capture(request, ctx.stop());
       throw_if_failed(captured.status(), "capturing " + where + " with " + imager.name());

@@ -193,7 +193,7 @@ nlohmann::json to_json(const ChemotaxisParams& params) {
     out["on_pixel_size_mismatch"] = to_string(img.on_pixel_size_mismatch);
     out["exposure_ms"] = img.exposure_ms;
     out["gain"] = img.gain;
-    out["autofocus"] = img.autofocus;
+    out["autofocus"] = img.autofocus ? nlohmann::json(*img.autofocus) : nlohmann::json("auto");
   }
   const auto& an = params.analysis;
   out["min_replicates"] = an.min_replicates;

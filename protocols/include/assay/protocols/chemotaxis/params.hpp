@@ -50,7 +50,8 @@ struct ImagingParams {
   MismatchPolicy on_pixel_size_mismatch = MismatchPolicy::error;
   double exposure_ms = 20.0;
   double gain = 1.0;
-  bool autofocus = false;
+  // Autofocus on the first field of each insert; unset = when the imager has autofocus.
+  std::optional<bool> autofocus;
   bool keep_overlays = true;  // write one overlay PNG per field under the job directory
   imaging::CellCountParams counter;  // pixel_size_um is taken from each captured image
 };

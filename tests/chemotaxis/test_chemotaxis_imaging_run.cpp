@@ -1,0 +1,148 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "assay/protocols/chemotaxis/protocol.hpp"
+#include "memory_run_context.hpp"
+#include "plates.hpp"
+
+using namespace assay::protocols;
+using nlohmann::json;
+
+namespace {
+
+// Focus spread 0 keeps the run quick (no autofocus search); the autofocus path has its own test.
+const json kImagerSettings{{"time_scale", 0.0},     {"seed", 7u},        {"pixel_size_um", 1.0},
+                           {"frame_width_px", 768}, {"frame_height_px", 768}, {"focus_spread_um", 0.0},
+                           {"cells_per_field", 60.0}};
+
+JobSpec imaging_job(double true_ic50_nM, json params) {
+  params["readout"] = "imaging";
+  auto job = chemotaxis_test::transwell_job(std::move(params), chemotaxis_test::transwell_layout(false), "sim-imager");
+  job["simulation"] = {{"compounds", {{"balixafortide", {{"migration_ic50_nM", true_ic50_nM}}}}}};
+  return JobSpec::from_json(job);
+}
+
+const ResultRow* find_row(const AssayResult& result, const std::string& kind, const std::string& key) {
+  for (const auto& r : result.rows) {
+    if (r.kind == kind && r.key == key) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("imaging run counts the simulated membranes, never the pores, and recovers the IC50") {
+  const double true_ic50 = 10.0;
+  chemotaxis_test::MemoryRunContext ctx(
+      chemotaxis_test::make_instrument("sim-imager", "sim-imager", kImagerSettings));
+  auto spec = imaging_job(true_ic50, {{"fields", {{0, 0}, {1.2, 0}, {-1.2, 0}}},
+                                      {"pixel_size_um", 1.0}, {"autofocus", false}});
+  chemotaxis::ChemotaxisProtocol protocol;
+  protocol.validate(spec);
+  auto result = protocol.run(spec, ctx);
+  auto truth = result.summary["simulation_truth"];
+  REQUIRE(truth.contains("cells_per_field"));
+
+  // Every field stored, counted and its overlay kept.
+  CHECK(ctx.images_.size() == 22 * 3);
+  long counted = 0, true_total = 0;
+  int fields = 0, empty_truth_fields = 0;
+  for (const auto& row : result.rows) {
+    if (row.kind != "field") continue;
+    ++fields;
+    const auto& v = row.value;
+    int truth_count = truth["cells_per_field"][v["well"].get<std::string>()][std::to_string(v["field"].get<int>())];
+    counted += v["count"].get<int>();
+    true_total += truth_count;
+    if (truth_count == 0) ++empty_truth_fields;
+    CHECK(std::filesystem::exists(v["overlay"].get<std::string>()));
+    // Pores are never cells: a field holds ~650 pores, counting them would add hundreds.
+    CHECK(v["count"].get<int>() <= truth_count + std::max(6, truth_count * 3 / 10));
+  }
+  CHECK(fields == 66);
+  double error_percent = 100.0 * std::abs(static_cast<double>(counted - true_total)) / true_total;
+  CAPTURE(counted, true_total, error_percent);
+  CHECK(error_percent < 5.0);
+
+  const auto* series = find_row(result, "series", "balixafortide");
+  REQUIRE(series);
+  REQUIRE(series->value["ic50_nM"].is_number());
+  CAPTURE(series->value["ic50_nM"], series->value["ic50_ci_nM"]);
+  CHECK(series->value["ic50_ci_nM"][0].get<double>() <= true_ic50);
+  CHECK(series->value["ic50_ci_nM"][1].get<double>() >= true_ic50);
+
+  // The simulator's chemotactic index is 4.5; counts are Poisson, so allow for it.
+  CHECK(result.summary["chemotactic_index"].get<double>() == Approx(4.5).epsilon(0.25));
+  CHECK(result.summary["unit"] == "cells per insert (sum of 3 fields)");
+
+  REQUIRE(result.figures.size() == 2);
+  CHECK(result.figures[0].filename() == "dose_response.svg");
+  CHECK(result.figures[1].filename() == "contact_sheet.png");
+  auto sheet = cv::imread(result.figures[1].string());
+  CHECK(sheet.rows > 22 * 200);
+}
+
+TEST_CASE("a pore-only membrane (no migration) is counted as empty") {
+  json settings = kImagerSettings;
+  settings["cells_per_field"] = 0.0;
+  chemotaxis_test::MemoryRunContext ctx(chemotaxis_test::make_instrument("sim-imager", "sim-imager", settings));
+  auto spec = imaging_job(10.0, {{"fields", {{0, 0}}}, {"autofocus", false}});
+  auto result = chemotaxis::ChemotaxisProtocol().run(spec, ctx);
+  int total = 0;
+  for (const auto& row : result.rows) {
+    if (row.kind == "field") total += row.value["count"].get<int>();
+  }
+  CHECK(total <= 2);  // 22 membranes full of pores, debris and blur, no cells
+  CHECK_FALSE(result.summary["chemotactic_index"].is_number());
+}
+
+TEST_CASE("images from the wrong objective stop the imaging run naming the field") {
+  chemotaxis_test::MemoryRunContext ctx(
+      chemotaxis_test::make_instrument("sim-imager", "sim-imager", kImagerSettings));
+  auto spec = imaging_job(10.0, {{"fields", {{0, 0}}}, {"pixel_size_um", 0.65}, {"autofocus", false}});
+  try {
+    chemotaxis::ChemotaxisProtocol().run(spec, ctx);
+    FAIL("a 1 um image was counted as a 0.65 um one");
+  } catch (const ProtocolError& e) {
+    CHECK(std::string(e.what()).find("field A1/f0: pixel size 1 um differs from the expected 0.65 um") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("with the flag policy the wrong objective is flagged on every field and the summary") {
+  chemotaxis_test::MemoryRunContext ctx(
+      chemotaxis_test::make_instrument("sim-imager", "sim-imager", kImagerSettings));
+  auto spec = imaging_job(10.0, {{"fields", {{0, 0}}}, {"pixel_size_um", 0.65},
+                                 {"on_pixel_size_mismatch", "flag"}, {"autofocus", false}});
+  auto result = chemotaxis::ChemotaxisProtocol().run(spec, ctx);
+  auto flags = result.summary["flags"];
+  CHECK(std::find(flags.begin(), flags.end(), "pixel_size_mismatch") != flags.end());
+  const auto* field = find_row(result, "field", "B3/f0");
+  REQUIRE(field);
+  CHECK(field->value["flags"].dump().find("pixel_size_mismatch") != std::string::npos);
+}
+
+TEST_CASE("imaging with autofocus finds each membrane's focus before counting") {
+  json settings = kImagerSettings;
+  settings["focus_spread_um"] = 25.0;
+  chemotaxis_test::MemoryRunContext ctx(chemotaxis_test::make_instrument("sim-imager", "sim-imager", settings));
+  json layout = json::array({{{"wells", "A1:A2"}, {"role", "positive_control"}},
+                             {{"wells", "A3:A4"}, {"role", "negative_control"}}});
+  auto job = chemotaxis_test::transwell_job({{"readout", "imaging"}, {"fields", {{0, 0}}}}, layout, "sim-imager");
+  auto result = chemotaxis::ChemotaxisProtocol().run(JobSpec::from_json(job), ctx);
+  auto truth = result.summary["simulation_truth"]["cells_per_field"];
+  int counted = 0, expected_total = 0;
+  for (const auto& row : result.rows) {
+    if (row.kind != "field") continue;
+    int expected = truth[row.value["well"].get<std::string>()]["0"];
+    CAPTURE(row.key, row.value["count"], expected, row.value["counter"]);
+    // A blurred membrane loses its cells to the focus test; in focus each field is close.
+    CHECK(std::abs(row.value["count"].get<int>() - expected) <= std::max(6, expected * 3 / 10));
+    counted += row.value["count"].get<int>();
+    expected_total += expected;
+  }
+  CHECK(counted == Approx(expected_total).epsilon(0.2));
+}
