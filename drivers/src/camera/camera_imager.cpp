@@ -11,7 +11,13 @@ CameraImager::CameraImager(std::string name, CameraImagerSettings settings,
                            std::unique_ptr<Stage> stage)
     : name_(std::move(name)), settings_(std::move(settings)), stage_(std::move(stage)) {}
 
-CameraImager::~CameraImager() { disconnect(); }
+CameraImager::~CameraImager() {
+  {
+    std::lock_guard lock(mutex_);
+    listener_ = nullptr;  // whoever listened may already be gone
+  }
+  disconnect();
+}
 
 InstrumentState CameraImager::state() const {
   std::lock_guard lock(mutex_);
