@@ -149,9 +149,12 @@ TEST_CASE("replies with bytes missing from the middle are detected and re-reques
 
 TEST_CASE("a reader unplugged in the middle of a read fails with disconnected within 2 s") {
   VirtualClariostarSettings device = quick_device();
-  device.time_scale = 0.2;  // the read would take about 6 s
+  device.time_scale = 0.2;  // 24 wells: the read would take about 2.2 s
   Bench bench(device);
   bench.ready();
+  std::vector<std::string> two_rows;
+  for (const char* row : {"A", "B"})
+    for (int c = 1; c <= 12; ++c) two_rows.push_back(row + std::to_string(c));
   std::vector<std::pair<InstrumentState, std::string>> states;
   std::mutex states_mutex;
   bench.reader->set_state_listener([&](InstrumentState s, const std::string& d) {
@@ -164,16 +167,18 @@ TEST_CASE("a reader unplugged in the middle of a read fails with disconnected wi
     unplugged = std::chrono::steady_clock::now();
     bench.transport->unplug();
   });
-  Status s = bench.reader->read_absorbance(AbsorbancePlan{{}, {600}, 10}, bench.sink(), {}, {});
+  Status s = bench.reader->read_absorbance(AbsorbancePlan{two_rows, {600}, 10}, bench.sink(), {}, {});
   auto returned = std::chrono::steady_clock::now();
   unplug.join();
   CHECK(s.code() == StatusCode::disconnected);
   CHECK(returned - unplugged < 2s);
   CHECK(bench.reader->state() == InstrumentState::offline);
   CHECK(bench.readings.empty());
-  std::lock_guard lock(states_mutex);
-  REQUIRE_FALSE(states.empty());
-  CHECK(states.back().first == InstrumentState::offline);
+  {
+    std::lock_guard lock(states_mutex);
+    REQUIRE_FALSE(states.empty());
+    CHECK(states.back().first == InstrumentState::offline);
+  }
   // Plugged in again, the same reader connects and reads.
   REQUIRE(bench.reader->connect().is_ok());
   CHECK(bench.reader->state() == InstrumentState::online);
