@@ -8,6 +8,18 @@
 #include "assay/protocols/figures/svg.hpp"
 
 namespace assay::protocols::calcium {
+namespace {
+
+std::string metric_label(ResponseMetric metric) {
+  switch (metric) {
+    case ResponseMetric::peak_df_f0: return "peak ΔF/F0";
+    case ResponseMetric::max_min: return "max − min (RFU)";
+    case ResponseMetric::auc: return "AUC of ΔF/F0 (s)";
+  }
+  return "response";
+}
+
+}  // namespace
 
 std::vector<std::filesystem::path> write_calcium_figures(
     const CalciumFluxAnalysis& analysis, std::span<const drivers::Reading> readings,
@@ -20,9 +32,9 @@ std::vector<std::filesystem::path> write_calcium_figures(
     std::vector<figures::DoseResponseSeries> series;
     for (const auto& s : analysis.series) series.push_back({s.compound, s.points, s.fit, ""});
     figures::DoseResponsePlotOptions options;
-    options.title = "Calcium flux: " + std::string(to_string(params.analysis.metric)) +
-                    (normalised ? " normalised to controls" : "");
-    options.y_label = normalised ? "Response (% of agonist control)" : to_string(params.analysis.metric);
+    options.title = "Calcium flux: " + metric_label(params.analysis.metric) +
+                    (normalised ? ", normalised to the plate's controls" : "");
+    options.y_label = normalised ? "Response (% of agonist control)" : metric_label(params.analysis.metric);
     options.panel_per_series = series.size() > 4;
     if (options.panel_per_series) options.width_px = 420, options.height_px = 320;
     auto path = dir / "dose_response.svg";

@@ -81,7 +81,7 @@ AnalysisParams parse_analysis(const json& a) {
   else if (norm == "none") out.normalisation = Normalisation::none;
   else fail(path + ".normalisation", "'" + norm + "' is not known; use controls or none");
   out.min_baseline_frames = integer(a, path, "min_baseline_frames", 3, 1, 10000);
-  out.smoothing_frames = integer(a, path, "smoothing_frames", 3, 1, 51);
+  out.smoothing_frames = integer(a, path, "smoothing_frames", 5, 1, 51);
   if (a.contains("auc_window_s")) out.auc_window_s = number(a, path, "auc_window_s", 0, 1e-3, 1e6);
   if (a.contains("saturation_rfu")) out.saturation_rfu = number(a, path, "saturation_rfu", 0, 1, 1e12);
   out.artefact_window_s = number(a, path, "artefact_window_s", 1.5, 0, 60);

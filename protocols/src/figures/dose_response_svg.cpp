@@ -48,11 +48,11 @@ std::string ic50_text(const DoseResponseSeries& s, const std::string& unit) {
     if (has(*s.fit, fit::kFlagTooFewPoints)) return "too few points";
     return "fit did not converge";
   }
-  std::string text = "IC50 " + format_number(s.fit->ic50, 3) + " " + unit;
+  std::string text = "IC50 " + format_significant(s.fit->ic50, 3) + " " + unit;
   if (std::isfinite(s.fit->ic50_ci_low) && std::isfinite(s.fit->ic50_ci_high) &&
       s.fit->ic50_ci_high > 0) {
-    text += " [" + format_number(s.fit->ic50_ci_low, 3) + "-" +
-            format_number(s.fit->ic50_ci_high, 3) + "]";
+    text += " (95% CI " + format_significant(s.fit->ic50_ci_low, 3) + "–" +
+            format_significant(s.fit->ic50_ci_high, 3) + ")";
   }
   if (has(*s.fit, fit::kFlagExtrapolated)) text += " (extrapolated)";
   return text;
@@ -199,7 +199,7 @@ std::string dose_response_svg(const std::vector<DoseResponseSeries>& series,
                               const DoseResponsePlotOptions& options) {
   const double margin_left = 78, margin_top = options.title.empty() ? 20 : 44, margin_bottom = 58;
   if (!options.panel_per_series || series.size() <= 1) {
-    const double legend_w = 250;
+    const double legend_w = 280;
     Svg svg(options.width_px, options.height_px);
     if (!options.title.empty()) svg.text(options.width_px / 2, 26, options.title, 16, "middle",
                                          "font-weight=\"bold\"");

@@ -146,9 +146,14 @@ std::string kinetic_traces_svg(const std::vector<WellTrace>& traces,
   svg.rect(lx, ly - 10, 14, 10, "white", "#E0002A", "stroke-width=\"1.5\"");
   svg.text(lx + 18, ly, "flagged", 11);
   lx += 80;
-  std::string scale = options.y_label + " " + format_number(y_lo, 3) + "-" + format_number(y_hi, 3) +
-                      ", t " + format_number(t_lo, 3) + "-" + format_number(t_hi, 3) + " s";
-  if (options.injection_time_s) scale += ", injection (dashed) " + format_number(*options.injection_time_s, 3) + " s";
+  // The read starts at 0 s; the first well is read a fraction of a millisecond later.
+  const double t_start = t_lo < 0.01 * (t_hi - t_lo) ? 0.0 : t_lo;
+  std::string scale = "each thumbnail: " + options.y_label + " " + format_significant(y_lo, 2) +
+                      " to " + format_significant(y_hi, 2) + " (shared), time " +
+                      format_number(t_start, 3) + " to " + format_number(t_hi, 3) + " s";
+  if (options.injection_time_s) {
+    scale += ", injection at " + format_number(*options.injection_time_s, 3) + " s (dashed)";
+  }
   svg.text(left, ly + 16, scale, 10, "start", "fill=\"#555\"");
   return svg.str();
 }

@@ -36,6 +36,25 @@ std::string format_number(double value, int precision) {
   return buffer;
 }
 
+std::string decade_label(int decade) {
+  // Plain numbers from 0.001 to 1000, powers of ten beyond (10⁴, 10⁻⁵).
+  if (decade >= -3 && decade <= 3) return format_number(std::pow(10.0, decade), 6);
+  static const char* digits[] = {"⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"};
+  std::string out = "10";
+  if (decade < 0) out += "⁻";
+  for (char c : std::to_string(std::abs(decade))) out += digits[c - '0'];
+  return out;
+}
+
+std::string format_significant(double value, int digits) {
+  if (!std::isfinite(value)) return format_number(value);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%#.*g", digits, value);
+  std::string text = buffer;
+  if (text.find('e') == std::string::npos && !text.empty() && text.back() == '.') text.pop_back();
+  return text;
+}
+
 std::vector<Tick> log10_ticks(double lo, double hi) {
   std::vector<Tick> ticks;
   if (!(lo > 0.0) || !(hi > lo)) return ticks;
@@ -46,7 +65,7 @@ std::vector<Tick> log10_ticks(double lo, double hi) {
     for (int m = 1; m <= 9; ++m) {
       double value = base * m;
       if (value < lo * (1 - 1e-9) || value > hi * (1 + 1e-9)) continue;
-      ticks.push_back({value, m == 1 ? format_number(value, 3) : "", m == 1});
+      ticks.push_back({value, m == 1 ? decade_label(decade) : "", m == 1});
     }
   }
   return ticks;

@@ -39,7 +39,7 @@ struct AnalysisParams {
   ResponseMetric metric = ResponseMetric::peak_df_f0;
   Normalisation normalisation = Normalisation::controls;
   int min_baseline_frames = 3;      // fewer baseline reads than this: flag no_baseline
-  int smoothing_frames = 3;         // centred running mean before taking Fmax/Fmin (1 = none)
+  int smoothing_frames = 5;         // centred running mean before taking Fmax/Fmin (1 = none)
   std::optional<double> auc_window_s;  // default: from the injection to the end of the read
   std::optional<double> saturation_rfu;  // readings at or above are saturated (besides the flag)
   double artefact_window_s = 1.5;   // after the injection, before cells can respond

@@ -16,6 +16,11 @@ std::string escape_xml(const std::string& text);
 // Shortest readable form: 0.1, 3, 1000, 1e+06; at most `precision` significant digits.
 std::string format_number(double value, int precision = 4);
 
+// Exactly `digits` significant digits, keeping trailing zeros: 1.00, 4.83, 57.6, 1230.
+std::string format_significant(double value, int digits = 3);
+// Label of the decade 10^decade: "0.01", "1", "1000", "10⁴", "10⁻⁵".
+std::string decade_label(int decade);
+
 struct Tick {
   double value = 0.0;
   std::string label;
