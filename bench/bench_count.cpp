@@ -1,0 +1,138 @@
+// Side-by-side colony counting benchmark: this project's counter and OpenCFU (`opencfu -i`) on
+// the same synthetic 2448x2448 plate photographs (known truth), in the same run.
+//
+//   bench_count [--images N] [--opencfu-images M] [--opencfu-args "-a -m auto"] [--keep DIR]
+//
+// Prints per image: truth, our count and error, our CPU time on one core; OpenCFU's count,
+// error and CPU time for the first M images (OpenCFU is slow; M defaults to 3). OpenCFU's count
+// is the number of valid objects it reports (IsValid = 1). Without `opencfu` on PATH only our
+// side is measured, and it says so.
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "assay/drivers/sim/colony_scene.hpp"
+#include "assay/protocols/imaging/colony_counter.hpp"
+
+namespace fs = std::filesystem;
+namespace im = assay::protocols::imaging;
+
+namespace {
+
+double cpu_seconds(int who) {
+  rusage u{};
+  getrusage(who, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + 1e-6 * (u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+struct OpenCfuRun {
+  int count = -1;
+  double cpu_s = 0.0;
+};
+
+OpenCfuRun run_opencfu(const fs::path& image, const std::string& args) {
+  const std::string command = "cd /usr/share/opencfu && opencfu " + args + " -i '" + image.string() + "' 2>/dev/null";
+  const double before = cpu_seconds(RUSAGE_CHILDREN);
+  FILE* pipe = popen(command.c_str(), "r");
+  OpenCfuRun r;
+  if (!pipe) return r;
+  std::string out;
+  char buffer[8192];
+  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  const int status = pclose(pipe);
+  r.cpu_s = cpu_seconds(RUSAGE_CHILDREN) - before;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return r;
+  std::istringstream lines(out);
+  std::string line;
+  r.count = 0;
+  while (std::getline(lines, line))
+    if (line.rfind("1,", 0) == 0) ++r.count;
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int images = 8, opencfu_images = 3;
+  std::string opencfu_args;
+  std::string keep;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string key = argv[i];
+    if (key == "--images") images = std::atoi(argv[i + 1]);
+    else if (key == "--opencfu-images") opencfu_images = std::atoi(argv[i + 1]);
+    else if (key == "--opencfu-args") opencfu_args = argv[i + 1];
+    else if (key == "--keep") keep = argv[i + 1];
+    else {
+      std::cerr << "unknown option " << key << "\n";
+      return 2;
+    }
+  }
+  cv::setNumThreads(1);  // one core, as the target is stated
+  const bool have_opencfu = std::system("command -v opencfu > /dev/null 2>&1") == 0;
+  if (!have_opencfu) std::cout << "opencfu is not installed: measuring this counter only\n";
+  std::random_device random;
+  const fs::path dir = keep.empty() ? fs::temp_directory_path() / ("bench-count-" + std::to_string(random())) : fs::path(keep);
+  fs::create_directories(dir);
+
+  std::printf("%-6s %6s | %6s %7s %8s | %7s %7s %9s\n", "image", "truth", "ours", "err%", "cpu_ms", "opencfu",
+              "err%", "cpu_ms");
+  double our_err = 0, our_cpu = 0, ocfu_err = 0, ocfu_cpu = 0, our_err_paired = 0, our_cpu_paired = 0;
+  int ocfu_n = 0;
+  for (int i = 0; i < images; ++i) {
+    assay::drivers::sim::ColonySceneSpec spec;
+    spec.seed = 500 + i;
+    spec.colonies = 19 + (i * 661 / std::max(1, images - 1));  // 19 .. 680, as the real photos
+    spec.light_colonies = true;  // bright colonies on dark agar
+    spec.jpeg_quality = 90;
+    spec.noise_sigma = 2.5 + (i % 3);
+    if (spec.colonies > 300) spec.max_diameter_px = 50, spec.min_diameter_px = 8;
+    const auto scene = assay::drivers::sim::render_colony_scene(spec);
+    const fs::path file = dir / ("plate_" + std::to_string(i) + ".jpg");
+    cv::imwrite(file.string(), scene.image, {cv::IMWRITE_JPEG_QUALITY, 95});
+    const cv::Mat photo = cv::imread(file.string());
+    const int truth = static_cast<int>(scene.colonies.size());
+
+    const double t0 = cpu_seconds(RUSAGE_SELF);
+    const auto ours = im::count_colonies(photo, im::ColonyCountParams{});
+    const double cpu_ms = 1000.0 * (cpu_seconds(RUSAGE_SELF) - t0);
+    const double err = 100.0 * std::abs(ours.count - truth) / truth;
+    our_err += err;
+    our_cpu += cpu_ms;
+    std::printf("%-6d %6d | %6d %7.1f %8.0f |", i, truth, ours.count, err, cpu_ms);
+    if (have_opencfu && i < opencfu_images) {
+      const OpenCfuRun o = run_opencfu(file, opencfu_args);
+      const double oerr = o.count < 0 ? 100.0 : 100.0 * std::abs(o.count - truth) / truth;
+      ocfu_err += oerr;
+      ocfu_cpu += 1000.0 * o.cpu_s;
+      our_err_paired += err;
+      our_cpu_paired += cpu_ms;
+      ++ocfu_n;
+      std::printf(" %7d %7.1f %9.0f\n", o.count, oerr, 1000.0 * o.cpu_s);
+    } else {
+      std::printf(" %7s %7s %9s\n", "-", "-", "-");
+    }
+    std::fflush(stdout);
+  }
+  std::printf("\nours:    mean abs error %.2f %% over %d images, mean CPU %.0f ms per image (one core)\n",
+              our_err / images, images, our_cpu / images);
+  if (ocfu_n > 0) {
+    std::printf("paired:  ours %.2f %% / %.0f ms vs opencfu%s%s %.2f %% / %.0f ms on the same %d images; "
+                "speed-up %.1fx\n",
+                our_err_paired / ocfu_n, our_cpu_paired / ocfu_n, opencfu_args.empty() ? "" : " ",
+                opencfu_args.c_str(), ocfu_err / ocfu_n, ocfu_cpu / ocfu_n, ocfu_n,
+                (ocfu_cpu / ocfu_n) / std::max(1e-9, our_cpu_paired / ocfu_n));
+  }
+  if (keep.empty()) fs::remove_all(dir);
+  return 0;
+}

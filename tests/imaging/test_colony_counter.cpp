@@ -1,0 +1,175 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "assay/drivers/sim/colony_scene.hpp"
+#include "assay/protocols/imaging/colony_counter.hpp"
+
+namespace im = assay::protocols::imaging;
+namespace sim = assay::drivers::sim;
+
+namespace {
+
+double relative_error(int count, std::size_t truth) {
+  return std::abs(count - static_cast<double>(truth)) / std::max<std::size_t>(1, truth);
+}
+
+// A plain light-on-dark image without a dish, for shape tests.
+cv::Mat plain_field() { return cv::Mat(400, 400, CV_8UC3, cv::Scalar(40, 45, 50)); }
+
+im::ColonyCountParams no_dish() {
+  im::ColonyCountParams p;
+  p.find_dish = false;
+  p.pixel_size_um = 40.0;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("colony counts of synthetic plates stay within 10 % of the truth from 10 to 600 colonies") {
+  struct Case {
+    int colonies;
+    bool light;
+    int jpeg;
+    double min_d, max_d;
+  };
+  // Sizes over a 10x range, clusters of 2-5, uneven light, rim and glare in every case.
+  const Case cases[] = {{10, true, 0, 10, 100}, {120, true, 80, 10, 100}, {300, false, 0, 10, 80},
+                        {600, true, 85, 8, 48}};
+  double total_error = 0.0;
+  for (const Case& c : cases) {
+    sim::ColonySceneSpec spec;
+    spec.colonies = c.colonies;
+    spec.light_colonies = c.light;
+    spec.jpeg_quality = c.jpeg;
+    spec.min_diameter_px = c.min_d;
+    spec.max_diameter_px = c.max_d;
+    spec.noise_sigma = 3.0;
+    spec.seed = 1000 + c.colonies;
+    const auto scene = sim::render_colony_scene(spec);
+    const auto count = im::count_colonies(scene.image, im::ColonyCountParams{});
+    INFO("truth " << scene.colonies.size() << " counted " << count.count << " light " << c.light);
+    CHECK(count.dish.found);
+    CHECK(relative_error(count.count, scene.colonies.size()) < 0.10);
+    CHECK(count.polarity_used == (c.light ? im::Polarity::light : im::Polarity::dark));
+    total_error += relative_error(count.count, scene.colonies.size());
+  }
+  CHECK(total_error / 4 < 0.07);
+}
+
+TEST_CASE("touching pairs of round colonies are counted as two each") {
+  cv::Mat img = plain_field();
+  const int pairs = 6;
+  for (int i = 0; i < pairs; ++i) {
+    const cv::Point a(60 + (i % 3) * 120, 100 + (i / 3) * 180);
+    const int r1 = 14 + 3 * i, r2 = 12 + 2 * i;
+    cv::circle(img, a, r1, cv::Scalar(200, 210, 220), cv::FILLED, cv::LINE_AA);
+    cv::circle(img, a + cv::Point(static_cast<int>(0.92 * (r1 + r2)), 0), r2, cv::Scalar(190, 200, 210),
+               cv::FILLED, cv::LINE_AA);
+  }
+  cv::GaussianBlur(img, img, cv::Size(0, 0), 1.0);
+  const auto count = im::count_colonies(img, no_dish());
+  CHECK(count.count == 2 * pairs);
+}
+
+TEST_CASE("an irregular colony with shallow lobes is not split") {
+  cv::Mat img = plain_field();
+  const cv::Point c(200, 200);
+  cv::circle(img, c, 45, cv::Scalar(200, 210, 220), cv::FILLED, cv::LINE_AA);
+  for (int k = 0; k < 7; ++k) {
+    const double a = k * 2 * CV_PI / 7;
+    cv::circle(img, c + cv::Point(static_cast<int>(38 * std::cos(a)), static_cast<int>(38 * std::sin(a))), 16,
+               cv::Scalar(200, 210, 220), cv::FILLED, cv::LINE_AA);
+  }
+  cv::GaussianBlur(img, img, cv::Size(0, 0), 1.0);
+  CHECK(im::count_colonies(img, no_dish()).count == 1);
+}
+
+TEST_CASE("rim reflections and diffuse glare on an empty dish are not counted") {
+  sim::ColonySceneSpec spec;
+  spec.width_px = spec.height_px = 1200;
+  spec.colonies = 0;
+  spec.glare = 1.5;
+  spec.seed = 5;
+  const auto scene = sim::render_colony_scene(spec);
+  const auto count = im::count_colonies(scene.image, im::ColonyCountParams{});
+  CHECK(count.dish.found);
+  CHECK(count.count <= 1);
+}
+
+TEST_CASE("CFU per 1e5 plated cells and the too-many-to-count flag follow the parameters") {
+  sim::ColonySceneSpec spec;
+  spec.width_px = spec.height_px = 1200;
+  spec.colonies = 40;
+  spec.min_diameter_px = 8;
+  spec.max_diameter_px = 40;
+  spec.seed = 9;
+  const auto scene = sim::render_colony_scene(spec);
+  im::ColonyCountParams p;
+  p.cells_plated = 20000;
+  auto count = im::count_colonies(scene.image, p);
+  CHECK(count.cfu_per_1e5_cells == Approx(count.count / 20000.0 * 1e5));
+  CHECK_FALSE(count.too_many_to_count);
+  p.too_many_per_cm2 = 0.1;  // 40 colonies on a 90 mm dish is far above this
+  count = im::count_colonies(scene.image, p);
+  CHECK(count.too_many_to_count);
+  CHECK(im::to_json(count).at("flags").dump().find("too_many_to_count") != std::string::npos);
+}
+
+TEST_CASE("haematopoietic colonies are typed CFU-GM, BFU-E or CFU-GEMM by the stated rules") {
+  sim::ColonySceneSpec spec;
+  spec.width_px = spec.height_px = 1400;
+  spec.colonies = 40;
+  spec.haematopoietic = true;
+  spec.min_diameter_px = 20;
+  spec.max_diameter_px = 90;
+  spec.seed = 21;
+  const auto scene = sim::render_colony_scene(spec);
+  im::ColonyCountParams p;
+  p.dish_diameter_mm = 35.0;
+  p.classes.enabled = true;
+  const auto count = im::count_colonies(scene.image, p);
+  int matched = 0, compared = 0;
+  for (const auto& truth : scene.colonies) {
+    if (truth.cluster >= 0) continue;  // isolated colonies only: no ambiguity of matching
+    for (const auto& c : count.colonies) {
+      if (cv::norm(c.centre_px - truth.centre_px) < 0.4 * truth.diameter_px) {
+        ++compared;
+        if (im::to_string(c.cls) == truth.cls) ++matched;
+      }
+    }
+  }
+  INFO("matched " << matched << " of " << compared);
+  REQUIRE(compared >= 10);
+  CHECK(matched >= 0.6 * compared);
+  CHECK(count.count_of(im::ColonyClass::cfu_gm) > 0);
+  CHECK(count.count_of(im::ColonyClass::bfu_e) > 0);
+}
+
+TEST_CASE("grey and 16-bit photographs are counted like colour ones") {
+  sim::ColonySceneSpec spec;
+  spec.width_px = spec.height_px = 1000;
+  spec.colonies = 50;
+  spec.min_diameter_px = 8;
+  spec.max_diameter_px = 40;
+  spec.seed = 3;
+  const auto scene = sim::render_colony_scene(spec);
+  const int colour = im::count_colonies(scene.image, {}).count;
+  cv::Mat grey, deep;
+  cv::cvtColor(scene.image, grey, cv::COLOR_BGR2GRAY);
+  grey.convertTo(deep, CV_16U, 257.0);
+  CHECK(std::abs(im::count_colonies(grey, {}).count - colour) <= 2);
+  const auto counted16 = im::count_colonies(deep, {});
+  CHECK(std::abs(counted16.count - colour) <= 2);
+  CHECK_FALSE(counted16.flags.empty());  // says it rescaled the input
+}
+
+TEST_CASE("bad colony inputs and parameters are refused with the field named") {
+  CHECK_THROWS_WITH(im::count_colonies(cv::Mat(), {}), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(im::colony_count_params_from_json({{"split_neck_ratoi", 0.5}}), Catch::Contains("split_neck_ratoi"));
+  auto p = im::colony_count_params_from_json({{"split_neck_ratio", 2.0}});
+  CHECK_THROWS_WITH(im::count_colonies(plain_field(), p), Catch::Contains("split_neck_ratio"));
+  CHECK_THROWS_WITH(im::polarity_from_string("bright"), Catch::Contains("auto, light or dark"));
+}

@@ -1,0 +1,106 @@
+#include <catch2/catch.hpp>
+
+#include "assay/drivers/autofocus.hpp"
+#include "assay/drivers/sim/sim_imager.hpp"
+#include "assay/protocols/imaging/cell_counter.hpp"
+#include "assay/protocols/job_spec.hpp"
+#include "imaging/run_context.hpp"
+
+namespace drv = assay::drivers;
+using nlohmann::json;
+
+namespace {
+
+drv::LoadedPlate plate_from(const json& layout, const std::string& format, const json& simulation = json::object()) {
+  json job = {{"protocol", "cfu"}, {"instrument", "imager-1"},
+              {"plate", {{"format", format}, {"barcode", "T1"}}}, {"layout", layout},
+              {"simulation", simulation}};
+  return assay::protocols::JobSpec::from_json(job).loaded_plate();
+}
+
+drv::Imager& as_imager(drv::Instrument& i) { return dynamic_cast<drv::Imager&>(i); }
+
+}  // namespace
+
+TEST_CASE("sim-imager refuses unknown or wrong settings naming the key") {
+  drv::DriverRegistry registry;
+  drv::register_builtin_drivers(registry);
+  const auto* info = registry.find("sim-imager");
+  REQUIRE(info != nullptr);
+  auto bad = info->factory("x", {{"pixel_size", 1.0}});
+  CHECK_FALSE(bad.is_ok());
+  CHECK(bad.status().message().find("pixel_size") != std::string::npos);
+  auto negative = info->factory("x", {{"time_scale", -1}});
+  CHECK(negative.status().message().find("time_scale") != std::string::npos);
+}
+
+TEST_CASE("sim-imager records the colony truth of each dish from the simulation object") {
+  auto instrument = imaging_test::make_sim_imager({{"time_scale", 0}});
+  auto& imager = as_imager(*instrument);
+  const auto plate = plate_from(json::array({{{"wells", "A1:A2"}, {"cells_plated", 10000}}}), "dish-6",
+                                {{"colonies_per_well", {{"A1", 37}, {"A2", 80}}}});
+  REQUIRE(imager.load_plate(plate).is_ok());
+  CHECK(imager.truth().at("colonies_per_well").at("A1") == 37);
+  CHECK(imager.truth().at("colonies_per_well").at("A2") == 80);
+  drv::FieldRequest request;
+  request.well = "A1";
+  auto image = imager.capture(request, {});
+  REQUIRE(image.is_ok());
+  CHECK(image->pixel_size_um == Approx(20.0));
+  CHECK(image->pixels.cols == 1024);
+  request.well = "B3";
+  CHECK(imager.capture(request, {}).status().code() == drv::StatusCode::invalid_argument);
+}
+
+TEST_CASE("sim-imager fails on demand after the configured number of captures") {
+  auto instrument = imaging_test::make_sim_imager({{"time_scale", 0}, {"fail_after_captures", 2}});
+  auto& imager = as_imager(*instrument);
+  REQUIRE(imager.load_plate(plate_from(json::array({{{"wells", "A1"}}}), "transwell-24")).is_ok());
+  drv::FieldRequest request;
+  request.well = "A1";
+  request.sample = drv::SampleKind::stained_cells;
+  CHECK(imager.capture(request, {}).is_ok());
+  CHECK(imager.capture(request, {}).is_ok());
+  auto third = imager.capture(request, {});
+  CHECK(third.status().code() == drv::StatusCode::device_error);
+  CHECK(third.status().message().find("fail_after_captures") != std::string::npos);
+  CHECK(imager.state() == drv::InstrumentState::error);
+}
+
+TEST_CASE("sim-imager autofocus finds the well's focus so the field becomes sharp") {
+  auto instrument = imaging_test::make_sim_imager({{"time_scale", 0}, {"focus_spread_um", 80}, {"seed", 3}});
+  auto& imager = as_imager(*instrument);
+  REQUIRE(imager.load_plate(plate_from(json::array({{{"wells", "B2"}}}), "transwell-24")).is_ok());
+  drv::FieldRequest request;
+  request.well = "B2";
+  request.sample = drv::SampleKind::stained_cells;
+  const double before = drv::focus_sharpness(imager.capture(request, {})->pixels);
+  auto z = imager.autofocus(request, drv::AutofocusPlan{}, {});
+  REQUIRE(z.is_ok());
+  const double after = drv::focus_sharpness(imager.capture(request, {})->pixels);
+  CHECK(after >= before);
+}
+
+TEST_CASE("sim-imager migration follows the compound's IC50 and the chemokine") {
+  auto instrument = imaging_test::make_sim_imager({{"time_scale", 0}, {"migration_ic50_nM", 10.0}});
+  auto& imager = as_imager(*instrument);
+  const auto plate = plate_from(json::array({{{"wells", "A1"}, {"compound", "drug"}, {"conc_nM", 0.0}},
+                                             {{"wells", "A2"}, {"compound", "drug"}, {"conc_nM", 10.0}},
+                                             {{"wells", "A3"}, {"role", "negative_control"}}}),
+                                "transwell-24");
+  REQUIRE(imager.load_plate(plate).is_ok());
+  const json expected = imager.truth().at("expected_cells_per_field");
+  CHECK(expected.at("A2").get<double>() == Approx(0.5 * expected.at("A1").get<double>()));
+  CHECK(expected.at("A3").get<double>() == Approx(expected.at("A1").get<double>() / 4.5));
+  drv::FieldRequest request;
+  request.well = "A1";
+  request.sample = drv::SampleKind::stained_cells;
+  auto image = imager.capture(request, {});
+  REQUIRE(image.is_ok());
+  const int truth = imager.truth().at("cells_per_field").at("A1").at("0");
+  assay::protocols::imaging::CellCountParams p;
+  p.pixel_size_um = image->pixel_size_um;
+  // Focus first? The capture is at z = 0 within focus_spread_um (25 um): mild blur only.
+  const int counted = assay::protocols::imaging::count_stained_cells(image->pixels, p).count;
+  CHECK(std::abs(counted - truth) <= 0.15 * truth + 2);
+}
