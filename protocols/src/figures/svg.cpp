@@ -49,6 +49,11 @@ std::string decade_label(int decade) {
 std::string format_significant(double value, int digits) {
   if (!std::isfinite(value)) return format_number(value);
   char buffer[32];
+  // Whole numbers up to a billion read better than 2.32e+03.
+  if (std::abs(value) >= std::pow(10.0, digits - 1) && std::abs(value) < 1e9) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", value);
+    return buffer;
+  }
   std::snprintf(buffer, sizeof buffer, "%#.*g", digits, value);
   std::string text = buffer;
   if (text.find('e') == std::string::npos && !text.empty() && text.back() == '.') text.pop_back();
