@@ -59,7 +59,7 @@ std::string flags_text(const json& flags) {
 
 void print_csv(const protocols::AssayResult& result) {
   std::cout << "kind,key,role,compound,conc_nM,f0,response,percent_response,percent_inhibition,"
-               "ic50_nM,ic50_ci_low_nM,ic50_ci_high_nM,hill_slope,r2,z_prime,excluded,flags\n";
+               "ic50_nM,ic50_ci_low_nM,ic50_ci_high_nM,hill_slope,r2,z_prime,qc_pass,excluded,flags\n";
   for (const auto& row : result.rows) {
     const auto& v = row.value;
     if (row.kind == "well") {
@@ -67,16 +67,16 @@ void print_csv(const protocols::AssayResult& result) {
                 << v.value("compound", "") << ',' << num(v["conc_nM"], "%.6g") << ','
                 << num(v["f0"], "%.6g") << ',' << num(v["response"], "%.6g") << ','
                 << num(v["percent_response"], "%.5g") << ',' << num(v["percent_inhibition"], "%.5g")
-                << ",,,,,,," << (v["excluded"].get<bool>() ? 1 : 0) << ',' << flags_text(v["flags"])
+                << ",,,,,,,," << (v["excluded"].get<bool>() ? 1 : 0) << ',' << flags_text(v["flags"])
                 << '\n';
     } else if (row.kind == "series") {
       std::cout << "series," << row.key << ",," << row.key << ",,,,,," << num(v["ic50"], "%.6g")
                 << ',' << num(v["ci95"]["ic50"][0], "%.6g") << ',' << num(v["ci95"]["ic50"][1], "%.6g")
-                << ',' << num(v["hill_slope"], "%.4g") << ',' << num(v["r2"], "%.4g") << ",,,"
+                << ',' << num(v["hill_slope"], "%.4g") << ',' << num(v["r2"], "%.4g") << ",,,,"
                 << flags_text(v["flags"]) << '\n';
     } else if (row.kind == "qc") {
-      std::cout << "qc," << row.key << ",,,,,,,,,,,,," << num(v["z_prime"], "%.4g") << ",,"
-                << (v["pass"].get<bool>() ? "pass" : "fail") << '\n';
+      std::cout << "qc," << row.key << ",,,,,,,,,,,,," << num(v["z_prime"], "%.4g") << ','
+                << (v["pass"].get<bool>() ? 1 : 0) << ",," << flags_text(v["flags"]) << '\n';
     }
   }
 }

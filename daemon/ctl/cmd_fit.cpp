@@ -123,7 +123,8 @@ void print_csv(const pf::DoseTable& table, const std::vector<pf::DoseResponseFit
                "profile_log_ic50_low,profile_log_ic50_high,rss,r2,iterations,converged,usable,flags\n";
   for (std::size_t i = 0; i < fits.size(); ++i) {
     const pf::DoseResponseFit& f = fits[i];
-    const bool no_ic50 = f.has_flag(pf::kFlagInactive) || f.has_flag(pf::kFlagAmbiguous);
+    const bool no_ic50 = f.has_flag(pf::kFlagInactive) || f.has_flag(pf::kFlagAmbiguous) ||
+                         f.has_flag(pf::kFlagPlateauAtLimit);
     auto ic = [&](double v) { return no_ic50 ? std::string() : csv_number(v); };
     std::string flags;
     for (const auto& flag : f.flags) flags += (flags.empty() ? "" : ";") + flag;

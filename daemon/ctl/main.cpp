@@ -5,7 +5,6 @@
 
 namespace assay::ctl {
 void exit_with(int code) { throw CLI::RuntimeError(code); }
-void add_client_commands(CLI::App&, ClientOptions&) {}
 }  // namespace assay::ctl
 
 int main(int argc, char** argv) {

@@ -1,1 +1,255 @@
 #include "assay/daemon/config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace assay::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Raises a ConfigError "FILE:LINE: key 'K': message".
+class ConfigReader {
+ public:
+  explicit ConfigReader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const toml::node* node, const std::string& key, const std::string& message) const {
+    std::ostringstream out;
+    out << source_;
+    if (node && node->source().begin.line > 0) out << ":" << node->source().begin.line;
+    out << ": key '" << key << "': " << message;
+    throw ConfigError(out.str());
+  }
+
+  // Refuses keys this version does not know, so a typo is not silently ignored.
+  void only_keys(const toml::table& table, const std::string& prefix,
+                 const std::set<std::string>& known) const {
+    for (const auto& [key, node] : table) {
+      if (!known.count(std::string(key.str()))) {
+        std::string names;
+        for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+        fail(&node, prefix + std::string(key.str()), "unknown key; expected one of: " + names);
+      }
+    }
+  }
+
+  std::string string_at(const toml::table& table, const std::string& prefix, const char* key,
+                        const std::string& fallback) const {
+    const auto* node = table.get(key);
+    if (!node) return fallback;
+    if (!node->is_string()) fail(node, prefix + key, "must be a string");
+    return node->as_string()->get();
+  }
+
+  double number_at(const toml::table& table, const std::string& prefix, const char* key,
+                   double fallback, double min_value) const {
+    const auto* node = table.get(key);
+    if (!node) return fallback;
+    double value = 0;
+    if (node->is_integer()) {
+      value = static_cast<double>(node->as_integer()->get());
+    } else if (node->is_floating_point()) {
+      value = node->as_floating_point()->get();
+    } else {
+      fail(node, prefix + key, "must be a number");
+    }
+    if (value < min_value) fail(node, prefix + key, "must be at least " + std::to_string(min_value));
+    return value;
+  }
+
+  const toml::table* table_at(const toml::table& root, const char* key) const {
+    const auto* node = root.get(key);
+    if (!node) return nullptr;
+    if (!node->is_table()) fail(node, key, "must be a table, e.g. [" + std::string(key) + "]");
+    return node->as_table();
+  }
+
+ private:
+  std::string source_;
+};
+
+json to_json(const toml::node& node) {
+  if (auto* table = node.as_table()) {
+    json out = json::object();
+    for (const auto& [key, value] : *table) out[std::string(key.str())] = to_json(value);
+    return out;
+  }
+  if (auto* array = node.as_array()) {
+    json out = json::array();
+    for (const auto& value : *array) out.push_back(to_json(value));
+    return out;
+  }
+  if (auto* v = node.as_string()) return v->get();
+  if (auto* v = node.as_integer()) return v->get();
+  if (auto* v = node.as_floating_point()) return v->get();
+  if (auto* v = node.as_boolean()) return v->get();
+  return nullptr;  // dates and times carry no meaning in instrument settings
+}
+
+std::string expand(std::string text, const Config& config) {
+  for (auto [name, value] : {std::pair{std::string("{state_dir}"), config.state_dir.string()},
+                             {std::string("{runtime_dir}"), config.runtime_dir.string()}}) {
+    for (auto pos = text.find(name); pos != std::string::npos; pos = text.find(name)) {
+      text.replace(pos, name.size(), value);
+    }
+  }
+  return text;
+}
+
+void check_endpoint(const ConfigReader& reader, const toml::table* table, const std::string& key,
+                    const std::string& endpoint, bool has_curve) {
+  if (endpoint.rfind("ipc://", 0) == 0) return;
+  const toml::node* node = table ? table->get("endpoint") : nullptr;
+  if (endpoint.rfind("tcp://", 0) == 0) {
+    if (!has_curve) {
+      reader.fail(node, key, "tcp endpoints need CURVE keys: add a [curve] table with "
+                             "server_secret_key_file and allowed_clients_file");
+    }
+    return;
+  }
+  reader.fail(node, key, "'" + endpoint + "' must start with ipc:// or tcp://");
+}
+
+}  // namespace
+
+Config parse_config(const std::string& toml_text, const std::string& source,
+                    const ConfigOverrides& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream out;
+    out << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    throw ConfigError(out.str());
+  }
+  ConfigReader reader(source);
+  reader.only_keys(root, "", {"paths", "api", "events", "policy", "logging", "plugins", "curve",
+                              "instrument"});
+  Config config;
+  config.source = source;
+
+  const auto* paths = reader.table_at(root, "paths");
+  toml::table empty;
+  if (!paths) paths = &empty;
+  reader.only_keys(*paths, "paths.", {"state_dir", "runtime_dir", "database"});
+  config.state_dir = overrides.state_dir.value_or(reader.string_at(*paths, "paths.", "state_dir", ""));
+  if (config.state_dir.empty()) {
+    throw ConfigError(source + ": no state directory: set paths.state_dir or pass --state-dir DIR");
+  }
+  config.state_dir = fs::absolute(config.state_dir).lexically_normal();
+  std::string runtime = reader.string_at(*paths, "paths.", "runtime_dir", "");
+  config.runtime_dir = overrides.runtime_dir.value_or(
+      runtime.empty() ? config.state_dir / "run" : fs::path(runtime));
+  config.runtime_dir = fs::absolute(config.runtime_dir).lexically_normal();
+  config.database = config.state_dir / reader.string_at(*paths, "paths.", "database", "assayd.db");
+
+  if (const auto* curve = reader.table_at(root, "curve")) {
+    reader.only_keys(*curve, "curve.", {"server_secret_key_file", "allowed_clients_file"});
+    CurveConfig curve_config;
+    curve_config.server_secret_key_file = reader.string_at(*curve, "curve.", "server_secret_key_file", "");
+    curve_config.allowed_clients_file = reader.string_at(*curve, "curve.", "allowed_clients_file", "");
+    if (curve_config.server_secret_key_file.empty() || curve_config.allowed_clients_file.empty()) {
+      reader.fail(curve, "curve", "needs both server_secret_key_file and allowed_clients_file");
+    }
+    config.curve = curve_config;
+  }
+
+  const auto* api = reader.table_at(root, "api");
+  if (!api) api = &empty;
+  reader.only_keys(*api, "api.", {"endpoint", "max_message_bytes", "socket_mode"});
+  config.api_endpoint = expand(reader.string_at(*api, "api.", "endpoint", "ipc://{runtime_dir}/api.sock"), config);
+  check_endpoint(reader, api, "api.endpoint", config.api_endpoint, config.curve.has_value());
+  config.max_message_bytes = static_cast<std::size_t>(
+      reader.number_at(*api, "api.", "max_message_bytes", 1 << 20, 1024));
+  std::string mode = reader.string_at(*api, "api.", "socket_mode", "0660");
+  try {
+    std::size_t used = 0;
+    config.socket_mode = static_cast<unsigned>(std::stoul(mode, &used, 8));
+    if (used != mode.size() || config.socket_mode > 0777) throw std::invalid_argument(mode);
+  } catch (const std::exception&) {
+    reader.fail(api->get("socket_mode"), "api.socket_mode", "'" + mode + "' is not an octal file mode like \"0660\"");
+  }
+
+  const auto* events = reader.table_at(root, "events");
+  if (!events) events = &empty;
+  reader.only_keys(*events, "events.", {"endpoint", "heartbeat_s"});
+  config.events_endpoint = expand(reader.string_at(*events, "events.", "endpoint", "ipc://{runtime_dir}/events.sock"), config);
+  check_endpoint(reader, events, "events.endpoint", config.events_endpoint, config.curve.has_value());
+  config.heartbeat_s = reader.number_at(*events, "events.", "heartbeat_s", 2.0, 0.05);
+
+  const auto* policy = reader.table_at(root, "policy");
+  if (!policy) policy = &empty;
+  reader.only_keys(*policy, "policy.", {"on_interrupted", "max_attempts", "on_disconnect"});
+  config.on_interrupted = reader.string_at(*policy, "policy.", "on_interrupted", "requeue");
+  if (config.on_interrupted != "requeue" && config.on_interrupted != "fail") {
+    reader.fail(policy->get("on_interrupted"), "policy.on_interrupted", "must be \"requeue\" or \"fail\"");
+  }
+  config.max_attempts = static_cast<int>(reader.number_at(*policy, "policy.", "max_attempts", 3, 1));
+  config.on_disconnect = reader.string_at(*policy, "policy.", "on_disconnect", "fail");
+  if (config.on_disconnect != "fail" && config.on_disconnect != "pause") {
+    reader.fail(policy->get("on_disconnect"), "policy.on_disconnect", "must be \"fail\" or \"pause\"");
+  }
+
+  const auto* logging = reader.table_at(root, "logging");
+  if (!logging) logging = &empty;
+  reader.only_keys(*logging, "logging.", {"level"});
+  config.log_level = overrides.log_level.value_or(reader.string_at(*logging, "logging.", "level", "info"));
+  static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (!levels.count(config.log_level)) {
+    reader.fail(logging->get("level"), "logging.level",
+                "'" + config.log_level + "' is not a level; use trace, debug, info, warn or error");
+  }
+
+  if (const auto* plugins = reader.table_at(root, "plugins")) {
+    reader.only_keys(*plugins, "plugins.", {"directories"});
+    if (const auto* dirs = plugins->get("directories")) {
+      if (!dirs->is_array()) reader.fail(dirs, "plugins.directories", "must be a list of paths");
+      for (const auto& dir : *dirs->as_array()) {
+        if (!dir.is_string()) reader.fail(&dir, "plugins.directories", "must be a list of paths");
+        config.plugin_dirs.emplace_back(dir.as_string()->get());
+      }
+    }
+  }
+
+  if (const auto* instruments = root.get("instrument")) {
+    if (!instruments->is_array_of_tables()) {
+      reader.fail(instruments, "instrument", "must be an array of tables: write [[instrument]]");
+    }
+    std::set<std::string> names;
+    for (const auto& node : *instruments->as_array()) {
+      const auto& table = *node.as_table();
+      std::string prefix = "instrument[" + std::to_string(config.instruments.size()) + "].";
+      reader.only_keys(table, prefix, {"name", "driver", "settings"});
+      InstrumentConfig instrument;
+      instrument.name = reader.string_at(table, prefix, "name", "");
+      instrument.driver = reader.string_at(table, prefix, "driver", "");
+      if (instrument.name.empty()) reader.fail(&node, prefix + "name", "is missing");
+      if (instrument.driver.empty()) reader.fail(&node, prefix + "driver", "is missing");
+      if (!names.insert(instrument.name).second) {
+        reader.fail(table.get("name"), prefix + "name", "'" + instrument.name + "' is used twice");
+      }
+      if (const auto* settings = table.get("settings")) {
+        if (!settings->is_table()) reader.fail(settings, prefix + "settings", "must be a table");
+        instrument.settings = to_json(*settings);
+      }
+      config.instruments.push_back(std::move(instrument));
+    }
+  }
+  return config;
+}
+
+Config load_config(const std::optional<fs::path>& config_file, const ConfigOverrides& overrides) {
+  if (!config_file) return parse_config(default_config_toml(), "<embedded default>", overrides);
+  std::ifstream in(*config_file);
+  if (!in) throw ConfigError(config_file->string() + ": cannot read the config file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), config_file->string(), overrides);
+}
+
+}  // namespace assay::daemon

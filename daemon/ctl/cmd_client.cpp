@@ -1,0 +1,204 @@
+// assayctl commands that talk to a running assayd: ping, instruments, protocols, submit, jobs,
+// job, cancel, results, readings, events, watch.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "client.hpp"
+#include "commands.hpp"
+#include "csv_output.hpp"
+#include "event_watch.hpp"
+
+namespace assay::ctl {
+namespace {
+
+using nlohmann::json;
+
+void print_json(const json& value) { std::cout << value.dump(2) << "\n"; }
+
+json read_job_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << path << ": cannot read the job file\n";
+    exit_with(kExitUsage);
+  }
+  json job = json::parse(in, nullptr, false);
+  if (job.is_discarded()) {
+    std::cerr << path << ": not valid JSON (check commas and quotes)\n";
+    exit_with(kExitUsage);
+  }
+  return job;
+}
+
+void print_job_table(const json& jobs) {
+  std::printf("%-9s %-12s %-14s %-12s %5s %-24s %s\n", "JOB", "STATE", "PROTOCOL", "INSTRUMENT",
+              "PROG", "SUBMITTED", "NAME");
+  for (const auto& job : jobs) {
+    std::printf("%-9s %-12s %-14s %-12s %4.0f%% %-24s %s\n", job["job_id"].get<std::string>().c_str(),
+                job["state"].get<std::string>().c_str(), job["protocol"].get<std::string>().c_str(),
+                job["instrument"].get<std::string>().c_str(), job["progress"].get<double>() * 100.0,
+                job["submitted_at"].get<std::string>().c_str(), job["name"].get<std::string>().c_str());
+  }
+}
+
+}  // namespace
+
+void add_client_commands(CLI::App& app, ClientOptions& options) {
+  auto* group = "talk to assayd";
+  app.add_option("--state-dir", options.state_dir, "the daemon's state directory (sockets in DIR/run)")
+      ->envname("ASSAYD_STATE_DIR");
+  app.add_option("--api", options.api_endpoint, "API endpoint, e.g. ipc:///run/assayd/api.sock");
+  app.add_option("--events", options.events_endpoint, "event endpoint, e.g. ipc:///run/assayd/events.sock");
+  app.add_option("--timeout-ms", options.timeout_ms, "how long to wait for a reply")->capture_default_str();
+  app.add_option("--curve-server-key", options.curve_server_key, "server public key (z85 or file) for tcp://");
+  app.add_option("--curve-client-key", options.curve_client_keys, "this client's key files PREFIX(.key/.pub)");
+
+  app.add_subcommand("ping", "check that assayd answers")->group(group)->callback([&options] {
+    ApiClient client(options);
+    auto result = client.call("ping");
+    std::cout << "assayd " << result["version"].get<std::string>() << " at " << client.endpoints().api
+              << ", last event seq " << result["last_seq"] << "\n";
+  });
+
+  static bool as_json = false;
+  app.add_subcommand("instruments", "list instruments and their state")->group(group)->callback([&options] {
+    ApiClient client(options);
+    auto result = client.call("instruments.list");
+    for (const auto& instrument : result["instruments"]) {
+      std::printf("%-14s %-13s %-18s %-8s %s\n", instrument["name"].get<std::string>().c_str(),
+                  instrument["kind"].get<std::string>().c_str(),
+                  instrument["driver"].get<std::string>().c_str(),
+                  instrument["state"].get<std::string>().c_str(),
+                  instrument["running_job"].is_null() ? "" : instrument["running_job"].get<std::string>().c_str());
+    }
+  });
+
+  app.add_subcommand("protocols", "list assay protocols")->group(group)->callback([&options] {
+    ApiClient client(options);
+    for (const auto& p : client.call("protocols.list")["protocols"]) {
+      std::printf("%-16s %-13s %s\n", p["name"].get<std::string>().c_str(),
+                  p["instrument_kind"].get<std::string>().c_str(), p["description"].get<std::string>().c_str());
+    }
+  });
+
+  static std::string job_file, request_id;
+  static bool watch_after = false;
+  auto* submit = app.add_subcommand("submit", "submit a job file; prints the job id")->group(group);
+  submit->add_option("JOB", job_file, "job file (JSON, see docs/jobs.md)")->required();
+  submit->add_option("--request-id", request_id, "resubmitting the same id returns the first job");
+  submit->add_flag("--watch", watch_after, "then watch the job until it ends");
+  submit->callback([&options] {
+    ApiClient client(options);
+    json fields{{"job", read_job_file(job_file)}};
+    if (!request_id.empty()) fields["id"] = request_id;
+    auto result = client.call("jobs.submit", fields);
+    std::cout << result["job_id"].get<std::string>() << "\n";
+    if (result["duplicate"].get<bool>()) std::cerr << "(request id seen before: this is the first job)\n";
+    if (watch_after) exit_with(watch_events(client, result["job_id"].get<std::string>(), false));
+  });
+
+  static std::string state_filter, instrument_filter;
+  static int limit = 50;
+  auto* jobs = app.add_subcommand("jobs", "list jobs, newest first")->group(group);
+  jobs->add_option("--state", state_filter, "queued, running, succeeded, failed, cancelled, interrupted");
+  jobs->add_option("--instrument", instrument_filter, "only jobs of this instrument");
+  jobs->add_option("--limit", limit, "at most this many")->capture_default_str();
+  jobs->add_flag("--json", as_json, "print JSON");
+  jobs->callback([&options] {
+    ApiClient client(options);
+    json fields{{"limit", limit}};
+    if (!state_filter.empty()) fields["state"] = state_filter;
+    if (!instrument_filter.empty()) fields["instrument"] = instrument_filter;
+    auto result = client.call("jobs.list", fields);
+    as_json ? print_json(result["jobs"]) : print_job_table(result["jobs"]);
+  });
+
+  static std::string job_id;
+  auto* job = app.add_subcommand("job", "show one job in full (JSON)")->group(group);
+  job->add_option("ID", job_id, "job id")->required();
+  job->callback([&options] { print_json(ApiClient(options).call("jobs.get", {{"job_id", job_id}})); });
+
+  auto* cancel = app.add_subcommand("cancel", "cancel a queued or running job")->group(group);
+  cancel->add_option("ID", job_id, "job id")->required();
+  cancel->callback([&options] {
+    auto result = ApiClient(options).call("jobs.cancel", {{"job_id", job_id}});
+    std::cout << result["job_id"].get<std::string>() << " " << result["state"].get<std::string>() << "\n";
+  });
+
+  static bool as_csv = false;
+  static std::string kind;
+  auto* results = app.add_subcommand("results", "print a job's results (JSON, or CSV)")->group(group);
+  results->add_option("ID", job_id, "job id")->required();
+  results->add_flag("--csv", as_csv, "CSV rows: kind, key, then the values");
+  results->add_option("--kind", kind, "only rows of this kind (well, series, qc, ...)");
+  results->callback([&options] {
+    json fields{{"job_id", job_id}};
+    if (!kind.empty()) fields["kind"] = kind;
+    auto result = ApiClient(options).call("results.get", fields);
+    if (!as_csv) {
+      print_json(result);
+    } else {
+      std::vector<json> rows;
+      for (const auto& row : result["rows"]) {
+        json flat{{"kind", row["kind"]}, {"key", row["key"]}};
+        if (row["value"].is_object()) {
+          flat.update(row["value"]);
+        } else {
+          flat["value"] = row["value"];
+        }
+        rows.push_back(std::move(flat));
+      }
+      write_csv(std::cout, rows, {"kind", "key"});
+    }
+    if (result["state"] != "succeeded") {
+      std::cerr << "job " << job_id << " is " << result["state"].get<std::string>() << "\n";
+      exit_with(result["state"] == "failed" || result["state"] == "cancelled" ? kExitRefused : kExitOk);
+    }
+  });
+
+  auto* readings = app.add_subcommand("readings", "export a job's raw readings as CSV")->group(group);
+  readings->add_option("ID", job_id, "job id")->required();
+  readings->callback([&options] {
+    ApiClient client(options);
+    std::cout << "attempt,well,channel,cycle,time_s,value,saturated\n";
+    std::int64_t after = 0;
+    while (true) {
+      auto page = client.call("readings.get", {{"job_id", job_id}, {"after_id", after}, {"limit", 50000}});
+      for (const auto& r : page["rows"]) {
+        std::cout << r[0] << "," << r[1].get<std::string>() << "," << r[2].get<std::string>() << ","
+                  << r[3] << "," << r[4] << "," << r[5] << "," << (r[6].get<bool>() ? 1 : 0) << "\n";
+      }
+      if (page["rows"].empty()) break;
+      after = page["last_id"].get<std::int64_t>();
+    }
+  });
+
+  static std::int64_t since = 0;
+  auto* events = app.add_subcommand("events", "print stored events after a seq, as JSON lines")->group(group);
+  events->add_option("--since", since, "last seq you have (0 = from the start)")->capture_default_str();
+  events->callback([&options] {
+    ApiClient client(options);
+    while (true) {
+      auto page = client.call("events.since", {{"seq", since}, {"limit", 1000}});
+      for (const auto& event : page["events"]) {
+        std::cout << event.dump() << "\n";
+        since = event["seq"].get<std::int64_t>();
+      }
+      if (page["events"].size() < 1000) break;
+    }
+  });
+
+  static std::string watch_id;
+  static bool force_json = false;
+  auto* watch = app.add_subcommand("watch", "follow live events (of one job, until it ends)")->group(group);
+  watch->add_option("ID", watch_id, "job id; all events when omitted");
+  watch->add_flag("--json", force_json, "JSON lines even on a terminal");
+  watch->callback([&options] {
+    ApiClient client(options);
+    exit_with(watch_events(client, watch_id, force_json));
+  });
+}
+
+}  // namespace assay::ctl

@@ -1,0 +1,18 @@
+// CSV output of JSON rows for assayctl: nested objects flatten to dotted column names, arrays to
+// ';'-joined text, columns are the union over all rows in first-seen order. RFC 4180 quoting.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace assay::ctl {
+
+std::string csv_field(const std::string& text);
+// `leading` columns come first, in the given order.
+void write_csv(std::ostream& out, const std::vector<nlohmann::json>& rows,
+               const std::vector<std::string>& leading = {});
+
+}  // namespace assay::ctl

@@ -1,0 +1,146 @@
+// The store: assayd's SQLite database, the source of truth for jobs, plates, wells, readings,
+// images, results and the event log.
+//
+// Threading: one write connection guarded by a mutex (the "writer"), used by any thread through
+// the methods below; one read connection for the io thread's queries (read_* methods, io thread
+// only). Every state change is written together with its event in one transaction; after the
+// commit, and still under the writer lock, the EventListener is called, so listeners see events
+// in seq order exactly as stored. Errors throw SqliteError or StoreError.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "assay/daemon/sqlite.hpp"
+#include "assay/drivers/imager.hpp"
+#include "assay/drivers/readings.hpp"
+#include "assay/protocols/job_spec.hpp"
+#include "assay/protocols/protocol.hpp"
+
+namespace assay::daemon {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr int kSchemaVersion = 1;
+
+struct JobRecord {
+  std::string id;
+  std::string protocol;
+  std::string instrument;
+  std::string name;
+  int priority = 0;
+  std::string state;
+  int attempts = 0;
+  double progress = 0.0;
+  std::string message;
+  std::string error_code;
+  std::string error;
+  std::string submitted_at;
+  std::string started_at;
+  std::string finished_at;
+  nlohmann::json spec;
+  nlohmann::json truth;
+  nlohmann::json summary;
+
+  nlohmann::json to_json(bool with_spec) const;
+};
+
+struct StoredEvent {
+  std::int64_t seq = 0;
+  std::string topic;
+  nlohmann::json body;  // includes seq, time and topic
+};
+
+struct ImageRecord {
+  std::filesystem::path path;
+  std::string kind;  // "raw", "overlay"
+  drivers::CapturedImage meta;  // pixels unused here
+};
+
+struct SubmitOutcome {
+  std::string job_id;
+  bool duplicate = false;
+};
+
+struct RecoveredJob {
+  std::string job_id;
+  std::string new_state;  // "queued" or "failed"
+};
+
+using EventListener = std::function<void(const StoredEvent&)>;
+
+std::string utc_now();
+
+class Store {
+ public:
+  explicit Store(const std::filesystem::path& database);
+
+  void set_event_listener(EventListener listener);
+  std::int64_t last_seq();
+
+  // --- writes (any thread) ---
+  // Inserts a queued job with its plate and wells; a known request_key returns the first job.
+  SubmitOutcome insert_job(const protocols::JobSpec& spec, const std::string& request_key);
+  std::optional<std::string> next_queued(const std::string& instrument);
+  // queued -> running; returns the attempt number (1 for the first run).
+  int start_attempt(const std::string& job_id);
+  void finish_job(const std::string& job_id, const std::string& state, const std::string& error_code,
+                  const std::string& error);
+  // queued -> cancelled; false when the job was not queued.
+  bool cancel_if_queued(const std::string& job_id);
+  void set_progress(const std::string& job_id, double fraction, const std::string& message);
+  void set_truth(const std::string& job_id, const nlohmann::json& truth);
+  void append_readings(const std::string& job_id, int attempt,
+                       std::span<const drivers::Reading> readings);
+  void add_image(const std::string& job_id, int attempt, const ImageRecord& image);
+  void store_results(const std::string& job_id, int attempt, const protocols::AssayResult& result);
+  std::int64_t emit(const std::string& topic, nlohmann::json body);
+  // At start: running jobs become interrupted, then re-queued or failed by policy.
+  std::vector<RecoveredJob> recover_interrupted(bool requeue, int max_attempts);
+  // At graceful stop: a running job cut short becomes interrupted (resumable).
+  void mark_interrupted(const std::string& job_id, const std::string& reason);
+  nlohmann::json load_job_spec(const std::string& job_id);
+  std::vector<drivers::Reading> readings_before_attempt(const std::string& job_id, int attempt);
+
+  // --- reads (io thread only) ---
+  std::optional<JobRecord> read_job(const std::string& job_id);
+  std::vector<JobRecord> read_jobs(const std::string& state, const std::string& instrument, int limit);
+  nlohmann::json read_results(const std::string& job_id, const std::string& kind);
+  nlohmann::json read_readings(const std::string& job_id, std::int64_t after_id, int limit);
+  nlohmann::json read_images(const std::string& job_id);
+  nlohmann::json read_job_counts(const std::string& job_id);
+  // All events after `seq`, or only those of one job when job_id is not empty.
+  std::vector<StoredEvent> read_events_since(std::int64_t seq, int limit, const std::string& job_id = {});
+  std::map<std::string, int> read_state_counts();
+
+ private:
+  void migrate();
+  std::int64_t emit_locked(const std::string& topic, nlohmann::json body);
+  void set_state_locked(const std::string& job_id, const std::string& state,
+                        nlohmann::json extra = nlohmann::json::object());
+  // Locks the writer, runs `body` in one transaction and hands its events to the listener after
+  // the commit; on failure rolls back and forgets the events.
+  void write_transaction(const std::function<void()>& body);
+
+  std::filesystem::path path_;
+  std::mutex write_mutex_;
+  Database writer_;
+  Database reader_;
+  EventListener listener_;
+  std::int64_t next_seq_ = 1;
+  std::vector<StoredEvent> pending_events_;  // written in the open transaction
+};
+
+}  // namespace assay::daemon

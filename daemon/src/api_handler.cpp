@@ -1,0 +1,196 @@
+#include "api_handler.hpp"
+
+#include "api_error.hpp"
+
+namespace assay::daemon {
+namespace {
+
+using nlohmann::json;
+
+std::string string_field(const json& request, const char* key, bool required) {
+  if (!request.contains(key)) {
+    if (required) throw ApiError("missing_field", std::string("field '") + key + "' is required");
+    return {};
+  }
+  if (!request.at(key).is_string()) {
+    throw ApiError("wrong_type", std::string("field '") + key + "' must be a string");
+  }
+  return request.at(key).get<std::string>();
+}
+
+std::int64_t int_field(const json& request, const char* key, std::int64_t fallback,
+                       std::int64_t min_value, std::int64_t max_value) {
+  if (!request.contains(key)) return fallback;
+  const auto& value = request.at(key);
+  if (!value.is_number_integer()) {
+    throw ApiError("wrong_type", std::string("field '") + key + "' must be an integer");
+  }
+  auto number = value.get<std::int64_t>();
+  if (number < min_value || number > max_value) {
+    throw ApiError("out_of_range", std::string("field '") + key + "' must be between " +
+                                       std::to_string(min_value) + " and " + std::to_string(max_value));
+  }
+  return number;
+}
+
+JobRecord require_job(Store& store, const std::string& job_id) {
+  auto job = store.read_job(job_id);
+  if (!job) throw ApiError("not_found", "no job '" + job_id + "'; `assayctl jobs` lists them");
+  return *job;
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(Store& store, Scheduler& scheduler, const protocols::ProtocolRegistry& protocols,
+                       std::function<std::int64_t()> last_published_seq)
+    : store_(store), scheduler_(scheduler), protocols_(protocols),
+      last_published_seq_(std::move(last_published_seq)) {}
+
+json ApiHandler::handle(const json& request, const std::string& client) {
+  const auto op = string_field(request, "op", true);
+  if (op == "ping") {
+    return {{"pong", true}, {"version", ASSAY_VERSION}, {"time", utc_now()},
+            {"last_seq", last_published_seq_()}};
+  }
+  if (op == "version") return {{"version", ASSAY_VERSION}, {"api", 1}};
+  if (op == "instruments.list") return instruments();
+  if (op == "protocols.list") return protocol_list();
+  if (op == "jobs.submit") return submit(request, client);
+  if (op == "jobs.get") return get_job(request);
+  if (op == "jobs.list") return list_jobs(request);
+  if (op == "jobs.cancel") return cancel(request);
+  if (op == "results.get") return results(request);
+  if (op == "readings.get") return readings(request);
+  if (op == "images.list") {
+    auto job = require_job(store_, string_field(request, "job_id", true));
+    return {{"job_id", job.id}, {"images", store_.read_images(job.id)}};
+  }
+  if (op == "events.since") return events_since(request);
+  throw ApiError("unknown_op", "unknown op '" + op +
+                                   "'; known: ping, version, instruments.list, protocols.list, "
+                                   "jobs.submit, jobs.get, jobs.list, jobs.cancel, results.get, "
+                                   "readings.get, images.list, events.since");
+}
+
+json ApiHandler::submit(const json& request, const std::string& client) {
+  if (!request.contains("job")) throw ApiError("missing_field", "field 'job' is required");
+  protocols::JobSpec spec;
+  try {
+    spec = protocols::JobSpec::from_json(request.at("job"));
+  } catch (const protocols::JobSpecError& e) {
+    throw ApiError("invalid_job", std::string("job.") + e.what());
+  }
+  const auto* protocol = protocols_.find(spec.protocol);
+  if (!protocol) {
+    std::string known;
+    for (const auto& [name, p] : protocols_.all()) known += (known.empty() ? "" : ", ") + name;
+    throw ApiError("unknown_protocol", "job.protocol: '" + spec.protocol +
+                                           "' is not a protocol; known: " + known);
+  }
+  auto* worker = scheduler_.find(spec.instrument);
+  if (!worker) {
+    std::string known;
+    for (auto* w : scheduler_.workers()) known += (known.empty() ? "" : ", ") + w->name();
+    throw ApiError("unknown_instrument", "job.instrument: '" + spec.instrument +
+                                             "' is not configured; instruments: " + known);
+  }
+  if (worker->instrument().kind() != protocol->instrument_kind()) {
+    throw ApiError("wrong_instrument", "job.instrument: protocol '" + spec.protocol + "' needs a " +
+                                           drivers::to_string(protocol->instrument_kind()) + ", but '" +
+                                           spec.instrument + "' is a " +
+                                           drivers::to_string(worker->instrument().kind()));
+  }
+  try {
+    protocol->validate(spec);
+  } catch (const protocols::ProtocolError& e) {
+    throw ApiError("invalid_job", e.what());
+  } catch (const protocols::JobSpecError& e) {
+    throw ApiError("invalid_job", std::string("job.") + e.what());
+  }
+  const auto request_id = request.contains("id") && request.at("id").is_string()
+                              ? request.at("id").get<std::string>()
+                              : std::string();
+  auto outcome = store_.insert_job(spec, request_id.empty() ? "" : client + "/" + request_id);
+  if (!outcome.duplicate) scheduler_.wake(spec.instrument);
+  auto job = require_job(store_, outcome.job_id);
+  return {{"job_id", outcome.job_id}, {"state", job.state}, {"duplicate", outcome.duplicate}};
+}
+
+json ApiHandler::get_job(const json& request) {
+  auto job = require_job(store_, string_field(request, "job_id", true));
+  auto out = job.to_json(true);
+  out["counts"] = store_.read_job_counts(job.id);
+  return out;
+}
+
+json ApiHandler::list_jobs(const json& request) {
+  auto state = string_field(request, "state", false);
+  static const std::vector<std::string> states{"queued",    "running",   "succeeded",
+                                               "failed",    "cancelled", "interrupted"};
+  if (!state.empty() && std::find(states.begin(), states.end(), state) == states.end()) {
+    throw ApiError("invalid_value", "state '" + state +
+                                        "' is not a job state; use queued, running, succeeded, "
+                                        "failed, cancelled or interrupted");
+  }
+  auto limit = static_cast<int>(int_field(request, "limit", 100, 1, 10000));
+  json jobs = json::array();
+  for (const auto& job : store_.read_jobs(state, string_field(request, "instrument", false), limit)) {
+    jobs.push_back(job.to_json(false));
+  }
+  return {{"jobs", jobs}};
+}
+
+json ApiHandler::cancel(const json& request) {
+  auto job = require_job(store_, string_field(request, "job_id", true));
+  if (job.state == "queued" && store_.cancel_if_queued(job.id)) {
+    return {{"job_id", job.id}, {"state", "cancelled"}};
+  }
+  if (job.state == "running" && scheduler_.cancel_running(job.id)) {
+    return {{"job_id", job.id}, {"state", "cancelling"}};
+  }
+  job = require_job(store_, job.id);
+  throw ApiError("invalid_state", "job " + job.id + " is " + job.state + "; only queued or running jobs can be cancelled");
+}
+
+json ApiHandler::results(const json& request) {
+  auto job = require_job(store_, string_field(request, "job_id", true));
+  auto rows = store_.read_results(job.id, string_field(request, "kind", false));
+  return {{"job_id", job.id}, {"state", job.state}, {"summary", job.summary}, {"rows", rows},
+          {"error", job.error.empty() ? json(nullptr) : json{{"code", job.error_code}, {"message", job.error}}}};
+}
+
+json ApiHandler::readings(const json& request) {
+  auto job = require_job(store_, string_field(request, "job_id", true));
+  auto after = int_field(request, "after_id", 0, 0, INT64_MAX);
+  auto limit = static_cast<int>(int_field(request, "limit", 50000, 1, 200000));
+  auto out = store_.read_readings(job.id, after, limit);
+  out["job_id"] = job.id;
+  return out;
+}
+
+json ApiHandler::events_since(const json& request) {
+  auto seq = int_field(request, "seq", 0, 0, INT64_MAX);
+  auto limit = static_cast<int>(int_field(request, "limit", 1000, 1, 10000));
+  json events = json::array();
+  auto job_id = string_field(request, "job_id", false);
+  for (const auto& event : store_.read_events_since(seq, limit, job_id)) events.push_back(event.body);
+  return {{"events", events}, {"last_seq", last_published_seq_()}};
+}
+
+json ApiHandler::instruments() {
+  json out = json::array();
+  for (auto* worker : scheduler_.workers()) out.push_back(worker->describe());
+  return {{"instruments", out}};
+}
+
+json ApiHandler::protocol_list() {
+  json out = json::array();
+  for (const auto& [name, protocol] : protocols_.all()) {
+    out.push_back({{"name", name},
+                   {"description", protocol->description()},
+                   {"instrument_kind", drivers::to_string(protocol->instrument_kind())}});
+  }
+  return {{"protocols", out}};
+}
+
+}  // namespace assay::daemon

@@ -1,0 +1,44 @@
+// The API operations (docs/api.md): ping, version, instruments.list, protocols.list,
+// jobs.submit/get/list/cancel, results.get, readings.get, images.list, events.since.
+//
+// handle() takes a parsed request object and returns the `result` of a success reply, or throws
+// ApiError. io thread only.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "assay/daemon/store.hpp"
+#include "assay/protocols/registry.hpp"
+#include "scheduler.hpp"
+
+namespace assay::daemon {
+
+class ApiHandler {
+ public:
+  ApiHandler(Store& store, Scheduler& scheduler, const protocols::ProtocolRegistry& protocols,
+             std::function<std::int64_t()> last_published_seq);
+
+  // `client` identifies the caller for idempotent submits.
+  nlohmann::json handle(const nlohmann::json& request, const std::string& client);
+
+ private:
+  nlohmann::json submit(const nlohmann::json& request, const std::string& client);
+  nlohmann::json get_job(const nlohmann::json& request);
+  nlohmann::json list_jobs(const nlohmann::json& request);
+  nlohmann::json cancel(const nlohmann::json& request);
+  nlohmann::json results(const nlohmann::json& request);
+  nlohmann::json readings(const nlohmann::json& request);
+  nlohmann::json events_since(const nlohmann::json& request);
+  nlohmann::json instruments();
+  nlohmann::json protocol_list();
+
+  Store& store_;
+  Scheduler& scheduler_;
+  const protocols::ProtocolRegistry& protocols_;
+  std::function<std::int64_t()> last_published_seq_;
+};
+
+}  // namespace assay::daemon

@@ -1,0 +1,36 @@
+#include "event_publisher.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace assay::daemon {
+
+EventPublisher::EventPublisher(zmq::context_t& context, const std::string& endpoint)
+    : socket_(context, zmq::socket_type::pub) {
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.set(zmq::sockopt::sndhwm, 100000);
+  socket_.bind(endpoint);
+}
+
+void EventPublisher::send(const std::string& topic, const std::string& body) {
+  try {
+    socket_.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    socket_.send(zmq::buffer(body), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t& e) {
+    spdlog::warn("could not publish {}: {}", topic, e.what());
+  }
+}
+
+void EventPublisher::publish(const StoredEvent& event) {
+  last_seq_ = event.seq;
+  send(event.topic, event.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void EventPublisher::heartbeat(const nlohmann::json& status) {
+  nlohmann::json body = status;
+  body["topic"] = "heartbeat";
+  body["seq"] = last_seq_.load();
+  body["time"] = utc_now();
+  send("heartbeat", body.dump());
+}
+
+}  // namespace assay::daemon

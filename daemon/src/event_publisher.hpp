@@ -1,0 +1,35 @@
+// The PUB socket: the live tail of the event log. Each event is two frames, [topic, json].
+//
+// publish() and heartbeat() run on the io thread only; other threads reach it through
+// boost::asio::post (Service wires the store's event listener that way), so events go out in
+// seq order. Heartbeats are not stored: they carry the seq of the last stored event, so a
+// subscriber that sees a larger seq than it has knows it missed something and asks events.since.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "assay/daemon/store.hpp"
+
+namespace assay::daemon {
+
+class EventPublisher {
+ public:
+  EventPublisher(zmq::context_t& context, const std::string& endpoint);
+  zmq::socket_t& socket() { return socket_; }
+  void publish(const StoredEvent& event);
+  void heartbeat(const nlohmann::json& status);
+  std::int64_t last_seq() const { return last_seq_.load(); }
+  void set_last_seq(std::int64_t seq) { last_seq_ = seq; }
+
+ private:
+  void send(const std::string& topic, const std::string& body);
+
+  zmq::socket_t socket_;
+  std::atomic<std::int64_t> last_seq_{0};
+};
+
+}  // namespace assay::daemon

@@ -1,0 +1,214 @@
+#include "instrument_worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "run_context.hpp"
+
+namespace assay::daemon {
+
+using drivers::InstrumentState;
+
+InstrumentWorker::InstrumentWorker(std::unique_ptr<drivers::Instrument> instrument, std::string driver,
+                                   nlohmann::json settings, Store& store,
+                                   const protocols::ProtocolRegistry& protocols,
+                                   std::filesystem::path state_dir)
+    : instrument_(std::move(instrument)),
+      driver_(std::move(driver)),
+      settings_(std::move(settings)),
+      store_(store),
+      protocols_(protocols),
+      state_dir_(std::move(state_dir)) {}
+
+InstrumentWorker::~InstrumentWorker() {
+  shutdown();
+  join();
+}
+
+void InstrumentWorker::start() {
+  instrument_->set_state_listener(
+      [this](InstrumentState state, const std::string& detail) { publish_state(state, detail); });
+  thread_ = std::thread([this] { loop(); });
+}
+
+void InstrumentWorker::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    pending_ = true;
+  }
+  wake_cv_.notify_one();
+}
+
+bool InstrumentWorker::cancel(const std::string& job_id) {
+  std::lock_guard lock(mutex_);
+  if (running_job_ != job_id) return false;
+  cancel_requested_ = true;
+  stop_source_.request_stop();
+  return true;
+}
+
+void InstrumentWorker::shutdown() {
+  {
+    std::lock_guard lock(mutex_);
+    shutting_down_ = true;
+    stop_source_.request_stop();
+  }
+  wake_cv_.notify_one();
+}
+
+void InstrumentWorker::retire() {
+  {
+    std::lock_guard lock(mutex_);
+    retiring_ = true;
+  }
+  wake_cv_.notify_one();
+}
+
+void InstrumentWorker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<std::string> InstrumentWorker::running_job() const {
+  std::lock_guard lock(mutex_);
+  return running_job_;
+}
+
+nlohmann::json InstrumentWorker::describe() const {
+  nlohmann::json out{{"name", instrument_->name()},
+                     {"driver", driver_},
+                     {"kind", drivers::to_string(instrument_->kind())},
+                     {"state", drivers::to_string(instrument_->state())},
+                     {"details", instrument_->describe()}};
+  auto job = running_job();
+  out["running_job"] = job ? nlohmann::json(*job) : nlohmann::json(nullptr);
+  return out;
+}
+
+void InstrumentWorker::publish_state(InstrumentState state, const std::string& detail) {
+  try {
+    store_.emit("instrument." + instrument_->name() + ".state",
+                {{"instrument", instrument_->name()},
+                 {"state", drivers::to_string(state)},
+                 {"detail", detail}});
+  } catch (const std::exception& e) {
+    spdlog::error("[{}] cannot record state change: {}", instrument_->name(), e.what());
+  }
+}
+
+void InstrumentWorker::loop() {
+  auto status = instrument_->connect();
+  if (!status) {
+    spdlog::warn("[{}] not connected: {}", instrument_->name(), status.to_string());
+  }
+  publish_state(instrument_->state(), status ? "connected" : status.to_string());
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_cv_.wait(lock, [this] { return pending_ || shutting_down_ || retiring_; });
+      if (shutting_down_ || retiring_) break;
+      pending_ = false;
+    }
+    while (true) {
+      {
+        std::lock_guard lock(mutex_);
+        if (shutting_down_ || retiring_) break;
+      }
+      std::optional<std::string> job_id;
+      try {
+        job_id = store_.next_queued(instrument_->name());
+      } catch (const std::exception& e) {
+        spdlog::error("[{}] cannot read the queue: {}", instrument_->name(), e.what());
+      }
+      if (!job_id) break;
+      run_job(*job_id);
+    }
+  }
+  instrument_->disconnect();
+}
+
+void InstrumentWorker::run_job(const std::string& job_id) {
+  int attempt = 0;
+  try {
+    attempt = store_.start_attempt(job_id);
+  } catch (const StoreError&) {
+    return;  // cancelled between the queue read and the start
+  }
+  {
+    std::lock_guard lock(mutex_);
+    running_job_ = job_id;
+    cancel_requested_ = false;
+    stop_source_ = std::stop_source();
+    if (shutting_down_) stop_source_.request_stop();
+  }
+  const std::string where = "[job " + job_id + " on " + instrument_->name() + "] ";
+  spdlog::info("{}started (attempt {})", where, attempt);
+  publish_state(InstrumentState::busy, "running " + job_id);
+
+  std::string final_state = "succeeded";
+  std::string error_code;
+  std::string error;
+  try {
+    auto spec = protocols::JobSpec::from_json(store_.load_job_spec(job_id));
+    const auto* protocol = protocols_.find(spec.protocol);
+    if (!protocol) {
+      throw protocols::ProtocolError("unknown_protocol",
+                                     "protocol '" + spec.protocol + "' is no longer registered");
+    }
+    if (instrument_->state() == InstrumentState::offline) {
+      auto status = instrument_->connect();
+      if (!status) {
+        throw protocols::ProtocolError("instrument_offline",
+                                       instrument_->name() + " is offline: " + status.to_string());
+      }
+    }
+    protocols::throw_if_failed(instrument_->load_plate(spec.loaded_plate()), "loading the plate");
+    DaemonRunContext context(store_, *instrument_, job_id, attempt, state_dir_, stop_source_.get_token());
+    auto result = protocol->run(spec, context);
+    auto truth = instrument_->truth();
+    if (!truth.is_null()) store_.set_truth(job_id, truth);
+    store_.store_results(job_id, attempt, result);
+  } catch (const protocols::ProtocolError& e) {
+    final_state = "failed";
+    error_code = e.code();
+    error = e.what();
+  } catch (const protocols::JobSpecError& e) {
+    final_state = "failed";
+    error_code = "invalid_job";
+    error = e.what();
+  } catch (const std::exception& e) {
+    final_state = "failed";
+    error_code = "internal_error";
+    error = e.what();
+  }
+
+  bool shutting_down = false;
+  bool cancelled = false;
+  {
+    std::lock_guard lock(mutex_);
+    shutting_down = shutting_down_;
+    cancelled = cancel_requested_;
+    running_job_.reset();
+  }
+  try {
+    if (final_state == "failed" && shutting_down) {
+      store_.mark_interrupted(job_id, "assayd stopped; the job resumes at the next start");
+      spdlog::info("{}interrupted by shutdown", where);
+    } else if (final_state == "failed" && cancelled) {
+      store_.finish_job(job_id, "cancelled", "cancelled", "cancelled by request while running");
+      spdlog::info("{}cancelled", where);
+    } else {
+      store_.finish_job(job_id, final_state, error_code, error);
+      if (final_state == "failed") {
+        spdlog::error("{}failed: {}", where, error);
+      } else {
+        spdlog::info("{}succeeded", where);
+      }
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("{}cannot record the outcome: {}", where, e.what());
+  }
+  publish_state(instrument_->state() == InstrumentState::busy ? InstrumentState::online
+                                                             : instrument_->state(),
+                "idle");
+}
+
+}  // namespace assay::daemon

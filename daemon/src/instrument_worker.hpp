@@ -1,0 +1,74 @@
+// One worker thread per instrument: takes that instrument's queued jobs from the store one at a
+// time (highest priority first, then first come), runs the protocol, stores the outcome.
+//
+// The queue lives in SQLite, so queued jobs survive restarts. The thread sleeps on a condition
+// variable until wake() (no polling). cancel() stops a running job at its next safe point;
+// shutdown() does the same but leaves the job `interrupted` so the next start resumes it.
+// Public methods are thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "assay/daemon/store.hpp"
+#include "assay/drivers/instrument.hpp"
+#include "assay/protocols/registry.hpp"
+
+namespace assay::daemon {
+
+class InstrumentWorker {
+ public:
+  InstrumentWorker(std::unique_ptr<drivers::Instrument> instrument, std::string driver,
+                   nlohmann::json settings, Store& store, const protocols::ProtocolRegistry& protocols,
+                   std::filesystem::path state_dir);
+  ~InstrumentWorker();
+
+  void start();
+  void wake();
+  // True when `job_id` was running here and has been asked to stop.
+  bool cancel(const std::string& job_id);
+  // Finish the current reading, leave the job interrupted, and end the thread.
+  void shutdown();
+  // End the thread after the current job (the instrument was removed from the config).
+  void retire();
+  void join();
+
+  const std::string& name() const { return instrument_->name(); }
+  const std::string& driver() const { return driver_; }
+  const nlohmann::json& settings() const { return settings_; }
+  drivers::Instrument& instrument() { return *instrument_; }
+  std::optional<std::string> running_job() const;
+  nlohmann::json describe() const;
+
+ private:
+  void loop();
+  void run_job(const std::string& job_id);
+  void publish_state(drivers::InstrumentState state, const std::string& detail);
+
+  std::unique_ptr<drivers::Instrument> instrument_;
+  std::string driver_;
+  nlohmann::json settings_;
+  Store& store_;
+  const protocols::ProtocolRegistry& protocols_;
+  std::filesystem::path state_dir_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_cv_;
+  bool pending_ = true;  // check the queue once at start
+  bool shutting_down_ = false;
+  bool retiring_ = false;
+  std::optional<std::string> running_job_;
+  bool cancel_requested_ = false;
+  std::stop_source stop_source_;
+  std::thread thread_;
+};
+
+}  // namespace assay::daemon

@@ -1,0 +1,67 @@
+#include "run_context.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+#include <spdlog/spdlog.h>
+
+namespace assay::daemon {
+namespace {
+
+constexpr auto kProgressInterval = std::chrono::milliseconds(250);
+
+}  // namespace
+
+DaemonRunContext::DaemonRunContext(Store& store, drivers::Instrument& instrument, std::string job_id,
+                                   int attempt, std::filesystem::path state_dir, std::stop_token stop)
+    : store_(store),
+      instrument_(instrument),
+      job_id_(std::move(job_id)),
+      attempt_(attempt),
+      state_dir_(std::move(state_dir)),
+      job_dir_(state_dir_ / "jobs" / job_id_),
+      stop_(std::move(stop)) {
+  std::filesystem::create_directories(job_dir_);
+}
+
+void DaemonRunContext::store_readings(std::span<const drivers::Reading> readings) {
+  store_.append_readings(job_id_, attempt_, readings);
+}
+
+protocols::StoredImage DaemonRunContext::store_image(const drivers::CapturedImage& image,
+                                                     const std::string& kind) {
+  if (image.pixels.empty()) {
+    throw protocols::ProtocolError("instrument_error", "the imager returned an empty image for well " +
+                                                           image.well + " field " +
+                                                           std::to_string(image.field));
+  }
+  auto name = image.well + "_f" + std::to_string(image.field) + "_a" + std::to_string(attempt_) +
+              "_" + kind + ".png";
+  auto path = job_dir_ / name;
+  if (!cv::imwrite(path.string(), image.pixels)) {
+    throw protocols::ProtocolError("storage_error", "cannot write image " + path.string());
+  }
+  store_.add_image(job_id_, attempt_, {std::filesystem::relative(path, state_dir_), kind, image});
+  return {path, image.well, image.field};
+}
+
+void DaemonRunContext::progress(double fraction, const std::string& message) {
+  auto now = std::chrono::steady_clock::now();
+  bool finished = fraction >= 1.0;
+  if (!finished && message == last_message_ && now - last_progress_ < kProgressInterval) return;
+  last_progress_ = now;
+  last_message_ = message;
+  store_.set_progress(job_id_, std::clamp(fraction, 0.0, 1.0), message);
+}
+
+std::vector<drivers::Reading> DaemonRunContext::earlier_readings() const {
+  return store_.readings_before_attempt(job_id_, attempt_);
+}
+
+void DaemonRunContext::log_info(const std::string& message) {
+  spdlog::info("[job {} on {}] {}", job_id_, instrument_.name(), message);
+}
+
+void DaemonRunContext::log_warning(const std::string& message) {
+  spdlog::warn("[job {} on {}] {}", job_id_, instrument_.name(), message);
+}
+
+}  // namespace assay::daemon

@@ -1,0 +1,118 @@
+#include "scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace assay::daemon {
+
+Scheduler::Scheduler(Store& store, const drivers::DriverRegistry& drivers,
+                     const protocols::ProtocolRegistry& protocols, std::filesystem::path state_dir)
+    : store_(store), drivers_(drivers), protocols_(protocols), state_dir_(std::move(state_dir)) {}
+
+Scheduler::~Scheduler() { shutdown_and_join(); }
+
+std::unique_ptr<InstrumentWorker> Scheduler::build(const InstrumentConfig& config) {
+  const auto* driver = drivers_.find(config.driver);
+  if (!driver) {
+    std::string known;
+    for (const auto& [name, info] : drivers_.all()) known += (known.empty() ? "" : ", ") + name;
+    throw ConfigError("instrument '" + config.name + "': unknown driver '" + config.driver +
+                      "'; known drivers: " + known);
+  }
+  auto instrument = driver->factory(config.name, config.settings);
+  if (!instrument) {
+    throw ConfigError("instrument '" + config.name + "' (driver " + config.driver +
+                      "): " + instrument.status().message());
+  }
+  return std::make_unique<InstrumentWorker>(std::move(instrument).value(), config.driver,
+                                            config.settings, store_, protocols_, state_dir_);
+}
+
+void Scheduler::apply(const std::vector<InstrumentConfig>& instruments) {
+  std::map<std::string, std::unique_ptr<InstrumentWorker>> fresh;
+  std::vector<std::string> keep;
+  for (const auto& config : instruments) {
+    auto existing = workers_.find(config.name);
+    if (existing != workers_.end() && existing->second->driver() == config.driver &&
+        existing->second->settings() == config.settings) {
+      keep.push_back(config.name);
+      continue;
+    }
+    if (existing != workers_.end() && existing->second->running_job()) {
+      spdlog::warn("[{}] is running {}; its new settings apply at the next reload when idle",
+                   config.name, *existing->second->running_job());
+      keep.push_back(config.name);
+      continue;
+    }
+    fresh[config.name] = build(config);  // may throw: nothing has changed yet
+  }
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    bool kept = std::find(keep.begin(), keep.end(), it->first) != keep.end();
+    if (kept) {
+      ++it;
+      continue;
+    }
+    spdlog::info("[{}] removed from the configuration; retiring after its current job", it->first);
+    it->second->retire();
+    retired_.push_back(std::move(it->second));
+    it = workers_.erase(it);
+  }
+  for (auto& [name, worker] : fresh) {
+    spdlog::info("[{}] instrument added (driver {})", name, worker->driver());
+    worker->start();
+    workers_[name] = std::move(worker);
+  }
+}
+
+InstrumentWorker* Scheduler::find(const std::string& name) {
+  auto it = workers_.find(name);
+  return it == workers_.end() ? nullptr : it->second.get();
+}
+
+std::vector<InstrumentWorker*> Scheduler::workers() {
+  std::vector<InstrumentWorker*> out;
+  for (auto& [name, worker] : workers_) out.push_back(worker.get());
+  return out;
+}
+
+void Scheduler::wake(const std::string& instrument) {
+  if (auto* worker = find(instrument)) worker->wake();
+}
+
+bool Scheduler::cancel_running(const std::string& job_id) {
+  for (auto& [name, worker] : workers_) {
+    if (worker->cancel(job_id)) return true;
+  }
+  for (auto& worker : retired_) {
+    if (worker->cancel(job_id)) return true;
+  }
+  return false;
+}
+
+int Scheduler::running_count() {
+  int running = 0;
+  for (auto& [name, worker] : workers_) running += worker->running_job() ? 1 : 0;
+  return running;
+}
+
+void Scheduler::request_shutdown() {
+  for (auto& [name, worker] : workers_) worker->shutdown();
+  for (auto& worker : retired_) worker->shutdown();
+}
+
+void Scheduler::shutdown_and_join() {
+  request_shutdown();
+  for (auto& [name, worker] : workers_) worker->join();
+  for (auto& worker : retired_) worker->join();
+  workers_.clear();
+  retired_.clear();
+}
+
+void Scheduler::reap_retired() {
+  std::erase_if(retired_, [](const std::unique_ptr<InstrumentWorker>& worker) {
+    if (worker->running_job()) return false;
+    worker->join();
+    return true;
+  });
+}
+
+}  // namespace assay::daemon

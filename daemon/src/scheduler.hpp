@@ -1,0 +1,52 @@
+// The set of instruments and their workers; routes submitted jobs and cancels to them.
+//
+// Owned and called by the io thread only (workers run on their own threads). Reload replaces
+// the set: new instruments start, removed ones retire after their current job, changed ones are
+// rebuilt when idle.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "assay/daemon/config.hpp"
+#include "assay/daemon/store.hpp"
+#include "assay/drivers/registry.hpp"
+#include "assay/protocols/registry.hpp"
+#include "instrument_worker.hpp"
+
+namespace assay::daemon {
+
+class Scheduler {
+ public:
+  Scheduler(Store& store, const drivers::DriverRegistry& drivers,
+            const protocols::ProtocolRegistry& protocols, std::filesystem::path state_dir);
+  ~Scheduler();
+
+  // Builds every instrument first and starts them only when all succeeded; throws ConfigError
+  // naming the instrument at fault otherwise, leaving the current set untouched.
+  void apply(const std::vector<InstrumentConfig>& instruments);
+  InstrumentWorker* find(const std::string& name);
+  std::vector<InstrumentWorker*> workers();
+  void wake(const std::string& instrument);
+  bool cancel_running(const std::string& job_id);
+  int running_count();
+  // Asks every worker to stop at the next safe point and joins them (blocking).
+  void shutdown_and_join();
+  void request_shutdown();
+  // Joins workers retired by an earlier apply() that have finished.
+  void reap_retired();
+
+ private:
+  std::unique_ptr<InstrumentWorker> build(const InstrumentConfig& config);
+
+  Store& store_;
+  const drivers::DriverRegistry& drivers_;
+  const protocols::ProtocolRegistry& protocols_;
+  std::filesystem::path state_dir_;
+  std::map<std::string, std::unique_ptr<InstrumentWorker>> workers_;
+  std::vector<std::unique_ptr<InstrumentWorker>> retired_;
+};
+
+}  // namespace assay::daemon

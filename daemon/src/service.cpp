@@ -1,0 +1,291 @@
+#include "assay/daemon/service.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+
+#include "api_handler.hpp"
+#include "api_server.hpp"
+#include "asio.hpp"
+#include "assay/daemon/store.hpp"
+#include "assay/drivers/registry.hpp"
+#include "assay/plugins/plugin_loader.hpp"
+#include "assay/protocols/registry.hpp"
+#include "event_publisher.hpp"
+#include "logging.hpp"
+#include "scheduler.hpp"
+#include "systemd_notify.hpp"
+
+namespace assay::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Holds an exclusive lock on DIR/assayd.lock so two daemons never share a state directory.
+class StateDirLock {
+ public:
+  explicit StateDirLock(const fs::path& state_dir) {
+    auto path = state_dir / "assayd.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char pid[32] = {};
+      [[maybe_unused]] auto n = ::pread(fd_, pid, sizeof pid - 1, 0);
+      ::close(fd_);
+      throw std::runtime_error("another assayd (pid " + std::string(pid) + ") is running on " +
+                        state_dir.string() + "; stop it or use another --state-dir");
+    }
+    auto text = std::to_string(::getpid());
+    [[maybe_unused]] auto r = ::ftruncate(fd_, 0);
+    [[maybe_unused]] auto w = ::pwrite(fd_, text.data(), text.size(), 0);
+  }
+  ~StateDirLock() { ::close(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+void prepare_ipc(const std::string& endpoint) {
+  if (endpoint.rfind("ipc://", 0) != 0) return;
+  fs::path path = endpoint.substr(6);
+  fs::create_directories(path.parent_path());
+}
+
+void set_ipc_mode(const std::string& endpoint, unsigned mode) {
+  if (endpoint.rfind("ipc://", 0) != 0) return;
+  auto path = endpoint.substr(6);
+  if (::chmod(path.c_str(), mode) != 0) {
+    spdlog::warn("cannot set mode {:o} on {}: {}", mode, path, std::strerror(errno));
+  }
+}
+
+}  // namespace
+
+struct Service::Impl {
+  std::optional<fs::path> config_file;
+  ConfigOverrides overrides;
+  Config config;
+  std::unique_ptr<StateDirLock> lock;
+  std::unique_ptr<Store> store;
+  drivers::DriverRegistry drivers;
+  protocols::ProtocolRegistry protocols;
+  plugins::PluginLoader plugin_loader;
+  boost::asio::io_context io;
+  zmq::context_t context{1};
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<EventPublisher> publisher;
+  std::unique_ptr<ApiHandler> handler;
+  std::unique_ptr<ApiServer> api;
+  boost::asio::signal_set signals{io};
+  boost::asio::steady_timer heartbeat_timer{io};
+  boost::asio::steady_timer watchdog_timer{io};
+  boost::asio::steady_timer status_timer{io};
+  std::optional<std::chrono::microseconds> watchdog;
+  bool stopping = false;
+  std::thread stopper;
+  std::string last_status;
+
+  void start();
+  void wait_for_signals();
+  void reload();
+  void load_plugins(const std::vector<fs::path>& dirs);
+  void begin_shutdown(const char* why);
+  void schedule_heartbeat();
+  void schedule_watchdog();
+  void schedule_status();
+  std::string status_text();
+};
+
+Service::Service(std::optional<fs::path> config_file, ConfigOverrides overrides)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->config_file = std::move(config_file);
+  impl_->overrides = std::move(overrides);
+  impl_->config = load_config(impl_->config_file, impl_->overrides);
+}
+
+Service::~Service() {
+  if (impl_->stopper.joinable()) impl_->stopper.join();
+}
+
+int Service::run() {
+  impl_->start();
+  impl_->io.run();
+  if (impl_->stopper.joinable()) impl_->stopper.join();
+  impl_->api.reset();
+  impl_->publisher.reset();
+  spdlog::info("assayd stopped");
+  return 0;
+}
+
+void Service::Impl::start() {
+  set_log_level(config.log_level);
+  fs::create_directories(config.state_dir);
+  fs::create_directories(config.runtime_dir);
+  lock = std::make_unique<StateDirLock>(config.state_dir);
+  store = std::make_unique<Store>(config.database);
+
+  drivers::register_builtin_drivers(drivers);
+  protocols::register_builtin_protocols(protocols);
+  load_plugins(config.plugin_dirs);
+
+  for (const auto& job : store->recover_interrupted(config.on_interrupted == "requeue", config.max_attempts)) {
+    spdlog::warn("[job {}] was interrupted by the last stop; now {}", job.job_id, job.new_state);
+  }
+
+  prepare_ipc(config.api_endpoint);
+  prepare_ipc(config.events_endpoint);
+  publisher = std::make_unique<EventPublisher>(context, config.events_endpoint);
+  publisher->set_last_seq(store->last_seq());
+  store->set_event_listener([this](const StoredEvent& event) {
+    boost::asio::post(io, [this, event] {
+      if (publisher) publisher->publish(event);
+    });
+  });
+  scheduler = std::make_unique<Scheduler>(*store, drivers, protocols, config.state_dir);
+  scheduler->apply(config.instruments);
+  handler = std::make_unique<ApiHandler>(*store, *scheduler, protocols,
+                                         [this] { return publisher->last_seq(); });
+  api = std::make_unique<ApiServer>(io, context, config.api_endpoint, config.max_message_bytes, *handler);
+  set_ipc_mode(config.api_endpoint, config.socket_mode);
+  set_ipc_mode(config.events_endpoint, config.socket_mode);
+  api->start();
+
+  wait_for_signals();
+  schedule_heartbeat();
+  watchdog = notify::watchdog_interval();
+  if (watchdog) schedule_watchdog();
+  spdlog::info("assayd {} ready: api {}, events {}, database {}, {} instrument(s)", ASSAY_VERSION,
+               config.api_endpoint, config.events_endpoint, config.database.string(),
+               config.instruments.size());
+  last_status = status_text();
+  notify::ready(last_status);
+  schedule_status();
+}
+
+void Service::Impl::wait_for_signals() {
+  signals.add(SIGTERM);
+  signals.add(SIGINT);
+  signals.add(SIGHUP);
+  signals.async_wait([this](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    if (signal == SIGHUP) {
+      reload();
+    } else {
+      begin_shutdown(signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    }
+    if (!stopping) wait_for_signals();
+  });
+}
+
+void Service::Impl::reload() {
+  notify::reloading();
+  spdlog::info("reloading {}", config_file ? config_file->string() : "the embedded default config");
+  try {
+    auto fresh = load_config(config_file, overrides);
+    if (fresh.api_endpoint != config.api_endpoint || fresh.events_endpoint != config.events_endpoint ||
+        fresh.database != config.database) {
+      spdlog::warn("endpoint and database changes take effect after a restart; keeping {} and {}",
+                   config.api_endpoint, config.events_endpoint);
+      fresh.api_endpoint = config.api_endpoint;
+      fresh.events_endpoint = config.events_endpoint;
+      fresh.database = config.database;
+    }
+    load_plugins(fresh.plugin_dirs);
+    scheduler->apply(fresh.instruments);
+    set_log_level(fresh.log_level);
+    api->set_max_message_bytes(fresh.max_message_bytes);
+    config = std::move(fresh);
+    spdlog::info("reload done: {} instrument(s), log level {}", config.instruments.size(), config.log_level);
+  } catch (const std::exception& e) {
+    spdlog::error("reload refused, keeping the running configuration: {}", e.what());
+  }
+  scheduler->reap_retired();
+  last_status = status_text();
+  notify::ready(last_status);
+}
+
+void Service::Impl::load_plugins(const std::vector<fs::path>& dirs) {
+  if (dirs.empty()) return;
+  auto report = plugin_loader.load(dirs, drivers, protocols);
+  for (const auto& plugin : report.loaded) {
+    spdlog::info("plugin {} {} loaded from {}", plugin.name, plugin.version, plugin.file.string());
+  }
+  for (const auto& refused : report.refused) {
+    spdlog::error("plugin {} refused: {}", refused.file.string(), refused.reason);
+  }
+  for (const auto& warning : report.warnings) spdlog::warn("plugins: {}", warning);
+}
+
+void Service::Impl::begin_shutdown(const char* why) {
+  if (stopping) return;
+  stopping = true;
+  int running = scheduler->running_count();
+  spdlog::info("{}: stopping; {} running job(s) finish their current reading first", why, running);
+  notify::stopping("stopping: " + std::to_string(running) + " job(s) finishing the current reading");
+  if (running > 0) notify::extend_timeout(std::chrono::seconds(60));
+  scheduler->request_shutdown();
+  // Joining workers blocks, so it happens off the io thread; the io thread keeps publishing the
+  // final events until the workers are done.
+  stopper = std::thread([this] {
+    scheduler->shutdown_and_join();
+    boost::asio::post(io, [this] {
+      heartbeat_timer.cancel();
+      watchdog_timer.cancel();
+      status_timer.cancel();
+      signals.cancel();
+      api->stop();
+      // Let queued publications go out before the loop ends.
+      boost::asio::post(io, [this] { io.stop(); });
+    });
+  });
+}
+
+std::string Service::Impl::status_text() {
+  auto counts = store->read_state_counts();
+  return "queued " + std::to_string(counts["queued"]) + ", running " +
+         std::to_string(counts["running"]) + ", done " +
+         std::to_string(counts["succeeded"] + counts["failed"] + counts["cancelled"]) + "; " +
+         std::to_string(scheduler->workers().size()) + " instrument(s)";
+}
+
+void Service::Impl::schedule_heartbeat() {
+  heartbeat_timer.expires_after(std::chrono::milliseconds(static_cast<int>(config.heartbeat_s * 1000)));
+  heartbeat_timer.async_wait([this](const boost::system::error_code& error) {
+    if (error || stopping) return;
+    publisher->heartbeat({{"status", last_status}, {"version", ASSAY_VERSION}});
+    schedule_heartbeat();
+  });
+}
+
+void Service::Impl::schedule_watchdog() {
+  watchdog_timer.expires_after(*watchdog / 2);
+  watchdog_timer.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    notify::watchdog();
+    schedule_watchdog();
+  });
+}
+
+// STATUS= follows the queue; it is cheap, so refresh it with the heartbeat cadence.
+void Service::Impl::schedule_status() {
+  status_timer.expires_after(std::chrono::milliseconds(static_cast<int>(config.heartbeat_s * 1000)));
+  status_timer.async_wait([this](const boost::system::error_code& error) {
+    if (error || stopping) return;
+    auto text = status_text();
+    if (text != last_status) {
+      last_status = text;
+      notify::status(text);
+    }
+    scheduler->reap_retired();
+    schedule_status();
+  });
+}
+
+}  // namespace assay::daemon

@@ -1,0 +1,266 @@
+// Store: jobs, their plates and wells, and job state changes.
+#include <cstdio>
+
+#include "assay/daemon/store.hpp"
+
+namespace assay::daemon {
+namespace {
+
+using nlohmann::json;
+
+json parse_or_null(const std::string& text) {
+  if (text.empty()) return nullptr;
+  return json::parse(text, nullptr, false);
+}
+
+const char* kJobColumns =
+    "id, protocol, instrument, name, priority, state, attempts, progress, message, error_code, "
+    "error, submitted_at, COALESCE(started_at, ''), COALESCE(finished_at, ''), spec, "
+    "COALESCE(truth, ''), COALESCE(summary, '')";
+
+JobRecord job_from_row(Statement& row) {
+  JobRecord job;
+  job.id = row.column_text(0);
+  job.protocol = row.column_text(1);
+  job.instrument = row.column_text(2);
+  job.name = row.column_text(3);
+  job.priority = static_cast<int>(row.column_int(4));
+  job.state = row.column_text(5);
+  job.attempts = static_cast<int>(row.column_int(6));
+  job.progress = row.column_double(7);
+  job.message = row.column_text(8);
+  job.error_code = row.column_text(9);
+  job.error = row.column_text(10);
+  job.submitted_at = row.column_text(11);
+  job.started_at = row.column_text(12);
+  job.finished_at = row.column_text(13);
+  job.spec = parse_or_null(row.column_text(14));
+  job.truth = parse_or_null(row.column_text(15));
+  job.summary = parse_or_null(row.column_text(16));
+  return job;
+}
+
+}  // namespace
+
+json JobRecord::to_json(bool with_spec) const {
+  json out{{"job_id", id},         {"protocol", protocol},      {"instrument", instrument},
+           {"name", name},         {"priority", priority},      {"state", state},
+           {"attempts", attempts}, {"progress", progress},      {"message", message},
+           {"submitted_at", submitted_at}};
+  if (!started_at.empty()) out["started_at"] = started_at;
+  if (!finished_at.empty()) out["finished_at"] = finished_at;
+  if (!error.empty()) out["error"] = {{"code", error_code}, {"message", error}};
+  if (!summary.is_null()) out["summary"] = summary;
+  if (with_spec) {
+    out["spec"] = spec;
+    if (!truth.is_null()) out["truth"] = truth;
+  }
+  return out;
+}
+
+SubmitOutcome Store::insert_job(const protocols::JobSpec& spec, const std::string& request_key) {
+  SubmitOutcome outcome;
+  write_transaction([&] {
+    if (!request_key.empty()) {
+      auto existing = writer_.prepare("SELECT id FROM jobs WHERE request_key = ?");
+      existing.bind(1, request_key);
+      if (existing.step()) {
+        outcome = {existing.column_text(0), true};
+        return;
+      }
+    }
+    auto count = writer_.prepare("SELECT COALESCE(MAX(rowid), 0) + 1 FROM jobs");
+    count.step();
+    char id[32];
+    std::snprintf(id, sizeof id, "J%06lld", static_cast<long long>(count.column_int(0)));
+    outcome = {id, false};
+
+    auto insert = writer_.prepare(
+        "INSERT INTO jobs (id, request_key, protocol, instrument, name, priority, state, "
+        "submitted_at, spec) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)");
+    insert.bind(1, outcome.job_id);
+    if (request_key.empty()) {
+      insert.bind_null(2);
+    } else {
+      insert.bind(2, request_key);
+    }
+    insert.bind(3, spec.protocol).bind(4, spec.instrument).bind(5, spec.name);
+    insert.bind(6, spec.priority).bind(7, utc_now()).bind(8, spec.raw.dump());
+    insert.run();
+
+    auto plate = writer_.prepare(
+        "INSERT INTO plates (job_id, barcode, format, rows, columns) VALUES (?, ?, ?, ?, ?)");
+    plate.bind(1, outcome.job_id).bind(2, spec.plate_barcode).bind(3, spec.plate.name);
+    plate.bind(4, spec.plate.geometry.rows).bind(5, spec.plate.geometry.columns).run();
+
+    auto well = writer_.prepare(
+        "INSERT INTO wells (job_id, well, row, col, role, sample, compound, conc_nM, stimulated, "
+        "cells_plated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const auto& w : spec.layout.wells()) {
+      well.bind(1, outcome.job_id).bind(2, w.well).bind(3, w.position.row).bind(4, w.position.column);
+      well.bind(5, w.role).bind(6, w.sample).bind(7, w.compound).bind(8, w.conc_nM);
+      well.bind(9, w.stimulated ? 1 : 0).bind(10, w.cells_plated);
+      well.run();
+    }
+    emit_locked("job." + outcome.job_id + ".state",
+                {{"job_id", outcome.job_id},
+                 {"state", "queued"},
+                 {"protocol", spec.protocol},
+                 {"instrument", spec.instrument},
+                 {"priority", spec.priority}});
+  });
+  return outcome;
+}
+
+std::optional<std::string> Store::next_queued(const std::string& instrument) {
+  std::lock_guard lock(write_mutex_);
+  auto statement = writer_.prepare(
+      "SELECT id FROM jobs WHERE instrument = ? AND state = 'queued' "
+      "ORDER BY priority DESC, rowid LIMIT 1");
+  statement.bind(1, instrument);
+  if (!statement.step()) return std::nullopt;
+  return statement.column_text(0);
+}
+
+void Store::set_state_locked(const std::string& job_id, const std::string& state, json extra) {
+  extra["job_id"] = job_id;
+  extra["state"] = state;
+  emit_locked("job." + job_id + ".state", std::move(extra));
+}
+
+int Store::start_attempt(const std::string& job_id) {
+  int attempt = 0;
+  write_transaction([&] {
+    auto update = writer_.prepare(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, progress = 0, "
+        "message = '' WHERE id = ? AND state = 'queued' RETURNING attempts");
+    update.bind(1, utc_now()).bind(2, job_id);
+    if (!update.step()) throw StoreError("job " + job_id + " is no longer queued");
+    attempt = static_cast<int>(update.column_int(0));
+    update.reset();
+    set_state_locked(job_id, "running", {{"attempt", attempt}});
+  });
+  return attempt;
+}
+
+void Store::finish_job(const std::string& job_id, const std::string& state,
+                       const std::string& error_code, const std::string& error) {
+  write_transaction([&] {
+    auto update = writer_.prepare(
+        "UPDATE jobs SET state = ?, finished_at = ?, error_code = ?, error = ?, "
+        "progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END WHERE id = ?");
+    update.bind(1, state).bind(2, utc_now()).bind(3, error_code).bind(4, error).bind(5, state);
+    update.bind(6, job_id).run();
+    json extra = json::object();
+    if (!error.empty()) extra["error"] = {{"code", error_code}, {"message", error}};
+    set_state_locked(job_id, state, std::move(extra));
+  });
+}
+
+bool Store::cancel_if_queued(const std::string& job_id) {
+  bool cancelled = false;
+  write_transaction([&] {
+    auto update = writer_.prepare(
+        "UPDATE jobs SET state = 'cancelled', finished_at = ?, error_code = 'cancelled', "
+        "error = 'cancelled by request before it started' WHERE id = ? AND state = 'queued'");
+    update.bind(1, utc_now()).bind(2, job_id).run();
+    cancelled = writer_.changes() == 1;
+    if (cancelled) set_state_locked(job_id, "cancelled");
+  });
+  return cancelled;
+}
+
+void Store::set_progress(const std::string& job_id, double fraction, const std::string& message) {
+  write_transaction([&] {
+    auto update = writer_.prepare("UPDATE jobs SET progress = ?, message = ? WHERE id = ?");
+    update.bind(1, fraction).bind(2, message).bind(3, job_id).run();
+    emit_locked("job." + job_id + ".progress",
+                {{"job_id", job_id}, {"progress", fraction}, {"message", message}});
+  });
+}
+
+void Store::set_truth(const std::string& job_id, const json& truth) {
+  std::lock_guard lock(write_mutex_);
+  auto update = writer_.prepare("UPDATE jobs SET truth = ? WHERE id = ?");
+  update.bind(1, truth.dump()).bind(2, job_id).run();
+}
+
+std::vector<RecoveredJob> Store::recover_interrupted(bool requeue, int max_attempts) {
+  std::vector<RecoveredJob> recovered;
+  write_transaction([&] {
+    auto select = writer_.prepare(
+        "SELECT id, attempts, state FROM jobs WHERE state IN ('running', 'interrupted') ORDER BY rowid");
+    std::vector<std::tuple<std::string, int, std::string>> jobs;
+    while (select.step()) {
+      jobs.emplace_back(select.column_text(0), static_cast<int>(select.column_int(1)),
+                        select.column_text(2));
+    }
+    for (const auto& [id, attempts, state] : jobs) {
+      if (state == "running") {
+        writer_.prepare("UPDATE jobs SET state = 'interrupted' WHERE id = ?").bind(1, id).run();
+        set_state_locked(id, "interrupted", {{"reason", "assayd stopped while the job ran"}});
+      }
+      bool again = requeue && attempts < max_attempts;
+      auto update = writer_.prepare(
+          again ? "UPDATE jobs SET state = 'queued' WHERE id = ?"
+                : "UPDATE jobs SET state = 'failed', finished_at = ?, error_code = 'interrupted', "
+                  "error = 'interrupted and not re-queued (policy or attempts exhausted)' "
+                  "WHERE id = ?");
+      if (again) {
+        update.bind(1, id);
+      } else {
+        update.bind(1, utc_now()).bind(2, id);
+      }
+      update.run();
+      set_state_locked(id, again ? "queued" : "failed",
+                       {{"after", "interrupted"}, {"attempts", attempts}});
+      recovered.push_back({id, again ? "queued" : "failed"});
+    }
+  });
+  return recovered;
+}
+
+void Store::mark_interrupted(const std::string& job_id, const std::string& reason) {
+  write_transaction([&] {
+    auto update = writer_.prepare(
+        "UPDATE jobs SET state = 'interrupted', message = ? WHERE id = ? AND state = 'running'");
+    update.bind(1, reason).bind(2, job_id).run();
+    if (writer_.changes() == 1) set_state_locked(job_id, "interrupted", {{"reason", reason}});
+  });
+}
+
+json Store::load_job_spec(const std::string& job_id) {
+  std::lock_guard lock(write_mutex_);
+  auto select = writer_.prepare("SELECT spec FROM jobs WHERE id = ?");
+  select.bind(1, job_id);
+  if (!select.step()) throw StoreError("no job " + job_id);
+  return json::parse(select.column_text(0));
+}
+
+std::optional<JobRecord> Store::read_job(const std::string& job_id) {
+  auto statement = reader_.prepare(std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?");
+  statement.bind(1, job_id);
+  if (!statement.step()) return std::nullopt;
+  return job_from_row(statement);
+}
+
+std::vector<JobRecord> Store::read_jobs(const std::string& state, const std::string& instrument,
+                                        int limit) {
+  auto statement = reader_.prepare(
+      std::string("SELECT ") + kJobColumns +
+      " FROM jobs WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR instrument = ?2) "
+      "ORDER BY rowid DESC LIMIT ?3");
+  statement.bind(1, state).bind(2, instrument).bind(3, limit);
+  std::vector<JobRecord> jobs;
+  while (statement.step()) jobs.push_back(job_from_row(statement));
+  return jobs;
+}
+
+std::map<std::string, int> Store::read_state_counts() {
+  auto statement = reader_.prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state");
+  std::map<std::string, int> counts;
+  while (statement.step()) counts[statement.column_text(0)] = static_cast<int>(statement.column_int(1));
+  return counts;
+}
+
+}  // namespace assay::daemon

@@ -1,0 +1,191 @@
+// Transwell chemotaxis jobs through the real assayd over ZeroMQ, both readouts: the IC50 CI holds
+// the simulator's truth, the chemotactic index is right, image counts match the simulated truth,
+// bad jobs are refused with the reason, and the offline CLI gives the same rows.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+#include "support/daemon_harness.hpp"
+
+using assay::testing::DaemonHarness;
+using assay::testing::example_job;
+using nlohmann::json;
+
+namespace {
+
+std::string run_command(const std::string& command, int& exit_code) {
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  int status = pclose(pipe);
+  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return output;
+}
+
+const json* find_row(const json& rows, const std::string& kind, const std::string& key) {
+  for (const auto& row : rows) {
+    if (row["kind"] == kind && row["key"] == key) return &row;
+  }
+  return nullptr;
+}
+
+// Rows of these kinds must be identical between the daemon and `assayctl analyze chemotaxis`.
+std::size_t compare_offline(const json& daemon_rows, const json& offline_rows) {
+  std::size_t compared = 0;
+  for (const auto& row : daemon_rows) {
+    auto kind = row["kind"].get<std::string>();
+    if (kind != "well" && kind != "condition" && kind != "series" && kind != "qc") continue;
+    const auto* other = find_row(offline_rows, kind, row["key"]);
+    INFO(kind << " " << row["key"]);
+    REQUIRE(other != nullptr);
+    CHECK((*other)["value"] == row["value"]);
+    ++compared;
+  }
+  return compared;
+}
+
+void check_series_and_index(const json& results, double true_ic50, double index_tolerance) {
+  const auto* series = find_row(results["rows"], "series", "balixafortide");
+  REQUIRE(series != nullptr);
+  const auto& s = (*series)["value"];
+  INFO(s.dump());
+  REQUIRE(s["ic50_nM"].is_number());
+  CHECK(s["ic50_ci_nM"][0].get<double>() <= true_ic50);
+  CHECK(s["ic50_ci_nM"][1].get<double>() >= true_ic50);
+  // Both simulators migrate 4.5x more cells toward the chemokine than without it.
+  CHECK(results["summary"]["chemotactic_index"].get<double>() == Approx(4.5).epsilon(index_tolerance));
+  CHECK(results["summary"]["chemotactic_index_ok"] == true);
+}
+
+// The default config with a membrane-scale imager (1 um pixels, smaller frames to keep it quick).
+std::string membrane_imager_config() {
+  auto text = assay::testing::default_config_with_time_scale(0.0);
+  text = std::regex_replace(text, std::regex(R"(\n\s*pixel_size_um = [0-9.]+)"), "");
+  return std::regex_replace(text, std::regex(R"(driver = "sim-imager"\n\[instrument\.settings\]\n)"),
+                            "driver = \"sim-imager\"\n[instrument.settings]\npixel_size_um = 1.0\n"
+                            "frame_width_px = 768\nframe_height_px = 768\n");
+}
+
+}  // namespace
+
+TEST_CASE("an absorbance chemotaxis job runs through assayd: IC50 CI holds the truth, index right, CLI agrees") {
+  DaemonHarness daemon;
+  auto job_json = example_job("chemotaxis_absorbance.json");
+  auto id = daemon.submit(job_json);
+  auto job = daemon.wait_for_state(id, "succeeded", std::chrono::seconds(120));
+  REQUIRE(job["state"] == "succeeded");
+
+  auto dir = daemon.state_dir() / "offline";
+  std::filesystem::create_directories(dir);
+  std::int64_t stored = 0;
+  {
+    std::ofstream csv(dir / "reads.csv");
+    csv << "well,channel,cycle,time_s,value,saturated\n";
+    auto db = daemon.open_database();
+    auto rows = db.prepare("SELECT well, channel, cycle, time_s, value, saturated FROM readings WHERE job_id = ? ORDER BY id");
+    rows.bind(1, id);
+    char line[256];
+    while (rows.step()) {
+      std::snprintf(line, sizeof line, "%s,%s,%lld,%.17g,%.17g,%lld\n", rows.column_text(0).c_str(),
+                    rows.column_text(1).c_str(), static_cast<long long>(rows.column_int(2)), rows.column_double(3),
+                    rows.column_double(4), static_cast<long long>(rows.column_int(5)));
+      csv << line;
+      ++stored;
+    }
+    std::ofstream(dir / "job.json") << job_json.dump();
+  }
+  CHECK(stored == 24);  // one endpoint read of every insert and blank
+
+  auto results = daemon.call("results.get", {{"job_id", id}});
+  check_series_and_index(results, 12.0, 0.15);
+  CHECK(results["summary"]["qc_pass"] == true);
+  for (const auto& figure : results["summary"]["figures"]) {
+    CHECK(std::filesystem::exists(figure.get<std::string>()));
+  }
+
+  int exit_code = -1;
+  auto output = run_command(std::string(ASSAY_BIN_DIR) + "/assayctl analyze chemotaxis --reads " +
+                                (dir / "reads.csv").string() + " --layout " + (dir / "job.json").string() + " --json",
+                            exit_code);
+  REQUIRE(exit_code == 0);
+  CHECK(compare_offline(results["rows"], json::parse(output)["rows"]) == 24 + 10 + 1 + 1);
+}
+
+TEST_CASE("an imaging chemotaxis job runs through assayd: counts match the simulated truth, pores never counted") {
+  DaemonHarness daemon(assay::testing::HarnessOptions{membrane_imager_config()});
+  auto job_json = example_job("chemotaxis_imaging.json");
+  job_json["params"]["fields"] = {{0, 0}, {1.2, 0}, {-1.2, 0}};
+  auto id = daemon.submit(job_json);
+  auto job = daemon.wait_for_state(id, "succeeded", std::chrono::seconds(180));
+  REQUIRE(job["state"] == "succeeded");
+
+  auto results = daemon.call("results.get", {{"job_id", id}});
+  const auto& truth = results["summary"]["simulation_truth"]["cells_per_field"];
+  long counted = 0, true_total = 0;
+  int fields = 0;
+  auto dir = daemon.state_dir() / "offline";
+  std::filesystem::create_directories(dir);
+  std::ofstream csv(dir / "counts.csv");
+  csv << "well,field,count,pixel_size_um\n";
+  for (const auto& row : results["rows"]) {
+    if (row["kind"] != "field") continue;
+    const auto& v = row["value"];
+    int expected = truth[v["well"].get<std::string>()][std::to_string(v["field"].get<int>())];
+    counted += v["count"].get<int>();
+    true_total += expected;
+    ++fields;
+    // A field holds ~650 pores: counting them would add hundreds.
+    CHECK(v["count"].get<int>() <= expected + std::max(6, expected * 3 / 10));
+    CHECK(std::filesystem::exists(v["overlay"].get<std::string>()));
+    csv << v["well"].get<std::string>() << "," << v["field"] << "," << v["count"] << "," << v["pixel_size_um"] << "\n";
+  }
+  csv.close();
+  CHECK(fields == 22 * 3);
+  CAPTURE(counted, true_total);
+  CHECK(std::abs(counted - true_total) <= 0.05 * true_total);
+  check_series_and_index(results, 12.0, 0.25);
+
+  bool sheet = false;
+  for (const auto& figure : results["summary"]["figures"]) {
+    CHECK(std::filesystem::exists(figure.get<std::string>()));
+    sheet = sheet || std::filesystem::path(figure.get<std::string>()).filename() == "contact_sheet.png";
+  }
+  CHECK(sheet);
+
+  std::ofstream(dir / "job.json") << job_json.dump();
+  int exit_code = -1;
+  auto output = run_command(std::string(ASSAY_BIN_DIR) + "/assayctl analyze chemotaxis --counts " +
+                                (dir / "counts.csv").string() + " --layout " + (dir / "job.json").string() + " --json",
+                            exit_code);
+  REQUIRE(exit_code == 0);
+  CHECK(compare_offline(results["rows"], json::parse(output)["rows"]) == 22 + 11 + 1 + 1);
+}
+
+TEST_CASE("bad chemotaxis jobs are refused over the API with what to fix") {
+  DaemonHarness daemon;
+  auto no_chemokine_control = example_job("chemotaxis_absorbance.json");
+  auto& layout = no_chemokine_control["layout"];
+  layout.erase(layout.begin());  // the positive_control entry
+  auto reply = daemon.request("jobs.submit", {{"job", no_chemokine_control}});
+  REQUIRE(reply["ok"] == false);
+  CHECK(reply["error"]["message"].get<std::string>().find("no chemokine-only control") != std::string::npos);
+
+  auto single = example_job("chemotaxis_absorbance.json");
+  single["layout"].push_back({{"wells", "B1"}, {"compound", "plerixafor"}, {"conc_nM", 100}});
+  single["layout"][2]["wells"] = "B2";  // one blank left, B1 now a lone plerixafor insert
+  reply = daemon.request("jobs.submit", {{"job", single}});
+  REQUIRE(reply["ok"] == false);
+  CHECK(reply["error"]["message"].get<std::string>().find("insert B1 (plerixafor 100 nM) has no replicate") !=
+        std::string::npos);
+
+  auto imaging_on_reader = example_job("chemotaxis_imaging.json");
+  imaging_on_reader["instrument"] = "sim-reader";
+  reply = daemon.request("jobs.submit", {{"job", imaging_on_reader}});
+  REQUIRE(reply["ok"] == false);
+  CHECK(reply["error"]["message"].get<std::string>().find("imager") != std::string::npos);
+}
