@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "assay/protocols/chemotaxis/field_counts.hpp"
 #include "assay/protocols/chemotaxis/params.hpp"
 #include "assay/protocols/chemotaxis/protocol.hpp"
@@ -156,4 +158,23 @@ TEST_CASE("a field counted twice is refused") {
   std::vector<FieldCount> fields{{"A1", 0, 5}, {"A1", 0, 6}};
   CHECK_THROWS_WITH(combine_field_counts(spec.layout, fields, ImagingParams{}, 1),
                     Catch::Contains("field A1/f0 is counted twice"));
+}
+
+TEST_CASE("the readout decides which kind of instrument a chemotaxis job needs") {
+  ChemotaxisProtocol protocol;
+  CHECK(protocol.instrument_kind_for(chemotaxis_test::transwell_spec(json::object())) ==
+        assay::drivers::InstrumentKind::plate_reader);
+  CHECK(protocol.instrument_kind_for(chemotaxis_test::transwell_spec(
+            {{"readout", "imaging"}}, chemotaxis_test::transwell_layout(false))) ==
+        assay::drivers::InstrumentKind::imager);
+}
+
+TEST_CASE("the shipped example jobs validate") {
+  for (const char* name : {"chemotaxis_absorbance.json", "chemotaxis_imaging.json"}) {
+    CAPTURE(name);
+    std::ifstream in(std::string(ASSAY_SOURCE_DIR) + "/examples/jobs/" + name);
+    REQUIRE(in);
+    auto spec = JobSpec::from_json(json::parse(in));
+    CHECK_NOTHROW(ChemotaxisProtocol().validate(spec));
+  }
 }

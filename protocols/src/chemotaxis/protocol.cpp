@@ -70,6 +70,12 @@ std::string ChemotaxisProtocol::description() const {
          "inhibition and antagonist IC50";
 }
 
+drivers::InstrumentKind ChemotaxisProtocol::instrument_kind_for(const JobSpec& job) const {
+  bool imaging = job.params.is_object() && job.params.contains("readout") &&
+                 job.params.at("readout") == "imaging";
+  return imaging ? drivers::InstrumentKind::imager : drivers::InstrumentKind::plate_reader;
+}
+
 void ChemotaxisProtocol::validate(const JobSpec& job) const {
   auto params = parse_chemotaxis_params(job.params);
   validate_chemotaxis_layout(job.layout, job.plate, params);

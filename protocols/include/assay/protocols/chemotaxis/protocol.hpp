@@ -21,6 +21,8 @@ class ChemotaxisProtocol final : public Protocol {
   std::string description() const override;
   // The default readout's instrument; with params.readout "imaging" the job needs an imager.
   drivers::InstrumentKind instrument_kind() const override { return drivers::InstrumentKind::plate_reader; }
+  // Imager for params.readout "imaging", plate reader otherwise (bad params: validate() says so).
+  drivers::InstrumentKind instrument_kind_for(const JobSpec& job) const override;
   void validate(const JobSpec& job) const override;
   AssayResult run(const JobSpec& job, RunContext& ctx) const override;
 };
