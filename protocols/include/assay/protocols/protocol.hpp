@@ -82,6 +82,9 @@ class Protocol {
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
   virtual drivers::InstrumentKind instrument_kind() const = 0;
+  // The kind this job needs; a protocol whose params choose the readout (chemotaxis: absorbance
+  // on a plate reader or imaging on an imager) overrides it. Check jobs with this one.
+  virtual drivers::InstrumentKind instrument_kind_for(const JobSpec& job) const { return instrument_kind(); }
   // Throws ProtocolError("invalid_params", ...) naming the parameter or well at fault.
   virtual void validate(const JobSpec& job) const = 0;
   // Acquire and analyse; throws ProtocolError on failure (code "cancelled" when stopped).
