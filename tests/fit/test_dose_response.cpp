@@ -129,11 +129,21 @@ TEST_CASE("a flat curve is flagged inactive and has no IC50 in JSON", "[4pl][fla
 }
 
 TEST_CASE("an IC50 beyond the highest concentration is flagged extrapolated", "[4pl][flags]") {
-  const TrueCurve truth{100.0, 0.0, -4.0, -1.0};  // half-maximal beyond the top dose 10^-4.5
+  const TrueCurve truth{100.0, 0.0, -4.3, -1.0};  // half-maximal beyond the top dose 10^-4.5
   const auto fit = fit_dose_response(exact_curve(truth, log_series(-10, 0.5, 12)));
   REQUIRE(fit.converged);
   CHECK(fit.has_flag(kFlagExtrapolated));
-  CHECK(fit.log_ic50.value == Approx(-4.0).margin(1e-6));
+  CHECK(fit.usable());
+  CHECK(fit.log_ic50.value == Approx(-4.3).margin(1e-6));
+}
+
+TEST_CASE("a curve that shows only the start of its fall has no IC50: plateau_at_limit", "[4pl][flags]") {
+  const TrueCurve truth{100.0, 0.0, -3.5, -1.0};  // 9 % inhibition at the top dose
+  std::mt19937_64 rng(31);
+  const auto fit = fit_dose_response(simulate(truth, log_series(-10, 0.5, 12), 2.0, rng));
+  CHECK_FALSE(fit.usable());
+  CHECK((fit.has_flag(kFlagPlateauAtLimit) || fit.has_flag(kFlagInactive)));
+  CHECK(to_json(fit)["ic50"].is_null());
 }
 
 TEST_CASE("too few points are reported, not fitted", "[4pl][flags]") {
@@ -200,7 +210,7 @@ TEST_CASE("the profile interval brackets the estimate and sits at the F threshol
   CHECK(*fit.log_ic50_profile_low < fit.log_ic50.value);
   CHECK(*fit.log_ic50_profile_high > fit.log_ic50.value);
   // At either end, the best fit with LogIC50 held there has SS = SSmin (1 + F/df).
-  const double f_crit = 4.9646027437307128;  // F(0.95; 1, 8)
+  const double f_crit = 5.3176550715787174;  // F(0.95; 1, 8) = t(0.975; 8)^2
   const double threshold = fit.rss * (1.0 + f_crit / fit.df);
   for (double end : {*fit.log_ic50_profile_low, *fit.log_ic50_profile_high}) {
     FitOptions held;

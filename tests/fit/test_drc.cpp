@@ -60,10 +60,15 @@ TEST_CASE("every drc dataset curve is fitted to its least-squares optimum", "[dr
         best_other = std::min(best_other, fit_dose_response(curve.points, window).rss);
       }
       CHECK(fit.rss <= best_other * (1 + 1e-9));
-      // Local optimality: a relative nudge of any parameter does not lower the RSS.
+      // Local optimality: a relative nudge of any parameter does not lower the RSS (a parameter
+      // resting on one of the default caps is nudged inward only).
       const double p[4] = {fit.top.value, fit.bottom.value, fit.log_ic50.value, fit.hill_slope.value};
+      const bool capped[4] = {fit.has_flag(kFlagPlateauAtLimit), fit.has_flag(kFlagPlateauAtLimit),
+                              false, fit.has_flag(kFlagHillAtLimit)};
       for (int j = 0; j < 4; ++j) {
         for (double sign : {-1.0, 1.0}) {
+          if (capped[j] && sign * p[j] > 0 && j == 3) continue;
+          if (capped[j] && j < 2) continue;
           double q[4] = {p[0], p[1], p[2], p[3]};
           q[j] += sign * 1e-4 * std::max(std::abs(q[j]), 1e-3);
           CHECK(rss_at(curve.points, q[0], q[1], q[2], q[3]) >= fit.rss * (1 - 1e-12));

@@ -142,7 +142,8 @@ bool DoseResponseFit::has_flag(const std::string& flag) const {
 
 bool DoseResponseFit::usable() const {
   return converged && !has_flag(kFlagInactive) && !has_flag(kFlagAmbiguous) &&
-         !has_flag(kFlagTooFewPoints) && std::isfinite(log_ic50.value);
+         !has_flag(kFlagTooFewPoints) && !has_flag(kFlagPlateauAtLimit) &&
+         std::isfinite(log_ic50.value);
 }
 
 double DoseResponseFit::predict(double conc) const {
@@ -160,6 +161,18 @@ DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOp
   if (hill_capped) {
     c.lower[kHillSlope] = -options.max_abs_hill_slope;
     c.upper[kHillSlope] = options.max_abs_hill_slope;
+  }
+  bool plateau_capped[2] = {false, false};
+  if (options.plateau_reach > 0 && !d.y.empty()) {
+    const auto [y_lo, y_hi] = std::minmax_element(d.y.begin(), d.y.end());
+    const double reach = options.plateau_reach * (*y_hi > *y_lo ? *y_hi - *y_lo : std::max(1.0, std::abs(*y_hi)));
+    const Bounds* user[2] = {&options.top, &options.bottom};
+    for (int j : {kTop, kBottom}) {
+      if (c.fixed[j] || user[j]->lower || user[j]->upper) continue;
+      c.lower[j] = *y_lo - reach;
+      c.upper[j] = *y_hi + reach;
+      plateau_capped[j] = true;
+    }
   }
   if (options.log_ic50_reach_log > 0 && std::isfinite(d.x_min)) {
     if (!options.log_ic50.lower) c.lower[kLogIc50] = d.x_min - options.log_ic50_reach_log;
@@ -245,6 +258,11 @@ DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOp
   if (fit.log_ic50.value < d.x_min || fit.log_ic50.value > d.x_max) add_flag(fit, kFlagExtrapolated);
   if (hill_capped && std::abs(fit.hill_slope.value) >= options.max_abs_hill_slope)
     add_flag(fit, kFlagHillAtLimit);
+  for (int j : {kTop, kBottom}) {
+    // After the Top >= Bottom swap, compare against either plateau's caps (they are equal).
+    if (plateau_capped[j] && (best[j] <= c.lower[j] || best[j] >= c.upper[j]))
+      add_flag(fit, kFlagPlateauAtLimit);
+  }
 
   if (options.profile_ci && fit.df > 0 && !c.fixed[kLogIc50] && !inactive) {
     if (fit.rss > 0) {

@@ -15,7 +15,8 @@ nlohmann::json interval(double low, double high) { return {number(low), number(h
 }  // namespace
 
 nlohmann::json to_json(const DoseResponseFit& fit) {
-  const bool no_ic50 = fit.has_flag(kFlagInactive) || fit.has_flag(kFlagAmbiguous);
+  const bool no_ic50 = fit.has_flag(kFlagInactive) || fit.has_flag(kFlagAmbiguous) ||
+                       fit.has_flag(kFlagPlateauAtLimit);
   nlohmann::json j;
   j["top"] = number(fit.top.value);
   j["bottom"] = number(fit.bottom.value);

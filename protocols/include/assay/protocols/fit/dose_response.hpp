@@ -50,6 +50,9 @@ struct FitOptions {
   // the tested range (flagged ic50_extrapolated). 0 disables a cap.
   double max_abs_hill_slope = 10.0;
   double log_ic50_reach_log = 6.0;
+  // Likewise a free Top/Bottom is kept within this many response ranges (max Y - min Y) of the
+  // data; one that ends there is flagged plateau_at_limit: that plateau is not in the data.
+  double plateau_reach = 2.0;
 };
 
 struct ParamEstimate {
@@ -75,6 +78,9 @@ inline constexpr const char* kFlagAmbiguous = "ambiguous";
 // |HillSlope| ended on FitOptions::max_abs_hill_slope: the data look like a step between two
 // doses; the IC50 is located only to within that dose interval (see the profile interval).
 inline constexpr const char* kFlagHillAtLimit = "hill_slope_at_limit";
+// A free plateau ended on its cap (FitOptions::plateau_reach): the data do not show it, so the
+// IC50 is not defined; fix that plateau (e.g. --fix bottom=0 for normalised data) to get one.
+inline constexpr const char* kFlagPlateauAtLimit = "plateau_at_limit";
 
 struct DoseResponseFit {
   ParamEstimate top, bottom, log_ic50, hill_slope;
@@ -96,7 +102,7 @@ struct DoseResponseFit {
 
   bool has_flag(const std::string& flag) const;
   // True when the fit gave a usable IC50: converged, enough points, neither inactive nor
-  // ambiguous. An extrapolated IC50 is usable but carries its flag; dropped points too.
+  // ambiguous, no plateau on its cap. An extrapolated IC50 is usable but carries its flag; dropped points too.
   bool usable() const;
   double predict(double conc) const;
 };
