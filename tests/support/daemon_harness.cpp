@@ -1,5 +1,6 @@
 #include "support/daemon_harness.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
