@@ -94,9 +94,9 @@ json ApiHandler::submit(const json& request, const std::string& client) {
     throw ApiError("unknown_instrument", "job.instrument: '" + spec.instrument +
                                              "' is not configured; instruments: " + known);
   }
-  if (worker->instrument().kind() != protocol->instrument_kind()) {
+  if (worker->instrument().kind() != protocol->instrument_kind_for(spec)) {
     throw ApiError("wrong_instrument", "job.instrument: protocol '" + spec.protocol + "' needs a " +
-                                           drivers::to_string(protocol->instrument_kind()) + ", but '" +
+                                           drivers::to_string(protocol->instrument_kind_for(spec)) + ", but '" +
                                            spec.instrument + "' is a " +
                                            drivers::to_string(worker->instrument().kind()));
   }
