@@ -42,7 +42,10 @@ void ColonyClassifier::measure(Colony& c, const cv::Mat& signal, cv::Point origi
   cv::fillPoly(mine, polys, cv::Scalar(255), cv::LINE_8, 0, -box.tl());
   c.mean_bgr = cv::mean(bgr_(box), mine);
   const cv::Rect sbox = (box - origin) & cv::Rect(0, 0, signal.cols, signal.rows);
-  if (sbox.size() == box.size()) c.contrast = cv::mean(signal(sbox), mine)[0];
+  if (sbox.size() == box.size()) {
+    c.contrast = cv::mean(signal(sbox), mine)[0];
+    cv::minMaxLoc(signal(sbox), nullptr, &c.peak_contrast, nullptr, nullptr, mine);
+  }
   if (!rules_.enabled) {
     c.cls = ColonyClass::colony;
     return;

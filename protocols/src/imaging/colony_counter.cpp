@@ -243,6 +243,9 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
       const double hull_area = cv::contourArea(hull);
       c.solidity = hull_area > 0 ? std::min(1.0, m.area_px / hull_area) : 1.0;
       classifier.measure(c, signal, roi.tl());
+      // Every member needs its own peak: fragments cut from the fringe of a broad glare hump
+      // that happens to touch a real colony have none.
+      if (c.peak_contrast < seed_level) continue;
       colony_area_px += m.area_px;
       out.colonies.push_back(std::move(c));
     }

@@ -86,6 +86,7 @@ struct Colony {
   double diameter_um = 0.0;  // equivalent-circle diameter
   cv::Scalar mean_bgr;
   double contrast = 0.0;     // mean signal above background, 8-bit levels
+  double peak_contrast = 0.0;  // highest signal above background, 8-bit levels
   double red_fraction = 0.0;
   double solidity = 1.0;
   ColonyClass cls = ColonyClass::colony;
