@@ -34,13 +34,15 @@ std::string error_reply(const json& id, const std::string& code, const std::stri
 }  // namespace
 
 ApiServer::ApiServer(boost::asio::io_context& io, zmq::context_t& context, const std::string& endpoint,
-                     std::size_t max_message_bytes, ApiHandler& handler)
+                     std::size_t max_message_bytes, ApiHandler& handler,
+                     const std::function<void(zmq::socket_t&)>& secure)
     : socket_(context, zmq::socket_type::router),
       max_message_bytes_(max_message_bytes),
       handler_(handler) {
   socket_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(max_message_bytes * kHardCapFactor));
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::router_mandatory, false);
+  if (secure) secure(socket_);
   socket_.bind(endpoint);
   watcher_ = std::make_unique<SocketWatcher>(io, socket_, [this] { on_message(); });
 }

@@ -17,8 +17,10 @@ namespace assay::daemon {
 
 class ApiServer {
  public:
+  // `secure` (may be empty) configures the socket before it binds (CURVE for tcp endpoints).
   ApiServer(boost::asio::io_context& io, zmq::context_t& context, const std::string& endpoint,
-            std::size_t max_message_bytes, ApiHandler& handler);
+            std::size_t max_message_bytes, ApiHandler& handler,
+            const std::function<void(zmq::socket_t&)>& secure);
   zmq::socket_t& socket() { return socket_; }
   void start() { watcher_->start(); }
   void stop() { watcher_->stop(); }

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <zmq.hpp>
@@ -18,7 +19,9 @@ namespace assay::daemon {
 
 class EventPublisher {
  public:
-  EventPublisher(zmq::context_t& context, const std::string& endpoint);
+  // `secure` (may be empty) configures the socket before it binds (CURVE for tcp endpoints).
+  EventPublisher(zmq::context_t& context, const std::string& endpoint,
+                 const std::function<void(zmq::socket_t&)>& secure);
   zmq::socket_t& socket() { return socket_; }
   void publish(const StoredEvent& event);
   void heartbeat(const nlohmann::json& status);

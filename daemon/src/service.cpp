@@ -14,6 +14,7 @@
 #include "api_handler.hpp"
 #include "api_server.hpp"
 #include "asio.hpp"
+#include "curve_auth.hpp"
 #include "assay/daemon/store.hpp"
 #include "assay/drivers/registry.hpp"
 #include "assay/plugins/plugin_loader.hpp"
@@ -79,6 +80,8 @@ struct Service::Impl {
   plugins::PluginLoader plugin_loader;
   boost::asio::io_context io;
   zmq::context_t context{1};
+  std::unique_ptr<CurveAuthenticator> curve;  // destroyed before the context
+  std::string curve_secret_key;
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<EventPublisher> publisher;
   std::unique_ptr<ApiHandler> handler;
@@ -141,7 +144,21 @@ void Service::Impl::start() {
 
   prepare_ipc(config.api_endpoint);
   prepare_ipc(config.events_endpoint);
-  publisher = std::make_unique<EventPublisher>(context, config.events_endpoint);
+  std::function<void(zmq::socket_t&)> secure_api, secure_events;
+  if (config.curve) {
+    curve_secret_key = read_curve_secret_key_file(config.curve->server_secret_key_file).secret_key;
+    curve = std::make_unique<CurveAuthenticator>(context, read_allowed_clients(config.curve->allowed_clients_file));
+    auto secure_if_tcp = [this](const std::string& endpoint, const std::string& label) {
+      return std::function<void(zmq::socket_t&)>([this, endpoint, label](zmq::socket_t& socket) {
+        if (endpoint.rfind("tcp://", 0) == 0) curve->configure_server(socket, curve_secret_key, label);
+      });
+    };
+    secure_api = secure_if_tcp(config.api_endpoint, "api");
+    secure_events = secure_if_tcp(config.events_endpoint, "events");
+    spdlog::info("CURVE: {} allowed client key(s) from {}", curve->allowed_count(),
+                 config.curve->allowed_clients_file.string());
+  }
+  publisher = std::make_unique<EventPublisher>(context, config.events_endpoint, secure_events);
   publisher->set_last_seq(store->last_seq());
   store->set_event_listener([this](const StoredEvent& event) {
     boost::asio::post(io, [this, event] {
@@ -152,7 +169,8 @@ void Service::Impl::start() {
   scheduler->apply(config.instruments);
   handler = std::make_unique<ApiHandler>(*store, *scheduler, protocols,
                                          [this] { return publisher->last_seq(); });
-  api = std::make_unique<ApiServer>(io, context, config.api_endpoint, config.max_message_bytes, *handler);
+  api = std::make_unique<ApiServer>(io, context, config.api_endpoint, config.max_message_bytes,
+                                    *handler, secure_api);
   set_ipc_mode(config.api_endpoint, config.socket_mode);
   set_ipc_mode(config.events_endpoint, config.socket_mode);
   api->start();
@@ -196,6 +214,9 @@ void Service::Impl::reload() {
       fresh.api_endpoint = config.api_endpoint;
       fresh.events_endpoint = config.events_endpoint;
       fresh.database = config.database;
+    }
+    if (curve && fresh.curve) {
+      curve->set_allowed_clients(read_allowed_clients(fresh.curve->allowed_clients_file));
     }
     load_plugins(fresh.plugin_dirs);
     scheduler->apply(fresh.instruments);

@@ -116,13 +116,13 @@ CREATE VIEW job_readings AS
 std::string utc_now() {
   auto now = std::chrono::system_clock::now();
   auto seconds = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char text[40];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
   char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", text, static_cast<int>(ms));
+  std::snprintf(out, sizeof out, "%s.%06dZ", text, static_cast<int>(us));
   return out;
 }
 
