@@ -16,7 +16,8 @@ trap '[ "${KEEP_RUNNING:-0}" = 1 ] || { kill -TERM $daemon 2>/dev/null; wait $da
 for _ in $(seq 50); do "${ctl[@]}" ping > /dev/null 2>&1 && break; sleep 0.1; done
 "${ctl[@]}" ping
 "${ctl[@]}" instruments
-for job in examples/jobs/demo_*.json; do
+# One demo per simulated instrument: an IC50 on the reader, colony counts on the imager.
+for job in examples/jobs/calcium_flux_96.json examples/jobs/cfu_dish6.json; do
   echo "== submitting $job"
   id=$("${ctl[@]}" submit "$job")
   "${ctl[@]}" watch "$id" --json | python3 -c '
