@@ -2,6 +2,8 @@
 # the top-level CMakeLists.txt, after every install() rule). Runtime library dependencies come
 # from dpkg-shlibdeps on the installed binaries; the maintainer scripts in systemd/debian/
 # create the users, apply tmpfiles and udev rules, and reload systemd.
+# `cpack` packages what is built; it must not start a build of everything itself.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME assayd)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
