@@ -205,6 +205,7 @@ DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOp
   lm.step_tolerance = 1e-10;
   lm.cost_tolerance = 1e-14;
   lm.gradient_tolerance = 1e-12;
+  lm.bound_step = false;  // the grid start is already near the optimum
   const ParameterConstraints solver_constraints = c.to_solver();
   LeastSquaresResult r = solve_least_squares(model, start, solver_constraints, lm);
   fit.iterations = r.iterations;

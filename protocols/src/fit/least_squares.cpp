@@ -242,7 +242,7 @@ void LeastSquaresSolver::run(const LeastSquaresModel& model, std::span<const dou
         step_norm = std::sqrt(step_norm);
         // A step far outside the trust region is shortened by more damping before any
         // evaluation: it keeps the first Gauss-Newton jump from leaving the basin (BoxBOD).
-        if (step_norm <= kRadiusSlack * radius || lambda > kMaxDamping) break;
+        if (!options.bound_step || step_norm <= kRadiusSlack * radius || lambda > kMaxDamping) break;
         lambda = std::max(lambda * 2.0, lambda * step_norm / radius);
       }
       std::copy(x.begin(), x.end(), w.x_new);

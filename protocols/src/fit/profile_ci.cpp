@@ -10,6 +10,7 @@ namespace {
 
 constexpr double kMinFirstStepLog = 1e-3;
 constexpr double kMaxFirstStepLog = 1.0;
+constexpr double kRootTolerance = 1e-4;
 
 class ProfileObjective {
  public:
@@ -18,7 +19,10 @@ class ProfileObjective {
     constraints_.fixed[kLogIc50] = true;
     options_.compute_covariance = false;
     options_.max_iterations = 100;
-    options_.step_tolerance = 1e-10;
+    options_.step_tolerance = 1e-8;
+    options_.cost_tolerance = 1e-12;
+    options_.retry_unscaled = false;  // warm starts are close; a stuck run is rare
+    options_.bound_step = false;
   }
   // Minimum SS over the other free parameters with LogIC50 held at `log_ic50`; `params` is the
   // warm start and receives the constrained optimum.
@@ -94,7 +98,8 @@ double one_side(ProfileObjective& objective, const CurveData& data, const CurveC
     Logistic4Params params = std::abs(next - a) < std::abs(next - b) ? params_a : params_b;
     const double value = g(objective(next, params));
     ++used;
-    if (value == 0.0) return next;
+    // sqrt(SS - SSmin) within 1e-4 of its target: the end is located to ~1e-4 of the half-width.
+    if (std::abs(value) <= kRootTolerance * target) return next;
     if (value < 0) {
       a = next;
       g_a = value;

@@ -13,7 +13,7 @@ namespace assay::protocols::fit::detail {
 
 struct ProfileSettings {
   double reach_beyond_range_log = 6.0;  // search this far past the tested concentrations
-  double tolerance_log = 1e-6;          // bracket width at which a limit is accepted
+  double tolerance_log = 1e-4;          // bracket width at which a limit is accepted (0.02 % in IC50)
   int max_evaluations_per_side = 40;
 };
 

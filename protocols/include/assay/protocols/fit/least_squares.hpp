@@ -41,6 +41,9 @@ struct LeastSquaresOptions {
   double gradient_tolerance = 1e-14;  // stop when max_j |J_j . r| / (|J_j| |r|) <= tol
   double initial_damping = 1e-3;      // lambda, relative to the Marquardt scaling
   bool compute_covariance = true;
+  // MINPACK-style trust bound on the scaled step (initially 100 x |D x0|). Guards poor starts of
+  // general problems; the 4PL, which starts from a grid optimum, turns it off for speed.
+  bool bound_step = true;
   // Marquardt scaling makes the steps unit-invariant but lets a parameter with a tiny Jacobian
   // column take a huge first step into a degenerate region (NIST BoxBOD from start 1 ends with
   // b2 -> infinity). When a run ends unconverged, rank-deficient, or with a Jacobian column that
