@@ -96,7 +96,15 @@ def main():
                 continue
             r_scipy, popt, perr = best_scipy
             status = "same"
-            if r_scipy < fit["rss"] * (1 - 1e-7):
+            y_range = max(resp.max() - resp.min(), 1e-12)
+            beyond_cap = (abs(popt[3]) > 10.0 or min(popt[0], popt[1]) < resp.min() - 2 * y_range
+                          or max(popt[0], popt[1]) > resp.max() + 2 * y_range)
+            capped = "hill_slope_at_limit" in fit["flags"] or "plateau_at_limit" in fit["flags"]
+            if r_scipy < fit["rss"] * (1 - 1e-7) and capped and beyond_cap:
+                # assayd caps |HillSlope| at 10 and plateaus at 2 response ranges by default
+                # (flagged); scipy, uncapped, runs on toward the optimum at infinity.
+                status = "scipy beyond assayd's cap"
+            elif r_scipy < fit["rss"] * (1 - 1e-7):
                 status = "SCIPY BETTER"
                 failures.append(f"{label}: scipy RSS {r_scipy:.10g} < ours {fit['rss']:.10g}")
             elif r_scipy <= fit["rss"] * (1 + 1e-7) and None not in ours_params:
