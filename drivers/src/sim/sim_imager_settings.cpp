@@ -36,7 +36,8 @@ Result<SimImagerSettings> SimImagerSettings::from_json(const nlohmann::json& set
         return bad("must be an integer from 64 to 8192");
       (key == "frame_width_px" ? s.frame_width_px : s.frame_height_px) = value.get<int>();
     } else if (key == "seed") {
-      if (!value.is_number_unsigned()) return bad("must be a non-negative integer");
+      // TOML integers arrive signed; any whole number >= 0 is a seed.
+      if (!value.is_number_integer() || value.get<long long>() < 0) return bad("must be a non-negative integer");
       s.seed = value.get<std::uint64_t>();
     } else if (key == "fail_after_captures") {
       if (!value.is_number_integer()) return bad("must be an integer (-1 = never)");
