@@ -18,7 +18,10 @@ std::string config_with_plugin_dir(const std::filesystem::path& dir) {
   auto with_dir = std::regex_replace(text, std::regex(R"(\[plugins\]\s*\ndirectories = \[\])"),
                                      "[plugins]\ndirectories = [\"" + dir.string() + "\"]");
   REQUIRE(with_dir != text);  // the embedded default still has an empty plugin list
-  return with_dir;
+  // Only the plate reader is needed; the simulated imager's settings are not this test's concern.
+  return std::regex_replace(with_dir,
+                            std::regex(R"(\[\[instrument\]\]\s*\nname = "sim-imager"[\s\S]*?(?=\n\[\[|$))"),
+                            "");
 }
 
 }  // namespace
