@@ -117,7 +117,9 @@ TEST_CASE("an absorbance chemotaxis job runs through assayd: IC50 CI holds the t
 }
 
 TEST_CASE("an imaging chemotaxis job runs through assayd: counts match the simulated truth, pores never counted") {
-  DaemonHarness daemon(assay::testing::HarnessOptions{membrane_imager_config()});
+  assay::testing::HarnessOptions options;
+  options.config_toml = membrane_imager_config();
+  DaemonHarness daemon(options);
   auto job_json = example_job("chemotaxis_imaging.json");
   job_json["params"]["fields"] = {{0, 0}, {1.2, 0}, {-1.2, 0}};
   auto id = daemon.submit(job_json);
