@@ -24,7 +24,7 @@ std::string hex(const zmq::message_t& frame) {
 
 // Replies never fail to serialise: invalid UTF-8 in echoed text is replaced.
 std::string text(const json& value) {
-  return value;
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string error_reply(const json& id, const std::string& code, const std::string& message) {
