@@ -25,6 +25,20 @@ std::string run_command(const std::string& command, int& exit_code) {
   return output;
 }
 
+// The default config with only the simulated plate reader: this test needs no imager.
+assay::testing::HarnessOptions reader_only() {
+  auto config = assay::testing::default_config_with_time_scale(0.02);
+  auto imager = config.find("name = \"sim-imager\"");
+  if (imager != std::string::npos) {
+    auto start = config.rfind("[[instrument]]", imager);
+    auto end = config.find("[[", imager);
+    config.erase(start, end == std::string::npos ? std::string::npos : end - start);
+  }
+  assay::testing::HarnessOptions options;
+  options.config_toml = config;
+  return options;
+}
+
 const json* find_row(const json& rows, const std::string& kind, const std::string& key) {
   for (const auto& row : rows) {
     if (row["kind"] == kind && row["key"] == key) return &row;
@@ -35,7 +49,7 @@ const json* find_row(const json& rows, const std::string& kind, const std::strin
 }  // namespace
 
 TEST_CASE("a 384-well calcium flux job runs through assayd: readings stored, events in order, IC50 CIs hold the truth") {
-  DaemonHarness daemon;
+  DaemonHarness daemon(reader_only());
   auto events = daemon.subscribe("job.");
   auto job_json = example_job("calcium_flux_384.json");
   // The simulator's noise is seeded by its seed and the plate barcode: fixed, so repeatable.
