@@ -123,6 +123,10 @@ int Service::run() {
   if (impl_->stopper.joinable()) impl_->stopper.join();
   impl_->api.reset();
   impl_->publisher.reset();
+  for (const auto& endpoint : {impl_->config.api_endpoint, impl_->config.events_endpoint}) {
+    std::error_code ignored;
+    if (endpoint.rfind("ipc://", 0) == 0) fs::remove(endpoint.substr(6), ignored);
+  }
   spdlog::info("assayd stopped");
   return 0;
 }
