@@ -29,7 +29,7 @@ class ParamsReader {
 
  private:
   [[noreturn]] void fail(const char* key, const std::string& message) const;
-  const nlohmann::json& params_;
+  nlohmann::json params_;  // a copy: readers are often built from temporaries
   std::string path_;
 };
 
