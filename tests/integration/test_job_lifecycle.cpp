@@ -129,7 +129,7 @@ TEST_CASE("a failing instrument fails the job with its message and the daemon ke
   HarnessOptions options;
   options.config_toml = default_config_with_time_scale(0.01);
   options.config_toml += "\n[[instrument]]\nname = \"flaky-reader\"\ndriver = \"sim-plate-reader\"\n"
-                         "[instrument.settings]\ntime_scale = 0.01\nfail_after_readings = 100\n";
+                         "[instrument.settings]\ntime_scale = 0.01\nfail_after_readings = 50\n";
   DaemonHarness daemon(options);
   auto job = slow_read(4);
   job["instrument"] = "flaky-reader";
