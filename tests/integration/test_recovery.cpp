@@ -46,13 +46,14 @@ TEST_CASE("job running at a crash is interrupted, re-queued and finished after r
   HarnessOptions options;
   options.config_toml = default_config_with_time_scale(0.3);
   std::string id;
+  std::string queued;
   std::int64_t seq_before = 0;
   std::int64_t stored_before = 0;
   {
     DaemonHarness daemon(dir, options);
     daemon.submit(slow_read(1));  // a finished job and a queued one survive too
     id = daemon.submit(slow_read(8));
-    auto queued = daemon.submit(slow_read(1));
+    queued = daemon.submit(slow_read(1));
     daemon.wait_for_readings(id, 2 * 96);
     daemon.kill_hard();
     stored_before = scalar(daemon, "SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'");
@@ -77,6 +78,7 @@ TEST_CASE("job running at a crash is interrupted, re-queued and finished after r
     }
     CHECK(states == std::vector<std::string>{"queued", "running", "interrupted", "queued", "running", "succeeded"});
     CHECK(scalar(daemon, "SELECT MIN(seq) FROM events WHERE body LIKE '%interrupted%'") > seq_before);
+    daemon.wait_for_state(queued, "succeeded");  // the job queued at the crash ran too
     CHECK(scalar(daemon, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'") == 3);
   }
   std::filesystem::remove_all(dir);
