@@ -93,7 +93,6 @@ class ClariostarReader final : public PlateReader {
   void keep_alive(std::shared_ptr<void> watcher) { watcher_ = std::move(watcher); }
 
  private:
-  struct Measurement;
   Status connect_locked();
   void close_locked();
   void set_state(InstrumentState state, const std::string& detail);
@@ -110,6 +109,11 @@ class ClariostarReader final : public PlateReader {
   Result<Bytes> collect_endpoint_data(const std::string& what, const ProgressSink& progress,
                                       std::stop_token stop, bool absorbance);
   Status abort_run(Status why);
+  // Pages of a spectrum until `total_values` counts are held; a lost page is an error.
+  Result<std::vector<Bytes>> download_spectrum(std::size_t total_values, const ProgressSink& progress,
+                                               std::stop_token stop);
+  // Back to online (unless the device went offline) with the outcome as the state detail.
+  Status end_run(Status outcome);
   bool sleep_for(std::chrono::milliseconds duration, std::stop_token stop);
 
   const std::string name_;
