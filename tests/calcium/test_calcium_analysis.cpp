@@ -12,7 +12,7 @@
 #include "assay/protocols/calcium/results.hpp"
 #include "assay/protocols/job_spec.hpp"
 #include "calcium/calcium_jobs.hpp"
-#include "calcium/memory_run_context.hpp"
+#include "support/memory_run_context.hpp"
 
 using namespace assay;
 using namespace assay::protocols::calcium;

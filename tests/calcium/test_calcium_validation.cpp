@@ -4,7 +4,7 @@
 #include "assay/protocols/calcium/protocol.hpp"
 #include "assay/protocols/job_spec.hpp"
 #include "calcium/calcium_jobs.hpp"
-#include "calcium/memory_run_context.hpp"
+#include "support/memory_run_context.hpp"
 
 using namespace assay;
 using nlohmann::json;

@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "assay/protocols/chemotaxis/protocol.hpp"
-#include "memory_run_context.hpp"
+#include "support/memory_run_context.hpp"
 #include "plates.hpp"
 
 using namespace assay::protocols;
@@ -32,14 +32,14 @@ JobSpec absorbance_job(double true_ic50_nM, json params = json::object()) {
 TEST_CASE("absorbance run on the simulated reader recovers the true IC50 and chemotactic index") {
   for (double true_ic50 : {8.0, 40.0}) {
     CAPTURE(true_ic50);
-    chemotaxis_test::MemoryRunContext ctx(
-        chemotaxis_test::make_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
+    assay::testing::MemoryRunContext ctx(
+        assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
     auto spec = absorbance_job(true_ic50);
     chemotaxis::ChemotaxisProtocol protocol;
     protocol.validate(spec);
     auto result = protocol.run(spec, ctx);
 
-    CHECK(ctx.readings_.size() == 24);  // every well of the layout, read once
+    CHECK(ctx.stored.size() == 24);  // every well of the layout, read once
     const auto& series = row(result, "series", "balixafortide").value;
     REQUIRE(series["ic50_nM"].is_number());
     auto ci = series["ic50_ci_nM"];
@@ -72,37 +72,37 @@ TEST_CASE("absorbance run on the simulated reader recovers the true IC50 and che
     std::string text((std::istreambuf_iterator<char>(svg)), {});
     CHECK(text.find("<svg") != std::string::npos);
     CHECK(text.find("balixafortide") != std::string::npos);
-    CHECK(ctx.last_progress_ == 1.0);
+    CHECK(ctx.progress_values.back() == 1.0);
   }
 }
 
 TEST_CASE("an absorbance run resumed after an interruption does not read stored wells again") {
-  chemotaxis_test::MemoryRunContext first(
-      chemotaxis_test::make_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
+  assay::testing::MemoryRunContext first(
+      assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
   auto spec = absorbance_job(12.0);
   chemotaxis::ChemotaxisProtocol protocol;
   auto whole = protocol.run(spec, first);
 
-  chemotaxis_test::MemoryRunContext resumed(
-      chemotaxis_test::make_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
-  resumed.earlier_.assign(first.readings_.begin(), first.readings_.begin() + 10);
+  assay::testing::MemoryRunContext resumed(
+      assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
+  resumed.earlier.assign(first.stored.begin(), first.stored.begin() + 10);
   auto again = protocol.run(spec, resumed);
-  CHECK(resumed.readings_.size() == 14);  // only the wells the first attempt did not store
+  CHECK(resumed.stored.size() == 14);  // only the wells the first attempt did not store
   CHECK(again.summary["ic50"]["balixafortide"]["ic50_nM"].get<double>() ==
         Approx(whole.summary["ic50"]["balixafortide"]["ic50_nM"].get<double>()));
 }
 
 TEST_CASE("a storage failure stops the absorbance run with the storage error") {
-  chemotaxis_test::MemoryRunContext ctx(
-      chemotaxis_test::make_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
-  ctx.fail_storing_ = true;
+  assay::testing::MemoryRunContext ctx(
+      assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
+  ctx.fail_store_after = 0;
   CHECK_THROWS_WITH(chemotaxis::ChemotaxisProtocol().run(absorbance_job(12.0), ctx), Catch::Contains("disk full"));
 }
 
 TEST_CASE("a stopped absorbance run ends as cancelled") {
-  chemotaxis_test::MemoryRunContext ctx(
-      chemotaxis_test::make_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
-  ctx.stop_.request_stop();
+  assay::testing::MemoryRunContext ctx(
+      assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
+  ctx.stop_source.request_stop();
   try {
     chemotaxis::ChemotaxisProtocol().run(absorbance_job(12.0), ctx);
     FAIL("a stopped run returned a result");
@@ -112,8 +112,8 @@ TEST_CASE("a stopped absorbance run ends as cancelled") {
 }
 
 TEST_CASE("the imaging readout on a plate reader is refused naming both") {
-  chemotaxis_test::MemoryRunContext ctx(
-      chemotaxis_test::make_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
+  assay::testing::MemoryRunContext ctx(
+      assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
   auto spec = chemotaxis_test::transwell_spec({{"readout", "imaging"}});
   CHECK_THROWS_WITH(chemotaxis::ChemotaxisProtocol().run(spec, ctx),
                     Catch::Contains("needs an imager; instrument sim-reader is a plate_reader"));

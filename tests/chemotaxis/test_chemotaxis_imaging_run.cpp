@@ -5,7 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "assay/protocols/chemotaxis/protocol.hpp"
-#include "memory_run_context.hpp"
+#include "support/memory_run_context.hpp"
 #include "plates.hpp"
 
 using namespace assay::protocols;
@@ -36,8 +36,8 @@ const ResultRow* find_row(const AssayResult& result, const std::string& kind, co
 
 TEST_CASE("imaging run counts the simulated membranes, never the pores, and recovers the IC50") {
   const double true_ic50 = 10.0;
-  chemotaxis_test::MemoryRunContext ctx(
-      chemotaxis_test::make_instrument("sim-imager", "sim-imager", kImagerSettings));
+  assay::testing::MemoryRunContext ctx(
+      assay::testing::make_builtin_instrument("sim-imager", "sim-imager", kImagerSettings));
   auto spec = imaging_job(true_ic50, {{"fields", {{0, 0}, {1.2, 0}, {-1.2, 0}}},
                                       {"pixel_size_um", 1.0}, {"autofocus", false}});
   chemotaxis::ChemotaxisProtocol protocol;
@@ -47,7 +47,7 @@ TEST_CASE("imaging run counts the simulated membranes, never the pores, and reco
   REQUIRE(truth.contains("cells_per_field"));
 
   // Every field stored, counted and its overlay kept.
-  CHECK(ctx.images_.size() == 22 * 3);
+  CHECK(ctx.images.size() == 22 * 3);
   long counted = 0, true_total = 0;
   int fields = 0, empty_truth_fields = 0;
   for (const auto& row : result.rows) {
@@ -88,7 +88,7 @@ TEST_CASE("imaging run counts the simulated membranes, never the pores, and reco
 TEST_CASE("a pore-only membrane (no migration) is counted as empty") {
   json settings = kImagerSettings;
   settings["cells_per_field"] = 0.0;
-  chemotaxis_test::MemoryRunContext ctx(chemotaxis_test::make_instrument("sim-imager", "sim-imager", settings));
+  assay::testing::MemoryRunContext ctx(assay::testing::make_builtin_instrument("sim-imager", "sim-imager", settings));
   auto spec = imaging_job(10.0, {{"fields", {{0, 0}}}, {"autofocus", false}});
   auto result = chemotaxis::ChemotaxisProtocol().run(spec, ctx);
   int total = 0;
@@ -100,8 +100,8 @@ TEST_CASE("a pore-only membrane (no migration) is counted as empty") {
 }
 
 TEST_CASE("images from the wrong objective stop the imaging run naming the field") {
-  chemotaxis_test::MemoryRunContext ctx(
-      chemotaxis_test::make_instrument("sim-imager", "sim-imager", kImagerSettings));
+  assay::testing::MemoryRunContext ctx(
+      assay::testing::make_builtin_instrument("sim-imager", "sim-imager", kImagerSettings));
   auto spec = imaging_job(10.0, {{"fields", {{0, 0}}}, {"pixel_size_um", 0.65}, {"autofocus", false}});
   try {
     chemotaxis::ChemotaxisProtocol().run(spec, ctx);
@@ -113,8 +113,8 @@ TEST_CASE("images from the wrong objective stop the imaging run naming the field
 }
 
 TEST_CASE("with the flag policy the wrong objective is flagged on every field and the summary") {
-  chemotaxis_test::MemoryRunContext ctx(
-      chemotaxis_test::make_instrument("sim-imager", "sim-imager", kImagerSettings));
+  assay::testing::MemoryRunContext ctx(
+      assay::testing::make_builtin_instrument("sim-imager", "sim-imager", kImagerSettings));
   auto spec = imaging_job(10.0, {{"fields", {{0, 0}}}, {"pixel_size_um", 0.65},
                                  {"on_pixel_size_mismatch", "flag"}, {"autofocus", false}});
   auto result = chemotaxis::ChemotaxisProtocol().run(spec, ctx);
@@ -128,7 +128,7 @@ TEST_CASE("with the flag policy the wrong objective is flagged on every field an
 TEST_CASE("imaging with autofocus finds each membrane's focus before counting") {
   json settings = kImagerSettings;
   settings["focus_spread_um"] = 25.0;
-  chemotaxis_test::MemoryRunContext ctx(chemotaxis_test::make_instrument("sim-imager", "sim-imager", settings));
+  assay::testing::MemoryRunContext ctx(assay::testing::make_builtin_instrument("sim-imager", "sim-imager", settings));
   json layout = json::array({{{"wells", "A1:A2"}, {"role", "positive_control"}},
                              {{"wells", "A3:A4"}, {"role", "negative_control"}}});
   auto job = chemotaxis_test::transwell_job({{"readout", "imaging"}, {"fields", {{0, 0}}}}, layout, "sim-imager");
