@@ -2,31 +2,18 @@
 // errors that name the file and line.
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <fstream>
 #include <random>
-#include <sys/wait.h>
 
 #include "plates.hpp"
+#include "support/command.hpp"
 
 using nlohmann::json;
 
 namespace {
 
-struct Output {
-  int exit_code = -1;
-  std::string text;
-};
-
-Output assayctl(const std::string& args) {
-  Output out;
-  FILE* pipe = popen((std::string(ASSAY_BIN_DIR) + "/assayctl analyze chemotaxis " + args + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.text.append(buffer, n);
-  int status = pclose(pipe);
-  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+assay::testing::CommandOutput assayctl(const std::string& args) {
+  return assay::testing::run_assayctl("analyze chemotaxis " + args);
 }
 
 struct TempDir {
@@ -75,17 +62,17 @@ TEST_CASE("assayctl analyze chemotaxis fits absorbance reads from a file") {
   auto reads = dir.write("reads.csv", reads_csv());
   auto out = assayctl("--reads " + reads + " --layout " + layout + " --json");
   REQUIRE(out.exit_code == 0);
-  auto result = json::parse(out.text);
+  auto result = json::parse(out.out);
   CHECK(result["summary"]["ic50"]["balixafortide"]["ic50_nM"].get<double>() == Approx(20.0).epsilon(0.02));
   CHECK(result["summary"]["chemotactic_index"].get<double>() == Approx(4.0).epsilon(0.02));
 
   auto table = assayctl("--reads " + reads + " --layout " + layout);
   CHECK(table.exit_code == 0);
-  CHECK(table.text.find("chemotactic index 4.00") != std::string::npos);
-  CHECK(table.text.find("balixafortide: IC50 20") != std::string::npos);
+  CHECK(table.out.find("chemotactic index 4.00") != std::string::npos);
+  CHECK(table.out.find("balixafortide: IC50 20") != std::string::npos);
   auto csv = assayctl("--reads " + reads + " --layout " + layout + " --csv");
-  CHECK(csv.text.rfind("kind,key,n,mean", 0) == 0);
-  CHECK(csv.text.find("series,balixafortide,") != std::string::npos);
+  CHECK(csv.out.rfind("kind,key,n,mean", 0) == 0);
+  CHECK(csv.out.find("series,balixafortide,") != std::string::npos);
 }
 
 TEST_CASE("assayctl analyze chemotaxis names the file and line of bad input") {
@@ -98,27 +85,27 @@ TEST_CASE("assayctl analyze chemotaxis names the file and line of bad input") {
   auto bad_value = dir.write("bad_value.csv", "well,channel,cycle,time_s,value\nA1,abs590,0,0,0.9\nA2,abs590,0,1,n/a\n");
   auto out = assayctl("--reads " + bad_value + " --layout " + layout);
   CHECK(out.exit_code == 2);
-  CHECK(out.text.find("bad_value.csv line 3: value 'n/a' is not a number") != std::string::npos);
+  CHECK(out.out.find("bad_value.csv line 3: value 'n/a' is not a number") != std::string::npos);
 
   auto twice = dir.write("twice.csv", "well,channel,cycle,time_s,value\nA1,abs590,0,0,0.9\nA1,abs590,0,5,0.8\n");
   out = assayctl("--reads " + twice + " --layout " + layout);
   CHECK(out.exit_code == 2);
-  CHECK(out.text.find("twice.csv line 3: well A1 abs590 cycle 0 repeats line 2") != std::string::npos);
+  CHECK(out.out.find("twice.csv line 3: well A1 abs590 cycle 0 repeats line 2") != std::string::npos);
 
   auto counts = dir.write("counts.csv", "well,field,count\nA1,0,50\nD7,0,3\n");
   out = assayctl("--counts " + counts + " --layout " + layout);
   CHECK(out.exit_code == 2);
-  CHECK(out.text.find("counts.csv line 3: 'D7' is not a well of a transwell-24 plate") != std::string::npos);
+  CHECK(out.out.find("counts.csv line 3: 'D7' is not a well of a transwell-24 plate") != std::string::npos);
 
   auto header = dir.write("header.csv", "well,count\nA1,3\n");
   out = assayctl("--counts " + header + " --layout " + layout);
   CHECK(out.exit_code == 2);
-  CHECK(out.text.find("header.csv line 1: the header lacks column 'field'") != std::string::npos);
+  CHECK(out.out.find("header.csv line 1: the header lacks column 'field'") != std::string::npos);
 
   json no_controls = chemotaxis_test::transwell_layout();
   no_controls.erase(no_controls.begin());
   auto bad_layout = dir.write("bad_layout.json", no_controls.dump());
   out = assayctl("--reads " + dir.write("reads.csv", reads_csv()) + " --layout " + bad_layout);
   CHECK(out.exit_code == 2);
-  CHECK(out.text.find("no chemokine-only control") != std::string::npos);
+  CHECK(out.out.find("no chemokine-only control") != std::string::npos);
 }

@@ -2,10 +2,10 @@
 // order, the fitted IC50s containing the simulator's truth, and the offline CLI agreeing.
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <fstream>
 #include <map>
 
+#include "support/command.hpp"
 #include "support/daemon_harness.hpp"
 
 using assay::testing::DaemonHarness;
@@ -13,17 +13,6 @@ using assay::testing::example_job;
 using nlohmann::json;
 
 namespace {
-
-std::string run_command(const std::string& command, int& exit_code) {
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
-}
 
 // The default config with only the simulated plate reader: this test needs no imager.
 assay::testing::HarnessOptions reader_only() {
@@ -132,13 +121,11 @@ TEST_CASE("a 384-well calcium flux job runs through assayd: readings stored, eve
     }
     std::ofstream(dir / "job.json") << job_json.dump();
   }
-  int exit_code = -1;
-  auto output = run_command(std::string(ASSAY_BIN_DIR) + "/assayctl analyze calcium_flux --reads " +
+  auto offline_run = assay::testing::run_assayctl("analyze calcium_flux --reads " +
                                 (dir / "reads.csv").string() + " --layout " +
-                                (dir / "job.json").string() + " --json",
-                            exit_code);
-  REQUIRE(exit_code == 0);
-  auto offline = json::parse(output);
+                                (dir / "job.json").string() + " --json", false);
+  REQUIRE(offline_run.exit_code == 0);
+  auto offline = json::parse(offline_run.out);
   std::size_t compared = 0;
   for (const auto& row : results["rows"]) {
     if (row["kind"] == "truth") continue;

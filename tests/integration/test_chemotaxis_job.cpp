@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <regex>
 
+#include "support/command.hpp"
 #include "support/daemon_harness.hpp"
 
 using assay::testing::DaemonHarness;
@@ -16,17 +16,6 @@ using assay::testing::example_job;
 using nlohmann::json;
 
 namespace {
-
-std::string run_command(const std::string& command, int& exit_code) {
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
-}
 
 const json* find_row(const json& rows, const std::string& kind, const std::string& key) {
   for (const auto& row : rows) {
@@ -133,12 +122,10 @@ TEST_CASE("an absorbance chemotaxis job runs through assayd: IC50 CI holds the t
     CHECK(std::filesystem::exists(figure.get<std::string>()));
   }
 
-  int exit_code = -1;
-  auto output = run_command(std::string(ASSAY_BIN_DIR) + "/assayctl analyze chemotaxis --reads " +
-                                (dir / "reads.csv").string() + " --layout " + (dir / "job.json").string() + " --json",
-                            exit_code);
-  REQUIRE(exit_code == 0);
-  CHECK(compare_offline(results["rows"], json::parse(output)["rows"]) == 24 + 10 + 1 + 1);
+  auto offline_run = assay::testing::run_assayctl("analyze chemotaxis --reads " +
+                                (dir / "reads.csv").string() + " --layout " + (dir / "job.json").string() + " --json", false);
+  REQUIRE(offline_run.exit_code == 0);
+  CHECK(compare_offline(results["rows"], json::parse(offline_run.out)["rows"]) == 24 + 10 + 1 + 1);
 }
 
 TEST_CASE("an imaging chemotaxis job runs through assayd: counts match the simulated truth, pores never counted") {
@@ -185,12 +172,10 @@ TEST_CASE("an imaging chemotaxis job runs through assayd: counts match the simul
   CHECK(sheet);
 
   std::ofstream(dir / "job.json") << job_json.dump();
-  int exit_code = -1;
-  auto output = run_command(std::string(ASSAY_BIN_DIR) + "/assayctl analyze chemotaxis --counts " +
-                                (dir / "counts.csv").string() + " --layout " + (dir / "job.json").string() + " --json",
-                            exit_code);
-  REQUIRE(exit_code == 0);
-  CHECK(compare_offline(results["rows"], json::parse(output)["rows"], true) == 24 + 11 + 1 + 1);
+  auto offline_run = assay::testing::run_assayctl("analyze chemotaxis --counts " +
+                                (dir / "counts.csv").string() + " --layout " + (dir / "job.json").string() + " --json", false);
+  REQUIRE(offline_run.exit_code == 0);
+  CHECK(compare_offline(results["rows"], json::parse(offline_run.out)["rows"], true) == 24 + 11 + 1 + 1);
 }
 
 TEST_CASE("bad chemotaxis jobs are refused over the API with what to fix") {
