@@ -8,6 +8,7 @@
 //    speed ratio, and whether both reach the same optimum (RSS within 1e-6 relative).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
@@ -50,6 +51,32 @@ std::vector<std::vector<DosePoint>> make_curves(int count, int points_per_curve,
     curves.push_back(assay::test::simulate(t, conc, (0.02 + 0.18 * u(rng)) * (t.top - t.bottom), rng));
   }
   return curves;
+}
+
+// assayd's default caps on one curve (FitOptions defaults), to classify scipy's optimum.
+struct Caps {
+  double log_low = 0, log_high = 0, y_low = 0, y_high = 0, hill = 10.0;
+  bool exclude(const std::vector<double>& p) const {  // top, bottom, log_ic50, hill
+    auto outside = [](double v, double lo, double hi) { return !(v >= lo && v <= hi); };
+    return outside(p[0], y_low, y_high) || outside(p[1], y_low, y_high) ||
+           outside(p[2], log_low, log_high) || std::abs(p[3]) > hill;
+  }
+};
+
+Caps default_caps(const std::vector<DosePoint>& points) {
+  const FitOptions defaults;
+  double x_lo = 1e300, x_hi = -1e300, y_lo = 1e300, y_hi = -1e300;
+  for (const auto& p : points) {
+    if (p.conc > 0) {
+      x_lo = std::min(x_lo, std::log10(p.conc));
+      x_hi = std::max(x_hi, std::log10(p.conc));
+    }
+    y_lo = std::min(y_lo, p.response);
+    y_hi = std::max(y_hi, p.response);
+  }
+  const double reach = defaults.plateau_reach * (y_hi - y_lo);
+  return {x_lo - defaults.log_ic50_reach_log, x_hi + defaults.log_ic50_reach_log, y_lo - reach,
+          y_hi + reach, defaults.max_abs_hill_slope};
 }
 
 double median(std::vector<double> v) {
@@ -130,6 +157,8 @@ int main(int argc, char** argv) {
   const auto results = nlohmann::json::parse(in);
   std::vector<double> t_default, t_analytic;
   int same = 0, ours_better = 0, scipy_better = 0, scipy_failed = 0;
+  int scipy_beyond_caps = 0, scipy_better_within_caps = 0;
+  std::vector<double> excess_within_caps;
   for (const auto& r : results) {
     t_default.push_back(r["seconds_default"].get<double>() * 1e6);
     t_analytic.push_back(r["seconds_analytic_jac"].get<double>() * 1e6);
@@ -137,10 +166,25 @@ int main(int argc, char** argv) {
       ++scipy_failed;
       continue;
     }
-    const double ours = fits[r["curve"].get<int>()].rss, theirs = r["rss"].get<double>();
-    if (std::abs(ours - theirs) <= 1e-6 * theirs) ++same;
-    else if (ours < theirs) ++ours_better;
-    else ++scipy_better;
+    const int curve = r["curve"].get<int>();
+    const double ours = fits[curve].rss, theirs = r["rss"].get<double>();
+    if (std::abs(ours - theirs) <= 1e-6 * theirs) {
+      ++same;
+    } else if (ours < theirs) {
+      ++ours_better;
+    } else {
+      ++scipy_better;
+      // Is scipy's optimum one that assayd's default caps exclude (|HillSlope| <= 10, LogIC50
+      // within 6 logs of the doses, plateaus within 2 response ranges)?
+      const auto params = r["params"].get<std::vector<double>>();
+      const Caps caps = default_caps(curves[curve]);
+      if (caps.exclude(params)) {
+        ++scipy_beyond_caps;
+      } else {
+        ++scipy_better_within_caps;
+        excess_within_caps.push_back((ours - theirs) / theirs);
+      }
+    }
   }
   const double scipy_default = median(t_default), scipy_analytic = median(t_analytic);
   std::printf("scipy curve_fit on the same %zu curves (fit only, no CIs):\n", results.size());
@@ -150,5 +194,11 @@ int main(int argc, char** argv) {
               scipy_analytic, scipy_analytic / us_full);
   std::printf("  optimum: same %d, assayd lower RSS %d, scipy lower RSS %d, scipy failed %d\n",
               same, ours_better, scipy_better, scipy_failed);
+  std::printf("  scipy lower: %d beyond assayd's default caps, %d within them", scipy_beyond_caps,
+              scipy_better_within_caps);
+  if (!excess_within_caps.empty())
+    std::printf(" (assayd RSS higher by median %.2e, max %.2e relative)", median(excess_within_caps),
+                *std::max_element(excess_within_caps.begin(), excess_within_caps.end()));
+  std::printf("\n");
   return 0;
 }

@@ -1,10 +1,14 @@
 // A cleaned dose-response data set and the parameter constraints of one 4PL fit, shared by the
-// starting-value search, the solver call and the profile-likelihood intervals. Plain values.
+// starting-value search, the solver call and the profile-likelihood intervals. Plain values and
+// pure functions.
 #pragma once
 
 #include <array>
 #include <vector>
 
+#include <span>
+
+#include "assay/protocols/fit/dose_response.hpp"
 #include "assay/protocols/fit/least_squares.hpp"
 #include "fit/logistic4.hpp"
 
@@ -36,6 +40,26 @@ struct CurveConstraints {
     return count;
   }
 };
+
+struct CurveProblem {
+  CurveData data;
+  CurveConstraints constraints;
+  bool hill_capped = false;  // |HillSlope| bounded by FitOptions::max_abs_hill_slope
+  bool plateau_capped[2] = {false, false};  // Top, Bottom bounded by FitOptions::plateau_reach
+};
+
+// Cleans the points (dropped ones are counted and flagged in `fit`) and sets up the constraints:
+// fixed values, the caller's bounds and the default caps of FitOptions. Throws
+// std::invalid_argument for inconsistent options (crossed bounds, a confidence outside (0, 1)).
+CurveProblem prepare_curve(std::span<const DosePoint> points, const FitOptions& options,
+                           DoseResponseFit& fit);
+
+// The least-squares 4PL fit from `start`, with the covariance. By default the variable-projection
+// solver finds the optimum and the general solver confirms it (normally at once) and computes the
+// covariance from a QR of the Jacobian; when the fast path gives up, or `fast_path` is false, the
+// general solver alone runs from `start`.
+LeastSquaresResult solve_curve(const CurveData& data, const CurveConstraints& constraints,
+                               const Logistic4Params& start, bool fast_path = true);
 
 // Starting values found without user input: a grid over (LogIC50, HillSlope) spanning the tested
 // range and beyond, with Top and Bottom solved by linear least squares at each grid point (the
