@@ -12,24 +12,17 @@ CameraImager::CameraImager(std::string name, CameraImagerSettings settings,
     : name_(std::move(name)), settings_(std::move(settings)), stage_(std::move(stage)) {}
 
 CameraImager::~CameraImager() {
-  {
-    std::lock_guard lock(mutex_);
-    listener_ = nullptr;  // whoever listened may already be gone
-  }
+  reporter_.set_listener(nullptr);  // whoever listened may already be gone
   disconnect();
 }
 
-InstrumentState CameraImager::state() const {
-  std::lock_guard lock(mutex_);
-  return state_;
-}
+InstrumentState CameraImager::state() const { return reporter_.state(); }
 
 nlohmann::json CameraImager::describe() const {
   std::lock_guard lock(mutex_);
   nlohmann::json out = described_;
   out["driver"] = "camera-imager";
-  out["state"] = to_string(state_);
-  out["detail"] = detail_;
+  reporter_.describe_into(out);
   out["source"] = settings_.camera.source();
   out["pixel_size_um"] = settings_.camera.pixel_size_um;
   out["autofocus"] = stage_ != nullptr && stage_->has_z();
@@ -40,21 +33,7 @@ nlohmann::json CameraImager::describe() const {
   return out;
 }
 
-void CameraImager::set_state_listener(StateListener listener) {
-  std::lock_guard lock(mutex_);
-  listener_ = std::move(listener);
-}
-
-void CameraImager::set_state(InstrumentState state, const std::string& detail) {
-  StateListener listener;
-  {
-    std::lock_guard lock(mutex_);
-    state_ = state;
-    detail_ = detail;
-    listener = listener_;
-  }
-  if (listener) listener(state, detail);
-}
+void CameraImager::set_state_listener(StateListener listener) { reporter_.set_listener(std::move(listener)); }
 
 Status CameraImager::open_camera() {
   const auto& camera = settings_.camera;

@@ -155,7 +155,7 @@ Result<std::vector<Bytes>> ClariostarReader::download_spectrum(std::size_t total
 }
 
 Status ClariostarReader::end_run(Status outcome) {
-  if (state_ != InstrumentState::offline) set_state(InstrumentState::online, outcome ? "ready" : outcome.message());
+  if (state() != InstrumentState::offline) set_state(InstrumentState::online, outcome ? "ready" : outcome.message());
   return outcome;
 }
 

@@ -21,23 +21,7 @@ ClariostarReader::~ClariostarReader() {
   close_locked();
 }
 
-void ClariostarReader::set_state_listener(StateListener listener) {
-  std::lock_guard lock(info_mutex_);
-  listener_ = std::move(listener);
-}
-
-void ClariostarReader::set_state(InstrumentState state, const std::string& detail) {
-  StateListener listener;
-  {
-    std::lock_guard lock(info_mutex_);
-    bool changed = state_.load() != state || detail_ != detail;
-    state_ = state;
-    detail_ = detail;
-    if (!changed) return;
-    listener = listener_;
-  }
-  if (listener) listener(state, detail);
-}
+void ClariostarReader::set_state_listener(StateListener listener) { reporter_.set_listener(std::move(listener)); }
 
 nlohmann::json ClariostarReader::describe() const {
   std::lock_guard lock(info_mutex_);
@@ -45,8 +29,7 @@ nlohmann::json ClariostarReader::describe() const {
   j["driver"] = "clariostar";
   j["model"] = "BMG LABTECH CLARIOstar / CLARIOstar Plus";
   j["connection"] = connection_label_;
-  j["state"] = to_string(state_.load());
-  j["detail"] = detail_;
+  reporter_.describe_into(j);
   j["serial"] = device_serial_.empty() ? settings_.serial : device_serial_;
   j["firmware"] = firmware_;
   j["capabilities"] = capabilities_;

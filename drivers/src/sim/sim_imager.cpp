@@ -7,6 +7,7 @@
 
 #include "assay/drivers/autofocus.hpp"
 #include "assay/drivers/sim/cell_scene.hpp"
+#include "device_time.hpp"
 
 namespace assay::drivers::sim {
 
@@ -30,28 +31,10 @@ Status SimImager::connect() {
 
 void SimImager::disconnect() { set_state(InstrumentState::offline, "disconnected"); }
 
-void SimImager::set_state_listener(StateListener listener) {
-  std::lock_guard lock(mutex_);
-  listener_ = std::move(listener);
-}
-
-void SimImager::set_state(InstrumentState state, const std::string& detail) {
-  state_.store(state);
-  StateListener listener;
-  {
-    std::lock_guard lock(mutex_);
-    listener = listener_;
-  }
-  if (listener) listener(state, detail);
-}
-
 Status SimImager::load_plate(const LoadedPlate& plate) {
   if (state() == InstrumentState::offline)
     return {StatusCode::disconnected, name_ + " is not connected; connect() first"};
-  for (const auto& well : plate.wells) {
-    if (!parse_well(well.well, plate.geometry))
-      return {StatusCode::invalid_argument, "well '" + well.well + "' is not on the loaded " + plate.format + " plate"};
-  }
+  if (Status s = check_layout_wells(plate); !s) return s;
   const nlohmann::json& sim = plate.simulation;
   if (sim.contains("colonies_per_well") && !sim.at("colonies_per_well").is_number() &&
       !sim.at("colonies_per_well").is_object())
@@ -103,14 +86,7 @@ double SimImager::pixel_size_um() const {
 }
 
 bool SimImager::wait_ms(double ms, std::stop_token stop) const {
-  if (settings_.time_scale <= 0 || ms <= 0) return !stop.stop_requested();
-  using clock = std::chrono::steady_clock;
-  const auto end = clock::now() + std::chrono::microseconds(static_cast<long>(ms * 1000 * settings_.time_scale));
-  while (clock::now() < end) {
-    if (stop.stop_requested()) return false;
-    std::this_thread::sleep_for(std::min<clock::duration>(end - clock::now(), std::chrono::milliseconds(20)));
-  }
-  return !stop.stop_requested();
+  return wait_device_time(ms / 1000.0, settings_.time_scale, stop);
 }
 
 Result<CapturedImage> SimImager::capture(const FieldRequest& request, std::stop_token stop) {

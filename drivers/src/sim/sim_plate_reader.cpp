@@ -2,9 +2,8 @@
 #include "assay/drivers/sim/sim_plate_reader.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
+#include "device_time.hpp"
 #include "sim_plate_reader_model.hpp"
 
 namespace assay::drivers::sim {
@@ -34,12 +33,7 @@ Status SimPlateReader::load_plate(const LoadedPlate& plate) {
   if (state() == InstrumentState::offline) {
     return {StatusCode::disconnected, name_ + " is not connected; connect() first"};
   }
-  for (const auto& well : plate.wells) {
-    if (!parse_well(well.well, plate.geometry)) {
-      return {StatusCode::invalid_argument,
-              "well '" + well.well + "' is not on the loaded " + plate.format + " plate"};
-    }
-  }
+  if (Status s = check_layout_wells(plate); !s) return s;
   std::lock_guard lock(mutex_);
   plate_ = plate;
   truth_ = pharmacology_truth(settings_.raw, plate.simulation);
@@ -59,21 +53,6 @@ nlohmann::json SimPlateReader::truth() const {
   }
   out["wells"] = std::move(wells);
   return out;
-}
-
-void SimPlateReader::set_state_listener(StateListener listener) {
-  std::lock_guard lock(mutex_);
-  listener_ = std::move(listener);
-}
-
-void SimPlateReader::set_state(InstrumentState state, const std::string& detail) {
-  state_.store(state);
-  StateListener listener;
-  {
-    std::lock_guard lock(mutex_);
-    listener = listener_;
-  }
-  if (listener) listener(state, detail);
 }
 
 Status SimPlateReader::check_ready() const {
@@ -122,16 +101,7 @@ std::pair<LoadedPlate, PharmacologyTruth> SimPlateReader::snapshot() const {
 }
 
 bool SimPlateReader::wait_device_time(double seconds, std::stop_token stop) const {
-  if (settings_.time_scale <= 0 || seconds <= 0) return !stop.stop_requested();
-  using clock = std::chrono::steady_clock;
-  auto until = clock::now() + std::chrono::duration<double>(seconds * settings_.time_scale);
-  while (clock::now() < until) {
-    if (stop.stop_requested()) return false;
-    auto left = until - clock::now();
-    std::this_thread::sleep_for(std::min<clock::duration>(
-        std::chrono::duration_cast<clock::duration>(left), std::chrono::milliseconds(20)));
-  }
-  return !stop.stop_requested();
+  return sim::wait_device_time(seconds, settings_.time_scale, stop);
 }
 
 Status SimPlateReader::deliver(std::span<const Reading> page, const ReadingSink& sink,

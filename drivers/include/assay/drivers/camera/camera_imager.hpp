@@ -20,6 +20,7 @@
 #include "assay/drivers/camera/frame_grabber.hpp"
 #include "assay/drivers/camera/v4l2_controls.hpp"
 #include "assay/drivers/imager.hpp"
+#include "assay/drivers/state_reporter.hpp"
 #include "assay/drivers/stage.hpp"
 
 namespace assay::drivers {
@@ -64,7 +65,7 @@ class CameraImager final : public Imager {
   Status move_to_field(const FieldRequest& request, std::stop_token stop);
   Status apply_exposure(double exposure_ms, double gain);
   Result<cv::Mat> grab(std::stop_token stop);
-  void set_state(InstrumentState state, const std::string& detail);
+  void set_state(InstrumentState state, const std::string& detail) { reporter_.set(state, detail); }
 
   std::string name_;
   CameraImagerSettings settings_;
@@ -77,10 +78,8 @@ class CameraImager final : public Imager {
   double z_um_ = 0.0;
   cv::Size frame_size_;
 
-  mutable std::mutex mutex_;  // guards state_, detail_, listener_, described_
-  InstrumentState state_ = InstrumentState::offline;
-  std::string detail_ = "not connected";
-  StateListener listener_;
+  StateReporter reporter_;
+  mutable std::mutex mutex_;  // guards described_
   nlohmann::json described_ = nlohmann::json::object();
 };
 

@@ -27,6 +27,7 @@
 #include "assay/drivers/clariostar/link.hpp"
 #include "assay/drivers/clariostar/replies.hpp"
 #include "assay/drivers/plate_reader.hpp"
+#include "assay/drivers/state_reporter.hpp"
 #include "assay/drivers/transport.hpp"
 
 namespace assay::drivers::clariostar {
@@ -60,7 +61,7 @@ class ClariostarReader final : public PlateReader {
   ~ClariostarReader() override;
 
   const std::string& name() const override { return name_; }
-  InstrumentState state() const override { return state_.load(); }
+  InstrumentState state() const override { return reporter_.state(); }
   nlohmann::json describe() const override;
   Status connect() override;
   void disconnect() override;
@@ -95,7 +96,7 @@ class ClariostarReader final : public PlateReader {
  private:
   Status connect_locked();
   void close_locked();
-  void set_state(InstrumentState state, const std::string& detail);
+  void set_state(InstrumentState state, const std::string& detail) { reporter_.set(state, detail); }
   Status fail(Status status);  // turns disconnects into the offline state
   Status require_online() const;
   Result<Bytes> exchange(const Bytes& payload, int attempts, std::stop_token stop = {});
@@ -120,7 +121,7 @@ class ClariostarReader final : public PlateReader {
   ClariostarSettings settings_;
   TransportOpener opener_;
   std::string connection_label_;
-  std::atomic<InstrumentState> state_{InstrumentState::offline};
+  StateReporter reporter_;
   std::atomic<bool> device_left_{false};
 
   mutable std::mutex session_mutex_;  // transport, link, plate, identification
@@ -128,13 +129,11 @@ class ClariostarReader final : public PlateReader {
   std::unique_ptr<Link> link_;
   std::optional<LoadedPlate> plate_;
 
-  mutable std::mutex info_mutex_;  // describe() data and the listener
-  std::string detail_;
+  mutable std::mutex info_mutex_;  // describe() data
   std::string firmware_;
   std::string device_serial_;
   std::string capabilities_;
   std::optional<double> target_C_;
-  StateListener listener_;
 
   std::shared_ptr<void> watcher_;  // declared last: stopped before anything else is destroyed
 };

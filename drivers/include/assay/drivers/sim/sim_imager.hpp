@@ -28,6 +28,7 @@
 
 #include "assay/drivers/imager.hpp"
 #include "assay/drivers/sim/pharmacology.hpp"
+#include "assay/drivers/state_reporter.hpp"
 
 namespace assay::drivers::sim {
 
@@ -64,13 +65,13 @@ class SimImager final : public Imager {
   SimImager(std::string name, SimImagerSettings settings);
 
   const std::string& name() const override { return name_; }
-  InstrumentState state() const override { return state_.load(); }
+  InstrumentState state() const override { return reporter_.state(); }
   nlohmann::json describe() const override;
   Status connect() override;
   void disconnect() override;
   Status load_plate(const LoadedPlate& plate) override;
   nlohmann::json truth() const override;
-  void set_state_listener(StateListener listener) override;
+  void set_state_listener(StateListener listener) override { reporter_.set_listener(std::move(listener)); }
 
   Result<CapturedImage> capture(const FieldRequest& request, std::stop_token stop) override;
   Result<double> autofocus(const FieldRequest& request, const AutofocusPlan& plan,
@@ -91,16 +92,15 @@ class SimImager final : public Imager {
   const cv::Mat& dish_image(const std::string& well);
   cv::Mat render_field(const FieldRequest& request, double focus_error_um, cv::Size size);
   bool wait_ms(double ms, std::stop_token stop) const;
-  void set_state(InstrumentState state, const std::string& detail);
+  void set_state(InstrumentState state, const std::string& detail) { reporter_.set(state, detail); }
 
   std::string name_;
   SimImagerSettings settings_;
-  std::atomic<InstrumentState> state_{InstrumentState::offline};
-  mutable std::mutex mutex_;  // guards plate_, truth_json_, listener_
+  StateReporter reporter_;
+  mutable std::mutex mutex_;  // guards plate_, truth_json_
   std::optional<LoadedPlate> plate_;
   PharmacologyTruth pharmacology_;
   nlohmann::json truth_json_ = nullptr;
-  StateListener listener_;
   std::map<std::string, cv::Mat> dishes_;  // worker thread only
   double z_um_ = 0.0;
   long captures_ = 0;

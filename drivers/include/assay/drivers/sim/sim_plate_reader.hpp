@@ -31,6 +31,7 @@
 
 #include "assay/drivers/plate_reader.hpp"
 #include "assay/drivers/sim/pharmacology.hpp"
+#include "assay/drivers/state_reporter.hpp"
 
 namespace assay::drivers::sim {
 
@@ -87,13 +88,13 @@ class SimPlateReader final : public PlateReader {
   SimPlateReader(std::string name, SimPlateReaderSettings settings);
 
   const std::string& name() const override { return name_; }
-  InstrumentState state() const override { return state_.load(); }
+  InstrumentState state() const override { return reporter_.state(); }
   nlohmann::json describe() const override;
   Status connect() override;
   void disconnect() override;
   Status load_plate(const LoadedPlate& plate) override;
   nlohmann::json truth() const override;
-  void set_state_listener(StateListener listener) override;
+  void set_state_listener(StateListener listener) override { reporter_.set_listener(std::move(listener)); }
 
   Status read_absorbance(const AbsorbancePlan& plan, const ReadingSink& sink,
                          const ProgressSink& progress, std::stop_token stop) override;
@@ -140,15 +141,14 @@ class SimPlateReader final : public PlateReader {
   bool wait_device_time(double seconds, std::stop_token stop) const;
   // Counts delivered readings against fail_after_readings; a failed Status when it triggers.
   Status deliver(std::span<const Reading> page, const ReadingSink& sink, long& delivered);
-  void set_state(InstrumentState state, const std::string& detail);
+  void set_state(InstrumentState state, const std::string& detail) { reporter_.set(state, detail); }
 
   std::string name_;
   SimPlateReaderSettings settings_;
-  std::atomic<InstrumentState> state_{InstrumentState::offline};
-  mutable std::mutex mutex_;  // guards plate_, truth_, listener_, target_temperature_C_
+  StateReporter reporter_;
+  mutable std::mutex mutex_;  // guards plate_, truth_, target_temperature_C_
   std::optional<LoadedPlate> plate_;
   PharmacologyTruth truth_;
-  StateListener listener_;
   std::optional<double> target_temperature_C_;
 };
 
