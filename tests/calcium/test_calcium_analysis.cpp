@@ -53,7 +53,7 @@ TEST_CASE("a simulated 384-well plate run in-process recovers every true IC50 wi
   CalciumFluxProtocol protocol;
   REQUIRE_NOTHROW(protocol.validate(job));
   testing::MemoryRunContext ctx(*reader);
-  auto result = protocol.run(job, ctx);
+  auto result = ctx.run(protocol, job);
 
   // Every reading arrived through the context, in cycles of 384.
   CHECK(ctx.stored.size() % 384 == 0);
@@ -105,7 +105,7 @@ TEST_CASE("offline analysis of the exported CSV gives the same results as the in
   auto job = protocols::JobSpec::from_json(job_json);
   CalciumFluxProtocol protocol;
   testing::MemoryRunContext ctx(*reader);
-  auto online = protocol.run(job, ctx);
+  auto online = ctx.run(protocol, job);
 
   std::stringstream csv;
   write_readings_csv(csv, ctx.stored);
@@ -178,7 +178,7 @@ TEST_CASE("wells are flagged for no baseline, saturation, a dropped read and an 
   auto job = protocols::JobSpec::from_json(job_json);
   CalciumFluxProtocol protocol;
   testing::MemoryRunContext ctx(*reader);
-  auto result = protocol.run(job, ctx);
+  auto result = ctx.run(protocol, job);
 
   auto flags_of = [&](const std::string& well) {
     const auto* row = row_of(result, "well", well);

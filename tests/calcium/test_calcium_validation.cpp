@@ -94,7 +94,7 @@ TEST_CASE("an interval below the reader's minimum fails before any reading") {
   auto job = protocols::JobSpec::from_json(job_json);
   testing::MemoryRunContext ctx(reader);
   try {
-    protocols::calcium::CalciumFluxProtocol().run(job, ctx);
+    ctx.run(protocols::calcium::CalciumFluxProtocol(), job);
     FAIL("no error");
   } catch (const protocols::ProtocolError& e) {
     CHECK(e.code() == "invalid_params");
@@ -111,7 +111,7 @@ TEST_CASE("a stop request ends the run as cancelled with the delivered cycles st
   testing::MemoryRunContext ctx(reader);
   ctx.stop_after_pages = 3;
   try {
-    protocols::calcium::CalciumFluxProtocol().run(job, ctx);
+    ctx.run(protocols::calcium::CalciumFluxProtocol(), job);
     FAIL("no error");
   } catch (const protocols::ProtocolError& e) {
     CHECK(e.code() == "cancelled");

@@ -37,7 +37,7 @@ TEST_CASE("absorbance run on the simulated reader recovers the true IC50 and che
     auto spec = absorbance_job(true_ic50);
     chemotaxis::ChemotaxisProtocol protocol;
     protocol.validate(spec);
-    auto result = protocol.run(spec, ctx);
+    auto result = ctx.run(protocol, spec);
 
     CHECK(ctx.stored.size() == 24);  // every well of the layout, read once
     const auto& series = row(result, "series", "balixafortide").value;
@@ -81,12 +81,12 @@ TEST_CASE("an absorbance run resumed after an interruption does not read stored 
       assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
   auto spec = absorbance_job(12.0);
   chemotaxis::ChemotaxisProtocol protocol;
-  auto whole = protocol.run(spec, first);
+  auto whole = first.run(protocol, spec);
 
   assay::testing::MemoryRunContext resumed(
       assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
   resumed.earlier.assign(first.stored.begin(), first.stored.begin() + 10);
-  auto again = protocol.run(spec, resumed);
+  auto again = resumed.run(protocol, spec);
   CHECK(resumed.stored.size() == 14);  // only the wells the first attempt did not store
   CHECK(again.summary["ic50"]["balixafortide"]["ic50_nM"].get<double>() ==
         Approx(whole.summary["ic50"]["balixafortide"]["ic50_nM"].get<double>()));
@@ -96,7 +96,7 @@ TEST_CASE("a storage failure stops the absorbance run with the storage error") {
   assay::testing::MemoryRunContext ctx(
       assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
   ctx.fail_store_after = 0;
-  CHECK_THROWS_WITH(chemotaxis::ChemotaxisProtocol().run(absorbance_job(12.0), ctx), Catch::Contains("disk full"));
+  CHECK_THROWS_WITH(ctx.run(chemotaxis::ChemotaxisProtocol(), absorbance_job(12.0)), Catch::Contains("disk full"));
 }
 
 TEST_CASE("a stopped absorbance run ends as cancelled") {
@@ -104,7 +104,7 @@ TEST_CASE("a stopped absorbance run ends as cancelled") {
       assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
   ctx.stop_source.request_stop();
   try {
-    chemotaxis::ChemotaxisProtocol().run(absorbance_job(12.0), ctx);
+    ctx.run(chemotaxis::ChemotaxisProtocol(), absorbance_job(12.0));
     FAIL("a stopped run returned a result");
   } catch (const ProtocolError& e) {
     CHECK(e.code() == "cancelled");
@@ -115,6 +115,6 @@ TEST_CASE("the imaging readout on a plate reader is refused naming both") {
   assay::testing::MemoryRunContext ctx(
       assay::testing::make_builtin_instrument("sim-plate-reader", "sim-reader", kReaderSettings));
   auto spec = chemotaxis_test::transwell_spec({{"readout", "imaging"}});
-  CHECK_THROWS_WITH(chemotaxis::ChemotaxisProtocol().run(spec, ctx),
+  CHECK_THROWS_WITH(ctx.run(chemotaxis::ChemotaxisProtocol(), spec),
                     Catch::Contains("needs an imager; instrument sim-reader is a plate_reader"));
 }

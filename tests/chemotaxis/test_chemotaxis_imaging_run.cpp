@@ -42,7 +42,7 @@ TEST_CASE("imaging run counts the simulated membranes, never the pores, and reco
                                       {"pixel_size_um", 1.0}, {"autofocus", false}});
   chemotaxis::ChemotaxisProtocol protocol;
   protocol.validate(spec);
-  auto result = protocol.run(spec, ctx);
+  auto result = ctx.run(protocol, spec);
   auto truth = result.summary["simulation_truth"];
   REQUIRE(truth.contains("cells_per_field"));
 
@@ -90,7 +90,7 @@ TEST_CASE("a pore-only membrane (no migration) is counted as empty") {
   settings["cells_per_field"] = 0.0;
   assay::testing::MemoryRunContext ctx(assay::testing::make_builtin_instrument("sim-imager", "sim-imager", settings));
   auto spec = imaging_job(10.0, {{"fields", {{0, 0}}}, {"autofocus", false}});
-  auto result = chemotaxis::ChemotaxisProtocol().run(spec, ctx);
+  auto result = ctx.run(chemotaxis::ChemotaxisProtocol(), spec);
   int total = 0;
   for (const auto& row : result.rows) {
     if (row.kind == "field") total += row.value["count"].get<int>();
@@ -104,7 +104,7 @@ TEST_CASE("images from the wrong objective stop the imaging run naming the field
       assay::testing::make_builtin_instrument("sim-imager", "sim-imager", kImagerSettings));
   auto spec = imaging_job(10.0, {{"fields", {{0, 0}}}, {"pixel_size_um", 0.65}, {"autofocus", false}});
   try {
-    chemotaxis::ChemotaxisProtocol().run(spec, ctx);
+    ctx.run(chemotaxis::ChemotaxisProtocol(), spec);
     FAIL("a 1 um image was counted as a 0.65 um one");
   } catch (const ProtocolError& e) {
     CHECK(std::string(e.what()).find("field A1/f0: pixel size 1 um differs from the expected 0.65 um") !=
@@ -117,7 +117,7 @@ TEST_CASE("with the flag policy the wrong objective is flagged on every field an
       assay::testing::make_builtin_instrument("sim-imager", "sim-imager", kImagerSettings));
   auto spec = imaging_job(10.0, {{"fields", {{0, 0}}}, {"pixel_size_um", 0.65},
                                  {"on_pixel_size_mismatch", "flag"}, {"autofocus", false}});
-  auto result = chemotaxis::ChemotaxisProtocol().run(spec, ctx);
+  auto result = ctx.run(chemotaxis::ChemotaxisProtocol(), spec);
   auto flags = result.summary["flags"];
   CHECK(std::find(flags.begin(), flags.end(), "pixel_size_mismatch") != flags.end());
   const auto* field = find_row(result, "field", "B3/f0");
@@ -132,7 +132,7 @@ TEST_CASE("imaging with autofocus finds each membrane's focus before counting") 
   json layout = json::array({{{"wells", "A1:A2"}, {"role", "positive_control"}},
                              {{"wells", "A3:A4"}, {"role", "negative_control"}}});
   auto job = chemotaxis_test::transwell_job({{"readout", "imaging"}, {"fields", {{0, 0}}}}, layout, "sim-imager");
-  auto result = chemotaxis::ChemotaxisProtocol().run(JobSpec::from_json(job), ctx);
+  auto result = ctx.run(chemotaxis::ChemotaxisProtocol(), JobSpec::from_json(job));
   auto truth = result.summary["simulation_truth"]["cells_per_field"];
   int counted = 0, expected_total = 0;
   for (const auto& row : result.rows) {

@@ -45,6 +45,11 @@ MemoryRunContext::~MemoryRunContext() {
   if (!keep_dir) std::filesystem::remove_all(job_dir_, ignored);
 }
 
+protocols::AssayResult MemoryRunContext::run(const protocols::Protocol& protocol, const protocols::JobSpec& job) {
+  protocols::throw_if_failed(instrument_.load_plate(job.loaded_plate()), "loading the plate");
+  return protocol.run(job, *this);
+}
+
 void MemoryRunContext::store_readings(std::span<const drivers::Reading> readings) {
   if (fail_store_after >= 0 && static_cast<long>(stored.size()) >= fail_store_after) {
     throw std::runtime_error("disk full (test)");

@@ -26,6 +26,9 @@ class MemoryRunContext final : public protocols::RunContext {
   explicit MemoryRunContext(std::unique_ptr<drivers::Instrument> instrument);  // owns
   ~MemoryRunContext() override;
 
+  // Loads the job's plate into the instrument, as the daemon's worker does, then runs the protocol.
+  protocols::AssayResult run(const protocols::Protocol& protocol, const protocols::JobSpec& job);
+
   drivers::Instrument& instrument() override { return instrument_; }
   void store_readings(std::span<const drivers::Reading> readings) override;
   protocols::StoredImage store_image(const drivers::CapturedImage& image, const std::string& kind) override;

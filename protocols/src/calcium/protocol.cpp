@@ -63,7 +63,6 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
                             std::to_string(wells.size()) +
                             " wells; lengthen the interval or read fewer wells");
   }
-  throw_if_failed(instrument.load_plate(job.loaded_plate()), "loading the plate into " + instrument.name());
 
   std::vector<drivers::Reading> readings = ctx.earlier_readings();
   if (complete_read(readings, params, wells)) {

@@ -85,7 +85,6 @@ AssayResult ChemotaxisProtocol::run(const JobSpec& job, RunContext& ctx) const {
   auto params = parse_chemotaxis_params(job.params);
   validate_chemotaxis_layout(job.layout, job.plate, params);
   auto& instrument = ctx.instrument();
-  throw_if_failed(instrument.load_plate(job.loaded_plate()), "loading the plate into " + instrument.name());
 
   ChemotaxisAnalysis analysis;
   auto result = params.readout == Readout::absorbance ? run_absorbance(job, params, ctx, analysis)

@@ -7,8 +7,10 @@
 // ctx.stop() between safe points, and returns the analysed result. A failed driver Status becomes
 // a ProtocolError that carries the driver's message.
 //
-// The daemon implements RunContext; the offline CLI and tests implement it too. Protocols never
-// see ZeroMQ or SQLite.
+// Whoever runs a protocol loads the job's plate (JobSpec::loaded_plate()) into ctx.instrument()
+// before run(): the daemon's instrument worker does, once per attempt; run() does not load it
+// again. The daemon implements RunContext; the offline CLI and tests implement it too.
+// Protocols never see ZeroMQ or SQLite.
 #pragma once
 
 #include <filesystem>
