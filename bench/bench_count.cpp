@@ -2,11 +2,16 @@
 // the same synthetic 2448x2448 plate photographs (known truth), in the same run.
 //
 //   bench_count [--images N] [--opencfu-images M] [--opencfu-args "-a -m auto"] [--keep DIR]
+//               [--diagnose] [--params FILE.json]
 //
 // Prints per image: truth, our count and error, our CPU time on one core; OpenCFU's count,
 // error and CPU time for the first M images (OpenCFU is slow; M defaults to 3). OpenCFU's count
 // is the number of valid objects it reports (IsValid = 1). Without `opencfu` on PATH only our
-// side is measured, and it says so.
+// side is measured, and it says so. --diagnose matches our colonies to the truth and prints the
+// missed ones by cause (merged into a neighbour, at the rim, below the size filter, not
+// detected) and the extra ones (split from a colony, spurious); with --keep it also writes
+// DIR/plate_N_diagnosis.png (missed: red circles, extra: yellow, counted: green outlines).
+// --params reads counter parameters (as `assayctl count --params`) to measure their effect.
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -14,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -21,9 +27,11 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "assay/drivers/sim/colony_scene.hpp"
 #include "assay/protocols/imaging/colony_counter.hpp"
+#include "imaging/colony_truth_match.hpp"
 
 namespace fs = std::filesystem;
 namespace im = assay::protocols::imaging;
@@ -61,18 +69,48 @@ OpenCfuRun run_opencfu(const fs::path& image, const std::string& args) {
   return r;
 }
 
+void write_diagnosis(const fs::path& file, const cv::Mat& photo, const assay::drivers::sim::ColonyScene& scene,
+                     const im::ColonyCount& count, const imaging_test::TruthMatch& m) {
+  cv::Mat out = im::draw_colony_overlay(photo, count);
+  for (int t : m.missed_truth)
+    cv::circle(out, scene.colonies[t].centre_px, static_cast<int>(0.5 * scene.colonies[t].diameter_px) + 4,
+               {0, 0, 255}, 2, cv::LINE_AA);
+  for (int c : m.extra_detection)
+    cv::drawMarker(out, count.colonies[c].centre_px, {0, 255, 255}, cv::MARKER_TILTED_CROSS, 14, 2);
+  cv::imwrite(file.string(), out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int images = 8, opencfu_images = 3;
   std::string opencfu_args;
   std::string keep;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool diagnose = false;
+  im::ColonyCountParams params;
+  for (int i = 1; i < argc; i += 2) {
     const std::string key = argv[i];
+    if (key == "--diagnose") {
+      diagnose = true;
+      --i;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      std::cerr << "option " << key << " needs a value\n";
+      return 2;
+    }
     if (key == "--images") images = std::atoi(argv[i + 1]);
     else if (key == "--opencfu-images") opencfu_images = std::atoi(argv[i + 1]);
     else if (key == "--opencfu-args") opencfu_args = argv[i + 1];
     else if (key == "--keep") keep = argv[i + 1];
+    else if (key == "--params") {
+      std::ifstream in(argv[i + 1]);
+      if (!in) {
+        std::cerr << "cannot read " << argv[i + 1] << "\n";
+        return 2;
+      }
+      params = im::colony_count_params_from_json(nlohmann::json::parse(in));
+    }
     else {
       std::cerr << "unknown option " << key << "\n";
       return 2;
@@ -104,7 +142,7 @@ int main(int argc, char** argv) {
     const int truth = static_cast<int>(scene.colonies.size());
 
     const double t0 = cpu_seconds(RUSAGE_SELF);
-    const auto ours = im::count_colonies(photo, im::ColonyCountParams{});
+    const auto ours = im::count_colonies(photo, params);
     const double cpu_ms = 1000.0 * (cpu_seconds(RUSAGE_SELF) - t0);
     const double err = 100.0 * std::abs(ours.count - truth) / truth;
     our_err += err;
@@ -121,6 +159,14 @@ int main(int argc, char** argv) {
       std::printf(" %7d %7.1f %9.0f\n", o.count, oerr, 1000.0 * o.cpu_s);
     } else {
       std::printf(" %7s %7s %9s\n", "-", "-", "-");
+    }
+    if (diagnose) {
+      const auto m = imaging_test::match_to_truth(scene.colonies, ours, params);
+      std::printf("       missed %d (merged %d, rim %d, small %d, not detected %d; %d in clusters), "
+                  "extra %d (split %d, spurious %d)\n",
+                  m.missed(), m.merged, m.at_rim, m.too_small, m.not_detected, m.in_cluster_missed, m.extra(),
+                  m.split, m.spurious);
+      if (!keep.empty()) write_diagnosis(dir / ("plate_" + std::to_string(i) + "_diagnosis.png"), photo, scene, ours, m);
     }
     std::fflush(stdout);
   }

@@ -11,7 +11,7 @@
 #include "imaging/colony_classifier.hpp"
 #include "imaging/dish_finder.hpp"
 #include "imaging/image_prep.hpp"
-#include "imaging/touching_split.hpp"
+#include "imaging/colony_split.hpp"
 
 namespace assay::protocols::imaging {
 namespace {
@@ -57,25 +57,60 @@ void check_params(const ColonyCountParams& p) {
           "must exceed min_colony_diameter_um");
   require(p.background_window_fraction > 0.0 && p.background_window_fraction < 1.0,
           "background_window_fraction", "must be in (0, 1)");
+  require(p.background_fit_fraction > 0.0 && p.background_fit_fraction <= 1.0, "background_fit_fraction",
+          "must be in (0, 1]");
+  require(p.max_background_window_fraction >= p.background_window_fraction && p.max_background_window_fraction < 1.0,
+          "max_background_window_fraction", "must be in [background_window_fraction, 1)");
   require(p.smoothing_fraction >= 0.0 && p.smoothing_fraction < 0.05, "smoothing_fraction", "must be in [0, 0.05)");
   require(p.threshold_sigma > 0.0, "threshold_sigma", "must be > 0");
   require(p.seed_sigma >= p.threshold_sigma, "seed_sigma", "must be >= threshold_sigma");
   require(p.split_neck_ratio > 0.0 && p.split_neck_ratio <= 1.0, "split_neck_ratio", "must be in (0, 1]");
   require(p.split_dip_ratio > 0.0 && p.split_dip_ratio <= 1.0, "split_dip_ratio", "must be in (0, 1]");
+  require(p.split_min_dip_sigma >= 0.0, "split_min_dip_sigma", "must be >= 0");
+  require(p.split_min_dip_levels >= 0.0, "split_min_dip_levels", "must be >= 0");
+  require(p.split_max_cut_ratio > 0.0, "split_max_cut_ratio", "must be > 0");
+  require(p.split_max_enclosed_outline > 0.0 && p.split_max_enclosed_outline <= 1.0, "split_max_enclosed_outline",
+          "must be in (0, 1]");
+  require(p.split_min_notch_depth >= 0.0, "split_min_notch_depth", "must be >= 0");
+  require(p.split_max_shared_outline > 0.0 && p.split_max_shared_outline <= 1.0, "split_max_shared_outline",
+          "must be in (0, 1]");
+  require(p.max_member_elongation_in_row >= 1.0, "max_member_elongation_in_row", "must be >= 1");
   require(p.max_elongation >= 1.0, "max_elongation", "must be >= 1");
   require(p.too_many_per_cm2 > 0.0, "too_many_per_cm2", "must be > 0");
   require(p.cells_plated >= 0.0, "cells_plated", "must be >= 0");
 }
 
+// Fills the holes of a blob (colonies with a darker centre threshold as rings).
+void fill_holes(cv::Mat& blob) {
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(blob.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  cv::drawContours(blob, contours, -1, cv::Scalar(255), cv::FILLED);
+}
+
 // Background brightness without the colonies (which are bright after polarity), at reduced
 // resolution: an opening removes everything smaller than the window, a box blur smooths it.
-cv::Mat background_of(const cv::Mat& small, double radius_px_small, cv::Size full) {
+cv::Mat background_of(const cv::Mat& small, double radius_px_small) {
   const int r = std::max(1, static_cast<int>(std::lround(radius_px_small)));
-  cv::Mat opened, bg;
+  cv::Mat opened;
   cv::morphologyEx(small, opened, cv::MORPH_OPEN, disk_kernel(r));
   cv::blur(opened, opened, cv::Size(2 * r + 1, 2 * r + 1), cv::Point(-1, -1), cv::BORDER_REPLICATE);
-  cv::resize(opened, bg, full, 0, 0, cv::INTER_LINEAR);
-  return bg;
+  return opened;
+}
+
+// Inscribed radius of the widest bright blob of a reduced image above its background. A colony
+// wider than the background window leaks into the background and leaves only a ring of signal;
+// its holes are filled so the ring measures as the colony it outlines.
+double widest_blob_radius(const cv::Mat& small, const cv::Mat& bg_small, const cv::Mat& small_mask,
+                          double threshold_sigma, double min_contrast) {
+  const cv::Mat residual = small - bg_small;
+  const Spread r = spread_inside(residual, small_mask, 1);
+  cv::Mat blobs = (residual > std::max(min_contrast, r.median + threshold_sigma * r.sigma)) & small_mask;
+  fill_holes(blobs);
+  cv::Mat dist;
+  cv::distanceTransform(blobs, dist, cv::DIST_L2, 3);
+  double widest = 0.0;
+  cv::minMaxLoc(dist, nullptr, &widest);
+  return widest;
 }
 
 // Replaces every pixel outside `mask` by the nearest inside value, so filters running across
@@ -93,11 +128,19 @@ void extend_inside_values(cv::Mat& f32, const cv::Mat& mask) {
       if (!mask.at<unsigned char>(y, x)) f32.at<float>(y, x) = value_of_label[labels.at<int>(y, x)];
 }
 
-// Fills the holes of a blob (colonies with a darker centre threshold as rings).
-void fill_holes(cv::Mat& blob) {
-  std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(blob.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
-  cv::drawContours(blob, contours, -1, cv::Scalar(255), cv::FILLED);
+// True when the signal just outside `outline` (where it leaves the blob) is high compared
+// with the peak inside: the member is the fringe of a broad hump, not a colony with an edge.
+bool has_halo(const std::vector<cv::Point>& outline, const cv::Rect& box, const cv::Mat& blob,
+              const cv::Mat& signal, const cv::Mat& ring_kernel, double max_halo_ratio) {
+  cv::Mat mine(box.size(), CV_8U, cv::Scalar(0));
+  const std::vector<std::vector<cv::Point>> polys{outline};
+  cv::fillPoly(mine, polys, cv::Scalar(255), cv::LINE_8, 0, -box.tl());
+  double peak = 0.0;
+  cv::minMaxLoc(signal(box), nullptr, &peak, nullptr, nullptr, mine);
+  cv::Mat ring;
+  cv::dilate(mine, ring, ring_kernel);
+  ring &= ~blob;
+  return cv::countNonZero(ring) > 0 && cv::mean(signal(box), ring)[0] > max_halo_ratio * peak;
 }
 
 double elongation_of(const std::vector<cv::Point>& outline) {
@@ -174,7 +217,15 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
     small = 255.0f - small;
   }
 
-  const cv::Mat bg = background_of(small, window_px / shrink, g.size());
+  double bg_radius_small = window_px / shrink;
+  cv::Mat bg_small = background_of(small, bg_radius_small);
+  const double widest = widest_blob_radius(small, bg_small, small_mask, p.threshold_sigma, p.min_contrast_levels);
+  if (widest > p.background_fit_fraction * bg_radius_small) {
+    bg_radius_small = std::min(widest / p.background_fit_fraction, p.max_background_window_fraction * dish_diameter_px / shrink);
+    bg_small = background_of(small, bg_radius_small);
+  }
+  cv::Mat bg;
+  cv::resize(bg_small, bg, g.size(), 0, 0, cv::INTER_LINEAR);
   cv::Mat signal = g - bg;
   const double sigma_px = std::max(0.7, p.smoothing_fraction * dish_diameter_px);
   cv::GaussianBlur(signal, signal, cv::Size(0, 0), sigma_px);
@@ -186,10 +237,15 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   const double min_r_px = 0.5 * p.min_colony_diameter_um * px_per_um;
   const double min_area_px = std::numbers::pi * min_r_px * min_r_px;
   const double max_d_px = p.max_colony_diameter_um * px_per_um;
-  SplitParams split;
+  ColonySplitParams split;
   split.min_radius_px = std::max(1.0, p.min_split_radius_fraction * min_r_px);
   split.neck_ratio = p.split_neck_ratio;
-  split.intensity_dip_ratio = p.split_dip_ratio;
+  split.dip_ratio = p.split_dip_ratio;
+  split.min_dip_levels = std::max(p.split_min_dip_levels, p.split_min_dip_sigma * noise.sigma);
+  split.max_cut_ratio = p.split_max_cut_ratio;
+  split.max_shared_outline = p.split_max_shared_outline;
+  split.max_enclosed_outline = p.split_max_enclosed_outline;
+  split.min_notch_depth = p.split_min_notch_depth;
   const ColonyClassifier classifier(p.classes, bgr, full_mask);
 
   const int ring_px = std::max(2, static_cast<int>(std::lround(2.0 * sigma_px)));
@@ -213,22 +269,25 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
       continue;
     }
     fill_holes(blob);
-    // A colony has an edge: just outside it the signal is far below its peak. Diffuse glare
-    // and illumination humps cross the threshold with the level outside almost as high.
-    cv::Mat ring;
-    cv::dilate(blob, ring, ring_kernel);
-    ring &= ~blob;
-    if (cv::countNonZero(ring) > 0 && cv::mean(signal(box), ring)[0] > p.max_halo_ratio * peak) continue;
-    // Reflections along the rim are long arcs hugging the dish edge, not colonies.
+    const auto members = split_colonies(blob, box.tl(), signal(box), split);
+    // Reflections along the rim are long arcs hugging the dish edge, not colonies; a row of
+    // touching colonies near the rim is as long, but splits into round members.
     const cv::Point2d blob_centre(centroids.at<double>(i, 0) + roi.x, centroids.at<double>(i, 1) + roi.y);
     if (out.dish.found && cv::norm(blob_centre - out.dish.centre_px) > p.rim_zone_fraction * count_radius) {
+      const bool round_members = members.size() > 1 && std::all_of(members.begin(), members.end(), [&](const BlobMember& m) {
+        return elongation_of(m.outline) <= p.max_member_elongation_in_row;
+      });
       std::vector<std::vector<cv::Point>> contours;
       cv::findContours(blob.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
-      if (!contours.empty() && elongation_of(contours.front()) > p.max_rim_elongation) continue;
+      if (!round_members && !contours.empty() && elongation_of(contours.front()) > p.max_rim_elongation) continue;
     }
-    const auto members = split_touching(blob, box.tl() + roi.tl(), split, signal(box));
-    for (const BlobMember& m : members) {
+    for (BlobMember m : members) {
       if (m.area_px < min_area_px) continue;
+      // A colony has an edge: just outside it the signal is far below its peak. Diffuse glare
+      // and illumination humps cross the threshold with the level outside almost as high.
+      if (has_halo(m.outline, box, blob, signal, ring_kernel, p.max_halo_ratio)) continue;
+      m.centre += cv::Point2d(roi.tl());
+      for (cv::Point& q : m.outline) q += roi.tl();
       const cv::Rect mbox = cv::boundingRect(m.outline);
       if (std::max(mbox.width, mbox.height) > max_d_px) continue;
       if (elongation_of(m.outline) > p.max_elongation) continue;

@@ -122,13 +122,20 @@ ColonyCountParams colony_count_params_from_json(const nlohmann::json& j, ColonyC
       {"min_colony_diameter_um", &p.min_colony_diameter_um},
       {"max_colony_diameter_um", &p.max_colony_diameter_um},
       {"background_window_fraction", &p.background_window_fraction},
+      {"background_fit_fraction", &p.background_fit_fraction},
+      {"max_background_window_fraction", &p.max_background_window_fraction},
       {"smoothing_fraction", &p.smoothing_fraction}, {"threshold_sigma", &p.threshold_sigma},
       {"seed_sigma", &p.seed_sigma}, {"min_contrast_levels", &p.min_contrast_levels},
       {"split_neck_ratio", &p.split_neck_ratio}, {"max_halo_ratio", &p.max_halo_ratio},
-      {"split_dip_ratio", &p.split_dip_ratio},
+      {"split_dip_ratio", &p.split_dip_ratio}, {"split_min_dip_sigma", &p.split_min_dip_sigma},
+      {"split_min_dip_levels", &p.split_min_dip_levels}, {"split_max_cut_ratio", &p.split_max_cut_ratio},
+      {"split_max_shared_outline", &p.split_max_shared_outline},
+      {"split_min_notch_depth", &p.split_min_notch_depth},
+      {"split_max_enclosed_outline", &p.split_max_enclosed_outline},
       {"min_split_radius_fraction", &p.min_split_radius_fraction},
       {"max_elongation", &p.max_elongation}, {"too_many_per_cm2", &p.too_many_per_cm2},
       {"rim_zone_fraction", &p.rim_zone_fraction}, {"max_rim_elongation", &p.max_rim_elongation},
+      {"max_member_elongation_in_row", &p.max_member_elongation_in_row},
       {"max_coverage_fraction", &p.max_coverage_fraction}, {"cells_plated", &p.cells_plated}};
   for (const auto& item : j.items()) {
     const std::string& key = item.key();

@@ -57,17 +57,28 @@ struct ColonyCountParams {
   double min_colony_diameter_um = 180.0;
   double max_colony_diameter_um = 12000.0;
   double background_window_fraction = 0.05;  // of the dish diameter: background scale
+  // The window widens to fit the widest colony: its inscribed radius at most this fraction of
+  // the window radius, the window at most `max_background_window_fraction` of the dish.
+  double background_fit_fraction = 0.7;
+  double max_background_window_fraction = 0.25;
   double smoothing_fraction = 0.0006;         // Gaussian sigma, of the dish diameter
   double threshold_sigma = 4.5;     // colony edge: this many background-noise sigmas
   double seed_sigma = 7.0;          // a colony's peak must reach this many sigmas
   double min_contrast_levels = 6.0; // on the 8-bit scale, whatever the noise
   double max_halo_ratio = 0.4;      // signal just outside / peak; diffuse glare is above
-  double split_neck_ratio = 0.85;   // see touching_split.hpp
-  double split_dip_ratio = 0.85;    // brightness dip between two domes that splits them
+  double split_neck_ratio = 0.85;   // see colony_split.hpp
+  double split_dip_ratio = 0.97;    // saddle / dimmer peak between two domes that splits them
+  double split_min_dip_sigma = 3.0;   // a brightness dip must also reach this many noise sigmas
+  double split_min_dip_levels = 2.0;  // and this many 8-bit levels
+  double split_max_cut_ratio = 1.15;  // cut / smaller part's diameter above this: one colony
+  double split_max_shared_outline = 0.5;  // cut / smaller part's outline above this: one colony
+  double split_max_enclosed_outline = 0.75;  // a part's cuts / its outline above this: not a colony
+  double split_min_notch_depth = 0.15;    // outline notch at each cut end / smaller part's radius
   double min_split_radius_fraction = 0.35;  // of the minimum colony radius
   double max_elongation = 3.5;      // major/minor axis; streaks, scratches, rim glare above
   double rim_zone_fraction = 0.85;  // of the counting radius: blobs beyond are tested as glare
   double max_rim_elongation = 2.2;  // blobs in the rim zone more elongated are reflections
+  double max_member_elongation_in_row = 1.6;  // unless they split into members this round
   double too_many_per_cm2 = 15.0;   // density flagged "too many to count"
   double max_coverage_fraction = 0.4;  // colony area / dish area flagged as confluent
   double cells_plated = 0.0;        // > 0: report CFU per 1e5 plated cells
