@@ -173,8 +173,12 @@ DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOp
       const double first_step = std::isfinite(fit.log_ic50.se) && fit.log_ic50.se > 0
                                     ? t * fit.log_ic50.se
                                     : 0.5;
+      detail::ProfileSettings settings;
+      if (options.log_ic50_reach_log > 0) settings.reach_beyond_range_log = options.log_ic50_reach_log;
+      settings.lower_bound = options.log_ic50.lower.value_or(-kInf);
+      settings.upper_bound = options.log_ic50.upper.value_or(kInf);
       const detail::ProfileInterval interval =
-          detail::profile_log_ic50(d, c, best, fit.rss, threshold, first_step);
+          detail::profile_log_ic50(d, c, best, fit.rss, threshold, first_step, settings);
       fit.log_ic50_profile_low = interval.low;
       fit.log_ic50_profile_high = interval.high;
     } else {

@@ -5,11 +5,13 @@
 #include <cmath>
 #include <limits>
 
-#include "fit/separable_logistic4.hpp"
+#include "fit/profile_objective.hpp"
 
 namespace assay::protocols::fit::detail {
 namespace {
 
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMinFirstStepLog = 1e-3;
 constexpr double kMaxFirstStepLog = 1.0;
 constexpr double kOvershoot = 1.25;  // bracketing steps aim this far past the predicted end
@@ -17,228 +19,228 @@ constexpr double kOvershoot = 1.25;  // bracketing steps aim this far past the p
 // kErrorMargin * tolerance and the correction itself is small enough for that estimate to hold.
 constexpr double kErrorMargin = 0.1;
 constexpr double kMaxFinalCorrection = 1e-2;
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr int kMaxNewtonEndIterations = 12;
-constexpr int kMaxNewtonEndRefits = 3;
-// Largest joint step, relative to the distance from the estimate and to HillSlope (below 1: the
-// slope keeps its sign).
+constexpr int kMaxJointIterations = 12;
+// Largest joint Newton step, relative to the distance from the estimate and to HillSlope (below
+// 1: the slope keeps its sign). A larger one means the quadratic model does not describe the
+// profile there (a skewed profile, a slope heading for zero or the cap).
 constexpr double kMaxJointStepLog = 2.0;
 constexpr double kMaxJointStepHill = 0.7;
-// The joint search only ends once the HillSlope correction is this small (relative).
-constexpr double kSettledHill = 1e-4;
+// Another HillSlope branch counts as lower at an end when g falls this far below 0 (relative to
+// the target): the end then lies further out.
+constexpr double kBranchMargin = 1e-6;
+constexpr int kMaxBranchSwitches = 3;
+// Slopes probed at each end for another branch of the SS.
+constexpr double kSlopeLadder[] = {0.3, 0.6, 1.2, 2.5, 4.0, 6.0, 8.0};
 
-// One point of the profile: the least SS with LogIC50 held, and its slope dSS/dLogIC50 (NaN when
-// unknown).
-struct ProfileValue {
-  double ss = 0.0;
-  double slope = std::numeric_limits<double>::quiet_NaN();
+// An end of the interval and the profile's HillSlope there (NaN when not found).
+struct End {
+  double x = kNaN;
+  double hill = kNaN;
 };
 
-class ProfileObjective {
- public:
-  ProfileObjective(const CurveData& data, const CurveConstraints& constraints)
-      : model_(data.x, data.y, data.sqrt_weight),
-        constraints_(constraints.to_solver()),
-        held_(constraints),
-        separable_(data) {
-    constraints_.fixed[kLogIc50] = true;
-    held_.fixed[kLogIc50] = true;
-    options_.compute_covariance = false;
-    options_.max_iterations = 100;
-    options_.step_tolerance = 1e-8;
-    options_.cost_tolerance = 1e-12;
-    options_.retry_unscaled = false;  // warm starts are close; a stuck run is rare
-    options_.bound_step = false;
-    // SS is then exact to ~1e-16 relative (its error is the square of the gradient cosine).
-    fast_.max_iterations = 100;
-    fast_.gradient_tolerance = 1e-8;
-  }
-  // The profile at `log_ic50`; `params` is the warm start and receives the constrained optimum.
-  // HillSlope is the only nonlinear unknown left, so the variable-projection solver does a 1-D
-  // Newton search; the general solver backs it up.
-  ProfileValue operator()(double log_ic50, Logistic4Params& params) {
-    ++evaluations_;
-    params[kLogIc50] = log_ic50;
-    held_.fixed_value[kLogIc50] = held_.lower[kLogIc50] = held_.upper[kLogIc50] = log_ic50;
-    const SeparableResult& fast = separable_.minimize(held_, params, fast_);
-    if (fast.ok && fast.converged) {
-      params = fast.params;
-      return {fast.cost, 2.0 * fast.gradient[kLogIc50]};
-    }
-    const LeastSquaresResult& r = solver_.solve(model_, params, constraints_, options_);
-    if (!std::isfinite(r.cost)) {
-      failed_ = true;
-      return {std::numeric_limits<double>::infinity()};
-    }
-    std::copy(r.params.begin(), r.params.end(), params.begin());
-    return {r.cost};
-  }
-  // The projected SS with LogIC50 free, for the joint Newton search of an end.
-  ProjectedPoint project(double log_ic50, double hill) {
-    ++evaluations_;
-    return separable_.project(held_, log_ic50, hill);
-  }
-  int evaluations() const { return evaluations_; }
-  bool failed() const { return failed_; }
-
- private:
-  Logistic4Model model_;
-  ParameterConstraints constraints_;
-  LeastSquaresOptions options_;
-  LeastSquaresSolver solver_;
-  CurveConstraints held_;
-  SeparableLogistic4 separable_;
-  SeparableSettings fast_;
-  int evaluations_ = 0;
-  bool failed_ = false;
+// A point of g = sqrt(SS - SSmin) - target, which is nearly linear in LogIC50 (exactly so for a
+// linear model), and its slope dg/dLogIC50 (NaN when unknown).
+struct Point {
+  double x = 0.0, g = 0.0, dg = kNaN;
 };
 
-// The end of one side as the root of {sqrt(SS - SSmin) - target, dSS/dHillSlope} in (LogIC50,
-// HillSlope) jointly, by Newton's method on the projected SS: at an end the profile's HillSlope
-// minimises the SS, so one Newton step here costs one evaluation instead of a whole refit. It
-// starts at the asymptotic end with HillSlope on the tangent of the profile path and gives up
-// (NaN) at the first sign of trouble: then the refit-based search below takes over.
-double newton_end(ProfileObjective& objective, const CurveConstraints& c,
-                  const Logistic4Params& best, const ProjectedPoint& at_best, double ss_min,
-                  double target, double first_step, double direction, double limit, double tol) {
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const double estimate = best[kLogIc50];
-  if (!(at_best.hessian[1][1] > 0)) return nan;
+// One side of the interval: what every search on it needs.
+struct Side {
+  ProfileObjective& objective;
+  const CurveConstraints& c;
+  double estimate, direction, limit, bound, ss_min, target, tol;
+  int max_evaluations;
+
+  bool beyond(double x, double edge) const { return direction * (x - edge) > 0; }
+  Point point(double x, const ProfileValue& v) const {
+    const double root = std::sqrt(std::max(v.ss - ss_min, 0.0));
+    return {x, root - target, root > 0 ? v.slope / (2.0 * root) : kNaN};
+  }
+  // The side ends at the search limit: the caller's bound when that is it, else unbounded.
+  End open_end() const { return {std::isfinite(bound) && limit == bound ? bound : direction * kInf}; }
+};
+
+// Newton converged: the correction is below the tolerance, or small enough that its estimated
+// error |g''| d^2 / (2 |g'|) (g'' from the slopes at the last two points) is well below it.
+bool newton_settled(const Point& p, const Point& previous, double correction, double slope, double tol) {
+  if (correction <= tol) return true;
+  if (correction > kMaxFinalCorrection || !std::isfinite(p.dg) || !std::isfinite(previous.dg)) return false;
+  const double curvature = std::abs((p.dg - previous.dg) / (p.x - previous.x));
+  return curvature * correction * correction <= kErrorMargin * tol * std::abs(slope);
+}
+
+// The end as the root of {g, dSS/dHillSlope} in (LogIC50, HillSlope) jointly: at an end the
+// profile's HillSlope minimises the SS, so after one refit (to start on the profile path) each
+// Newton step costs one evaluation of the projected SS instead of a refit. Gives up (NaN) at the
+// first sign of trouble; the refit-based search takes over then.
+End joint_newton_end(Side& s, const Logistic4Params& best, const ProjectedPoint& at_best,
+                     double first_step) {
+  if (!(at_best.hessian[1][1] > 0)) return {};
   const double tangent = -at_best.hessian[0][1] / at_best.hessian[1][1];  // dHill/dLogIC50
-  double x = estimate + direction * std::clamp(first_step, kMinFirstStepLog, kMaxFirstStepLog);
-  double hill = best[kHillSlope] + tangent * (x - estimate);
-  double previous_step = kInf;
-  int refits = 0;
-  for (int iteration = 0; iteration < kMaxNewtonEndIterations; ++iteration) {
-    if (direction * (x - estimate) <= 0) return nan;
-    if (direction * (x - limit) > 0) return nan;
-    if (!(hill >= c.lower[kHillSlope] && hill <= c.upper[kHillSlope])) return nan;
-    ProjectedPoint p;
-    if (iteration > 0) p = objective.project(x, hill);
-    if (iteration == 0 || ((!p.ok || !(p.hessian[1][1] > 0)) && refits < kMaxNewtonEndRefits)) {
-      // The SS is far from quadratic in HillSlope: the first point (and any where the SS is not
-      // convex in it) is a refit over HillSlope, so that Newton starts on the profile path.
-      ++refits;
-      Logistic4Params params = best;
-      params[kHillSlope] = hill;
-      objective(x, params);
-      hill = params[kHillSlope];
-      p = objective.project(x, hill);
-    }
-    if (!p.ok || !(p.hessian[1][1] > 0)) return nan;
-    const double root = std::sqrt(std::max(p.ss - ss_min, 0.0));
-    if (!(root > 0)) return nan;
-    const double f1 = root - target, f2 = p.gradient[1];
+  double x = s.estimate + s.direction * std::clamp(first_step, kMinFirstStepLog, kMaxFirstStepLog);
+  if (s.beyond(x, s.limit)) return {};
+  Logistic4Params params = best;
+  params[kHillSlope] += tangent * (x - s.estimate);
+  s.objective(x, params);
+  double hill = params[kHillSlope];
+  for (int iteration = 0; iteration < kMaxJointIterations; ++iteration) {
+    if (!s.beyond(x, s.estimate) || s.beyond(x, s.limit)) return {};
+    if (!(hill >= s.c.lower[kHillSlope] && hill <= s.c.upper[kHillSlope])) return {};
+    const ProjectedPoint p = s.objective.project(x, hill);
+    if (!p.ok || !(p.hessian[1][1] > 0)) return {};
+    const double root = std::sqrt(std::max(p.ss - s.ss_min, 0.0));
+    if (!(root > 0)) return {};
+    const double f1 = root - s.target, f2 = p.gradient[1];
     const double a11 = p.gradient[0] / root, a12 = p.gradient[1] / root;
     const double a21 = p.hessian[1][0], a22 = p.hessian[1][1];
     const double det = a11 * a22 - a12 * a21;
-    double dx = -(f1 * a22 - f2 * a12) / det, dh = -(a11 * f2 - a21 * f1) / det;
-    if (!std::isfinite(dx) || !std::isfinite(dh)) return nan;
-    // A large step means the quadratic model does not describe the profile here (a skewed
-    // profile, HillSlope heading for zero or for the other sign): leave it to the refits.
-    const double size = std::abs(dx);
-    if (size > kMaxJointStepLog * std::abs(x - estimate) || std::abs(dh) > kMaxJointStepHill * std::abs(hill))
-      return nan;
+    const double dx = -(f1 * a22 - f2 * a12) / det, dh = -(a11 * f2 - a21 * f1) / det;
+    if (!std::isfinite(dx) || !std::isfinite(dh)) return {};
+    if (std::abs(dx) > kMaxJointStepLog * std::abs(x - s.estimate) ||
+        std::abs(dh) > kMaxJointStepHill * std::abs(hill))
+      return {};
     x += dx;
     hill += dh;
-    // Quadratic convergence: the error left after a correction d_k is about d_k^3 / d_(k-1)^2.
-    const bool settled = std::abs(dh) <= kSettledHill * (1.0 + std::abs(hill));
-    if (settled && (size <= tol || (size <= kMaxFinalCorrection && size <= 0.25 * previous_step &&
-                                    size * size * size <= kErrorMargin * tol * previous_step * previous_step)))
-      return direction * (x - estimate) > 0 ? x : nan;
-    previous_step = size;
+    // No error estimate here: near a change of the plateaus' active bounds convergence can be
+    // linear; the last correction itself must be below the tolerance.
+    const double size = std::max(std::abs(dx), std::abs(dh) / (1.0 + std::abs(hill)));
+    if (size <= s.tol) return s.beyond(x, s.estimate) && !s.beyond(x, s.limit) ? End{x, hill} : End{};
   }
-  return nan;
+  return {};
+}
+
+// The SS is often multimodal in HillSlope (a gentle slope, or a near-step that can sit between
+// any two doses), and a warm-started path follows one branch. Probes other slopes at `x`: the
+// given alternative, half and twice `hill`, the slope cap and, when `scan` (at a candidate end),
+// `hill` itself and a ladder of slopes up to the cap. Returns a slope whose SS there is clearly
+// below the threshold, or NaN.
+double lower_branch(Side& s, double x, double hill, double alternative, bool scan) {
+  if (s.c.fixed[kHillSlope] || !(hill != 0) || !std::isfinite(hill)) return kNaN;
+  const double sign = hill < 0 ? -1.0 : 1.0;
+  double best_g = -kBranchMargin * s.target, best_hill = kNaN;
+  auto probe = [&](double h) {
+    h = std::clamp(h, s.c.lower[kHillSlope], s.c.upper[kHillSlope]);
+    if (!std::isfinite(h) || h == hill || h == 0) return;
+    const double g = s.point(x, {s.objective.projected_ss(x, h)}).g;
+    if (g < best_g) {
+      best_g = g;
+      best_hill = h;
+    }
+  };
+  if (scan) {
+    // The end itself: inside when the bracket's outer point was on a worse branch.
+    const double g = s.point(x, {s.objective.projected_ss(x, hill)}).g;
+    if (g < best_g) {
+      best_g = g;
+      best_hill = hill;
+    }
+  }
+  probe(alternative);
+  probe(0.5 * hill);
+  probe(2.0 * hill);
+  probe(sign * kInf);
+  if (scan)
+    for (double magnitude : kSlopeLadder) probe(sign * magnitude);
+  return best_hill;
+}
+
+// Safeguarded Newton outward from an inside point (g < 0): steps aimed past the predicted end
+// until the threshold is bracketed, then Newton inside the bracket where it shrinks fast enough,
+// bisection otherwise (rtsafe). Refits warm-start from the previous point, HillSlope extrapolated
+// along the path over short steps.
+End search_outward(Side& s, Point start, Logistic4Params params, double first_step) {
+  Point in = start, out, last = start;
+  bool bracketed = false;
+  double previous_x = start.x, previous_hill = params[kHillSlope];
+  double in_hill = params[kHillSlope];  // HillSlope of the inside point
+  double step = std::clamp(first_step, kMinFirstStepLog, kMaxFirstStepLog);
+  double next = start.x + s.direction * step;
+  double width_before = kInf, width_last = kInf;  // the last two steps inside the bracket
+  for (int used = 0; used < s.max_evaluations; ++used) {
+    const bool at_limit = !bracketed && !s.beyond(s.limit, next);
+    if (at_limit) next = s.limit;
+    const double last_x = params[kLogIc50], last_hill = params[kHillSlope];
+    if (last_x != previous_x && std::abs(next - last_x) <= std::abs(last_x - previous_x))
+      params[kHillSlope] += (last_hill - previous_hill) / (last_x - previous_x) * (next - last_x);
+    if (!std::isfinite(params[kHillSlope])) params[kHillSlope] = last_hill;
+    previous_x = last_x;
+    previous_hill = last_hill;
+    Point p = s.point(next, s.objective(next, params));
+    if (p.g >= 0) {
+      // Outside on this branch; another may be inside here (the end would be further out).
+      const double other = lower_branch(s, next, params[kHillSlope], in_hill, false);
+      if (!std::isnan(other)) {
+        Logistic4Params switched = params;
+        switched[kHillSlope] = other;
+        const Point q = s.point(next, s.objective(next, switched));
+        if (q.g < p.g) {
+          p = q;
+          params = switched;
+        }
+      }
+    }
+    // Slope: the envelope theorem's, else the secant through the previous point.
+    const double slope = std::isfinite(p.dg) ? p.dg : (p.g - last.g) / (p.x - last.x);
+    const Point previous = last;
+    last = p;
+    if (p.g >= 0) {
+      if (!bracketed) width_before = width_last = std::abs(p.x - in.x);
+      out = p;
+      bracketed = true;
+    } else {
+      in = p;
+      in_hill = params[kHillSlope];
+    }
+    const double newton = p.x - p.g / slope;
+    const bool newton_ok = std::isfinite(newton) && s.direction * slope > 0;
+    const double correction = std::abs(newton - p.x);
+    const bool settled = newton_ok && newton_settled(p, previous, correction, slope, s.tol);
+    if (!bracketed) {
+      if (settled && !s.beyond(newton, s.limit)) return {newton, params[kHillSlope]};
+      if (at_limit) return s.open_end();
+      const double ahead = newton_ok ? s.direction * (newton - p.x) : 0.0;
+      step = ahead > 0 ? std::clamp(kOvershoot * ahead, kMinFirstStepLog, 4.0 * step) : 2.0 * step;
+      next = p.x + s.direction * step;
+      continue;
+    }
+    const double lo = std::min(in.x, out.x), hi = std::max(in.x, out.x);
+    if (settled && newton >= lo && newton <= hi) return {newton, params[kHillSlope]};
+    if (hi - lo <= s.tol) return {in.x - in.g * (out.x - in.x) / (out.g - in.g), params[kHillSlope]};
+    const bool newton_fast = newton_ok && newton > lo && newton < hi && correction <= 0.5 * width_before;
+    next = newton_fast ? newton : 0.5 * (lo + hi);
+    width_before = width_last;
+    width_last = std::abs(next - p.x);
+  }
+  if (!bracketed) return s.open_end();
+  return {0.5 * (in.x + out.x), params[kHillSlope]};
 }
 
 double one_side(ProfileObjective& objective, const CurveData& data, const CurveConstraints& c,
                 const Logistic4Params& best, const ProjectedPoint& at_best, double ss_min,
                 double threshold, double first_step, double direction,
                 const ProfileSettings& settings) {
-  const double inf = std::numeric_limits<double>::infinity();
   const double estimate = best[kLogIc50];
-  const double user_bound = direction > 0 ? c.upper[kLogIc50] : c.lower[kLogIc50];
+  const double bound = direction > 0 ? settings.upper_bound : settings.lower_bound;
   const double reach = direction > 0 ? data.x_max + settings.reach_beyond_range_log
                                      : data.x_min - settings.reach_beyond_range_log;
-  const double limit = direction > 0 ? std::min(user_bound, std::max(reach, estimate + first_step))
-                                     : std::max(user_bound, std::min(reach, estimate - first_step));
-  const double target = std::sqrt(threshold - ss_min);
-  const double tol = settings.tolerance_log;
-  if (at_best.ok && !c.fixed[kHillSlope]) {
-    const double end = newton_end(objective, c, best, at_best, ss_min, target, first_step,
-                                  direction, limit, tol);
-    if (std::isfinite(end)) return end;
+  const double limit = direction > 0 ? std::min(bound, std::max(reach, estimate + first_step))
+                                     : std::max(bound, std::min(reach, estimate - first_step));
+  Side s{objective, c, estimate, direction, limit, bound, ss_min, std::sqrt(threshold - ss_min),
+         settings.tolerance_log, settings.max_evaluations_per_side};
+  End end;
+  if (at_best.ok && !c.fixed[kHillSlope]) end = joint_newton_end(s, best, at_best, first_step);
+  if (!std::isfinite(end.x)) end = search_outward(s, {estimate, -s.target}, best, first_step);
+  for (int switches = 0; switches < kMaxBranchSwitches && std::isfinite(end.x); ++switches) {
+    const double hill = lower_branch(s, end.x, end.hill, best[kHillSlope], true);
+    if (std::isnan(hill)) break;
+    // The profile is lower at this end on another branch: continue outward on that one.
+    Logistic4Params params = best;
+    params[kHillSlope] = hill;
+    const Point inside = s.point(end.x, objective(end.x, params));
+    if (!(inside.g < 0)) break;
+    end = search_outward(s, inside, params, std::abs(end.x - estimate) * 0.1);
   }
-  // g = sqrt(SS - SSmin) - target is nearly linear in LogIC50 (exactly so for a linear model):
-  // Newton's method on it converges in a few steps.
-  struct Point {
-    double x, g, dg;  // dg: dg/dLogIC50, NaN when unknown
-  };
-  // Warm start: HillSlope extrapolated linearly along the profile from its last two points.
-  double previous_x = estimate, previous_hill = best[kHillSlope];
-  auto evaluate = [&](double x, Logistic4Params& params) {
-    const double last_x = params[kLogIc50], last_hill = params[kHillSlope];
-    // Only over steps no longer than the last one: far out the path of HillSlope curves.
-    if (last_x != previous_x && std::abs(x - last_x) <= std::abs(last_x - previous_x))
-      params[kHillSlope] += (last_hill - previous_hill) / (last_x - previous_x) * (x - last_x);
-    if (!std::isfinite(params[kHillSlope])) params[kHillSlope] = last_hill;
-    previous_x = last_x;
-    previous_hill = last_hill;
-    const ProfileValue v = objective(x, params);
-    const double excess = std::max(v.ss - ss_min, 0.0);
-    const double root = std::sqrt(excess);
-    return Point{x, root - target, root > 0 ? v.slope / (2.0 * root) : std::nan("")};
-  };
-  // Bracket: `in` has g < 0, `out` (once found) g >= 0.
-  Point in{estimate, -target, std::nan("")}, out{0, 0, std::nan("")};
-  bool bracketed = false;
-  Logistic4Params params = best;
-  Point last = in;
-  double step = std::clamp(first_step, kMinFirstStepLog, kMaxFirstStepLog);
-  double next = estimate + direction * step;
-  for (int used = 0; used < settings.max_evaluations_per_side; ++used) {
-    const bool at_limit = !bracketed && (direction > 0 ? next >= limit : next <= limit);
-    if (at_limit) next = limit;
-    const Point p = evaluate(next, params);
-    // Slope: the envelope theorem's, else the secant through the previous point.
-    const double slope = std::isfinite(p.dg) ? p.dg : (p.g - last.g) / (p.x - last.x);
-    const Point previous = last;
-    last = p;
-    if (p.g >= 0) {
-      out = p;
-      bracketed = true;
-    } else {
-      in = p;
-    }
-    const double newton = p.x - p.g / slope;
-    const bool newton_ok = std::isfinite(newton) && direction * slope > 0;
-    // Newton's error after a correction d is about |g''| d^2 / (2 |g'|); g'' from the slopes at
-    // the last two points.
-    const double correction = std::abs(newton - p.x);
-    const double curvature = std::isfinite(p.dg) && std::isfinite(previous.dg)
-                                 ? std::abs((p.dg - previous.dg) / (p.x - previous.x))
-                                 : kInf;
-    const bool converged =
-        correction <= tol || (correction <= kMaxFinalCorrection &&
-                              curvature * correction * correction <= kErrorMargin * tol * std::abs(slope));
-    const double lo = bracketed ? std::min(in.x, out.x) : std::min(in.x, limit);
-    const double hi = bracketed ? std::max(in.x, out.x) : std::max(in.x, limit);
-    if (newton_ok && converged && newton >= lo && newton <= hi) return newton;
-    if (!bracketed) {
-      if (at_limit) return std::isfinite(user_bound) && in.x == user_bound ? user_bound : direction * inf;
-      // Still inside: aim past the predicted end (Newton), at most four times the last step.
-      const double ahead = newton_ok ? direction * (newton - p.x) : 0.0;
-      step = ahead > 0 ? std::clamp(kOvershoot * ahead, kMinFirstStepLog, 4.0 * step) : 2.0 * step;
-      next = p.x + direction * step;
-      continue;
-    }
-    if (hi - lo <= tol) return in.x - in.g * (out.x - in.x) / (out.g - in.g);
-    // Newton inside the bracket, else regula falsi, else bisection.
-    next = newton_ok && newton > lo && newton < hi ? newton
-                                                    : in.x - in.g * (out.x - in.x) / (out.g - in.g);
-    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
-  }
-  return bracketed ? in.x - in.g * (out.x - in.x) / (out.g - in.g) : direction * inf;
+  return end.x;
 }
 
 }  // namespace
