@@ -49,7 +49,7 @@ class FtdiTransport final : public Transport {
 
  private:
   FtdiTransport(UsbDevice device, FtdiSettings settings, FtdiChip chip)
-      : device_(std::move(device)), settings_(settings), chip_(chip) {}
+      : device_(std::move(device)), settings_(std::move(settings)), chip_(chip) {}
   Status configure();
   Status control(std::uint8_t request, std::uint16_t value, std::uint16_t index);
   Status note(Status status);  // remembers a disconnect

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets with Clang's libFuzzer, AddressSanitizer and UBSan into build-fuzz/
+# and runs each for SECONDS (default 300) on one core, starting from its seed corpus (plus the
+# example jobs and the real CLARIOstar traffic in ../shared when present). New inputs go to
+# build-fuzz/corpus/<target>/; a failing input is written to build-fuzz/crash-* and the run stops.
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-300}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_clariostar_replies fuzz_job_spec fuzz_input_files)
+
+sanitizers="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_CXX_FLAGS="$sanitizers" -DCMAKE_C_FLAGS="$sanitizers" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
+  -DASSAY_FUZZ=ON -DASSAY_BUILD_BENCH=OFF >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}"
+
+for target in "${targets[@]}"; do
+  corpus=build-fuzz/corpus/$target
+  mkdir -p "$corpus"
+  seeds=(tests/fuzz/corpus/$target)
+  [ "$target" = fuzz_job_spec ] && seeds+=(examples/jobs)
+  [ "$target" = fuzz_clariostar_replies ] && [ -d ../shared/instruments/clariostar-fixtures/extracted ] &&
+    seeds+=(../shared/instruments/clariostar-fixtures/extracted)
+  echo "== $target: ${seconds} s"
+  (cd build-fuzz && ./bin/"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+     -print_final_stats=1 "../$corpus" "${seeds[@]/#/../}" 2>&1 | grep -E "^#|stat::|ERROR|SUMMARY|Done" | tail -12)
+done

@@ -1,0 +1,27 @@
+# Fuzz targets (tests/fuzz/fuzz_*.cpp). Under Clang with ASSAY_FUZZ=ON each links libFuzzer
+# (scripts/fuzz.sh builds and runs them); otherwise each links the replay runner and ctest runs
+# it over its seed corpus (tests/fuzz/corpus/<target>/) and over inputs named below.
+option(ASSAY_FUZZ "Build the fuzz targets with libFuzzer (Clang only)" OFF)
+file(GLOB FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_*.cpp)
+foreach(source ${FUZZ_SOURCES})
+  get_filename_component(name ${source} NAME_WE)
+  if(ASSAY_FUZZ)
+    add_executable(${name} ${source})
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  else()
+    add_executable(${name} ${source} ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/replay_main.cpp)
+  endif()
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE assay_daemon)
+  set(corpus ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/corpus/${name})
+  set(inputs ${corpus})
+  if(name STREQUAL "fuzz_job_spec")
+    list(APPEND inputs ${CMAKE_SOURCE_DIR}/examples/jobs)
+  elseif(name STREQUAL "fuzz_clariostar_replies" AND EXISTS ${ASSAY_SHARED_DIR}/instruments/clariostar-fixtures/extracted)
+    list(APPEND inputs ${ASSAY_SHARED_DIR}/instruments/clariostar-fixtures/extracted)  # real device traffic
+  endif()
+  if(NOT ASSAY_FUZZ)
+    add_test(NAME "fuzz: ${name} replays its corpus" COMMAND ${name} ${inputs})
+  endif()
+endforeach()
