@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 #include "fit/profile_objective.hpp"
 
@@ -18,7 +19,8 @@ constexpr double kOvershoot = 1.25;  // bracketing steps aim this far past the p
 // A last Newton correction is applied without checking when its estimated error is below
 // kErrorMargin * tolerance and the correction itself is small enough for that estimate to hold.
 constexpr double kErrorMargin = 0.1;
-constexpr double kMaxFinalCorrection = 1e-2;
+constexpr double kMaxFinalCorrection = 1e-3;
+constexpr double kMinRelativeCurvature = 10.0;  // per log unit
 constexpr int kMaxJointIterations = 12;
 // Largest joint Newton step, relative to the distance from the estimate and to HillSlope (below
 // 1: the slope keeps its sign). A larger one means the quadratic model does not describe the
@@ -29,8 +31,11 @@ constexpr double kMaxJointStepHill = 0.7;
 // the target): the end then lies further out.
 constexpr double kBranchMargin = 1e-6;
 constexpr int kMaxBranchSwitches = 3;
-// Slopes probed at each end for another branch of the SS.
-constexpr double kSlopeLadder[] = {0.3, 0.6, 1.2, 2.5, 4.0, 6.0, 8.0};
+// Slopes probed at each end for another branch of the SS: kLadderRungs doubling up to the cap
+// (10 by default: 0.31 .. 10), or to kLadderTop when the slope is not bounded, and the same
+// times sqrt(2) (below the cap).
+constexpr int kLadderRungs = 6;
+constexpr double kLadderTop = 10.0;
 
 // An end of the interval and the profile's HillSlope there (NaN when not found).
 struct End {
@@ -65,7 +70,10 @@ struct Side {
 bool newton_settled(const Point& p, const Point& previous, double correction, double slope, double tol) {
   if (correction <= tol) return true;
   if (correction > kMaxFinalCorrection || !std::isfinite(p.dg) || !std::isfinite(previous.dg)) return false;
-  const double curvature = std::abs((p.dg - previous.dg) / (p.x - previous.x));
+  // Two slopes far apart can agree by chance: the curvature is taken to be at least
+  // kMinRelativeCurvature |g'| (the slope may change by its own size over 0.1 log units).
+  const double curvature = std::max(std::abs((p.dg - previous.dg) / (p.x - previous.x)),
+                                    kMinRelativeCurvature * std::abs(slope));
   return curvature * correction * correction <= kErrorMargin * tol * std::abs(slope);
 }
 
@@ -111,8 +119,8 @@ End joint_newton_end(Side& s, const Logistic4Params& best, const ProjectedPoint&
 
 // The SS is often multimodal in HillSlope (a gentle slope, or a near-step that can sit between
 // any two doses), and a warm-started path follows one branch. Probes other slopes at `x`: the
-// given alternative, half and twice `hill`, the slope cap and, when `scan` (at a candidate end),
-// `hill` itself and a ladder of slopes up to the cap. Returns a slope whose SS there is clearly
+// given alternative, half and twice `hill`, and the slope cap or, when `scan` (at a candidate
+// end), `hill` itself and a ladder of slopes up to the cap. Returns a slope whose SS there is clearly
 // below the threshold, or NaN.
 double lower_branch(Side& s, double x, double hill, double alternative, bool scan) {
   if (s.c.fixed[kHillSlope] || !(hill != 0) || !std::isfinite(hill)) return kNaN;
@@ -138,9 +146,28 @@ double lower_branch(Side& s, double x, double hill, double alternative, bool sca
   probe(alternative);
   probe(0.5 * hill);
   probe(2.0 * hill);
-  probe(sign * kInf);
-  if (scan)
-    for (double magnitude : kSlopeLadder) probe(sign * magnitude);
+  if (!scan) {
+    probe(sign * kInf);
+    return best_hill;
+  }
+  // A ladder of slopes doubling up to the cap (or to kLadderTop without one).
+  const double cap = sign < 0 ? -s.c.lower[kHillSlope] : s.c.upper[kHillSlope];
+  const double top = std::isfinite(cap) ? cap : kLadderTop;
+  for (double offset : {1.0, std::numbers::sqrt2}) {  // two interleaved ladders: ratio sqrt(2)
+    const double hill0 = offset * sign * top / (1 << (kLadderRungs - 1));
+    double ss[kLadderRungs];
+    s.objective.projected_ss_ladder(x, hill0, kLadderRungs, ss);
+    for (int k = 0; k < kLadderRungs; ++k) {
+      const double h = hill0 * (1 << k);
+      if (!(h >= s.c.lower[kHillSlope] && h <= s.c.upper[kHillSlope]) || !std::isfinite(ss[k]))
+        continue;
+      const double g = s.point(x, {ss[k]}).g;
+      if (g < best_g) {
+        best_g = g;
+        best_hill = h;
+      }
+    }
+  }
   return best_hill;
 }
 

@@ -113,16 +113,22 @@ bool SeparableLogistic4::solve_plateaus(const CurveConstraints& c, const Gram& g
 
 double SeparableLogistic4::evaluate(const CurveConstraints& c, double log_ic50, double hill,
                                     Plateaus& pl) {
-  const std::size_t n = data_.x.size();
-  Gram gram{};
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < data_.x.size(); ++i) {
     const LogisticFraction f = logistic_fraction(data_.x[i], log_ic50, hill);
     s_[i] = f.s;
     complement_[i] = f.complement;
-    const double ws = data_.weight[i] * f.s, wc = data_.weight[i] * f.complement;
-    gram.ss += ws * f.s;
-    gram.sc += ws * f.complement;
-    gram.cc += wc * f.complement;
+  }
+  return fit_plateaus(c, pl);
+}
+
+double SeparableLogistic4::fit_plateaus(const CurveConstraints& c, Plateaus& pl) {
+  const std::size_t n = data_.x.size();
+  Gram gram{};
+  for (std::size_t i = 0; i < n; ++i) {
+    const double ws = data_.weight[i] * s_[i], wc = data_.weight[i] * complement_[i];
+    gram.ss += ws * s_[i];
+    gram.sc += ws * complement_[i];
+    gram.cc += wc * complement_[i];
     gram.sy += ws * data_.y[i];
     gram.cy += wc * data_.y[i];
   }
@@ -133,6 +139,29 @@ double SeparableLogistic4::evaluate(const CurveConstraints& c, double log_ic50, 
     ss += data_.weight[i] * r * r;
   }
   return std::isfinite(ss) ? ss : kInf;
+}
+
+void SeparableLogistic4::projected_ss_ladder(const CurveConstraints& c, double log_ic50,
+                                             double hill0, int count, double* ss) {
+  const std::size_t n = data_.x.size();
+  power_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    // e = 10^((L - x) h): s = 1 / (1 + e). Concentration 0 keeps its plateau on every rung.
+    const double x = data_.x[i];
+    power_[i] = std::isinf(x) ? (hill0 < 0 ? 0.0 : (hill0 > 0 ? kInf : 1.0))
+                              : std::exp(std::numbers::ln10 * (log_ic50 - x) * hill0);
+  }
+  for (int k = 0; k < count; ++k) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double e = power_[i];
+      const double s = 1.0 / (1.0 + e);
+      s_[i] = s;
+      complement_[i] = e >= 1.0 ? 1.0 - s : e * s;
+      power_[i] = e * e;
+    }
+    Plateaus pl;
+    ss[k] = fit_plateaus(c, pl);
+  }
 }
 
 void SeparableLogistic4::newton_system(double log_ic50, double hill, const Plateaus& pl,

@@ -70,6 +70,12 @@ class SeparableLogistic4 {
   // The projected SS alone at (log_ic50, hill) (NaN when the plateaus are undetermined).
   double projected_ss(const CurveConstraints& constraints, double log_ic50, double hill);
 
+  // The projected SS at (log_ic50, hill0 * 2^k) for k = 0 .. count-1 into `ss` (NaN where the
+  // plateaus are undetermined): one exponential per point for the whole ladder (the fractions'
+  // exponentials are squared from rung to rung).
+  void projected_ss_ladder(const CurveConstraints& constraints, double log_ic50, double hill0,
+                           int count, double* ss);
+
   // The projected SS and its derivatives at (log_ic50, hill); fixed flags of LogIC50 and
   // HillSlope are ignored, those of Top and Bottom (and their bounds) apply.
   ProjectedPoint project(const CurveConstraints& constraints, double log_ic50, double hill);
@@ -86,6 +92,8 @@ class SeparableLogistic4 {
   // Logistic fractions at (LogIC50, HillSlope), then the best plateaus; returns the SS
   // (+infinity when not finite, NaN when the plateaus are undetermined).
   double evaluate(const CurveConstraints& c, double log_ic50, double hill, Plateaus& plateaus);
+  // The same from the fractions already in s_ and complement_.
+  double fit_plateaus(const CurveConstraints& c, Plateaus& plateaus);
   // Best Top/Bottom inside their bounds (fixed ones keep their value); false when undetermined.
   bool solve_plateaus(const CurveConstraints& c, const Gram& gram, Plateaus& plateaus) const;
   // Half the Hessian of the SS (J^T J + sum r_i d2f_i), the gradient J^T r and the squared
@@ -95,7 +103,7 @@ class SeparableLogistic4 {
                      double* column_norm2) const;
 
   const CurveData& data_;
-  std::vector<double> s_, complement_;
+  std::vector<double> s_, complement_, power_;
   SeparableResult result_;
 };
 

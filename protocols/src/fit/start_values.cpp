@@ -66,29 +66,43 @@ Logistic4Params initial_guess(const CurveData& d, const CurveConstraints& c) {
       log_ic50s.push_back(hi > lo ? lo + (hi - lo) * k / (kLogIc50GridPoints - 1) : lo);
   }
 
+  // Weighted sums of the linear problem in (Top, Bottom) for every LogIC50 of the grid at once:
+  // the inner loop runs over the grid (independent sums, so it vectorises).
+  struct Sums {
+    double sss[kLogIc50GridPoints], ss1[kLogIc50GridPoints], s11[kLogIc50GridPoints],
+        sys[kLogIc50GridPoints], sy1[kLogIc50GridPoints], scale[kLogIc50GridPoints];
+  };
   Candidate best;
-  std::vector<double> a(n);
+  const int grid = static_cast<int>(log_ic50s.size());
   for (double hill : hills) {
-    // 10^((L - x) h) = 10^((L - xc) h) * 10^((xc - x) h): one exp per point per slope.
+    Sums sums{};
+    // 10^((L - x) h) = 10^((L - xc) h) * 10^((xc - x) h): one exp per point and per grid value.
+    for (int k = 0; k < grid; ++k) sums.scale[k] = std::exp(std::numbers::ln10 * (log_ic50s[k] - x_center) * hill);
     for (std::size_t i = 0; i < n; ++i) {
-      if (std::isinf(d.x[i])) {
-        a[i] = hill < 0 ? 0.0 : (hill > 0 ? std::numeric_limits<double>::infinity() : 1.0);
-      } else {
-        a[i] = std::exp(std::numbers::ln10 * (x_center - d.x[i]) * hill);
+      const double w = d.weight[i], wy = w * d.y[i];
+      const bool zero_dose = std::isinf(d.x[i]);
+      if (zero_dose && hill != 0) {
+        // Concentration 0: s = 1 on a falling curve, 0 on a rising one, for every L.
+        const bool at_top = hill < 0;
+        for (int k = 0; k < grid; ++k) {
+          (at_top ? sums.sss : sums.s11)[k] += w;
+          (at_top ? sums.sys : sums.sy1)[k] += wy;
+        }
+        continue;
+      }
+      const double a = zero_dose ? 1.0 : std::exp(std::numbers::ln10 * (x_center - d.x[i]) * hill);
+      for (int k = 0; k < grid; ++k) {
+        const double s = 1.0 / (1.0 + sums.scale[k] * a), t = 1.0 - s;
+        sums.sss[k] += w * s * s;
+        sums.ss1[k] += w * s * t;
+        sums.s11[k] += w * t * t;
+        sums.sys[k] += wy * s;
+        sums.sy1[k] += wy * t;
       }
     }
-    for (double log_ic50 : log_ic50s) {
-      const double scale = std::exp(std::numbers::ln10 * (log_ic50 - x_center) * hill);
-      double sss = 0, ss1 = 0, s11 = 0, sys = 0, sy1 = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const double s = std::isinf(a[i]) ? 0.0 : 1.0 / (1.0 + scale * a[i]);
-        const double t = 1.0 - s, w = d.weight[i], wy = w * d.y[i];
-        sss += w * s * s;
-        ss1 += w * s * t;
-        s11 += w * t * t;
-        sys += wy * s;
-        sy1 += wy * t;
-      }
+    for (int k = 0; k < grid; ++k) {
+      const double sss = sums.sss[k], ss1 = sums.ss1[k], s11 = sums.s11[k];
+      const double sys = sums.sys[k], sy1 = sums.sy1[k];
       double top = c.fixed_value[kTop], bottom = c.fixed_value[kBottom];
       if (!c.fixed[kTop] && !c.fixed[kBottom]) {
         const double det = sss * s11 - ss1 * ss1;
@@ -107,7 +121,7 @@ Logistic4Params initial_guess(const CurveData& d, const CurveConstraints& c) {
       bottom = std::clamp(bottom, c.lower[kBottom], c.upper[kBottom]);
       const double ss = y_weighted_sq - 2 * (top * sys + bottom * sy1) + top * top * sss +
                         2 * top * bottom * ss1 + bottom * bottom * s11;
-      if (ss < best.ss) best = {ss, {top, bottom, log_ic50, hill}};
+      if (ss < best.ss) best = {ss, {top, bottom, log_ic50s[k], hill}};
     }
   }
   if (!std::isfinite(best.ss)) {
