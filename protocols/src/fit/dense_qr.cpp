@@ -101,22 +101,24 @@ bool inverse_normal_matrix(std::span<const double> r, int n, double rcond, std::
   for (int k = 0; k < n; ++k) {
     if (!(std::abs(r[k * n + k]) > rcond * max_pivot)) return false;
   }
-  // rinv = R^-1 (upper triangular), column by column.
-  std::vector<double> rinv(static_cast<std::size_t>(n) * n, 0.0);
-  for (int j = 0; j < n; ++j) {
-    rinv[j * n + j] = 1.0 / r[j * n + j];
-    for (int i = j - 1; i >= 0; --i) {
+  // rinv = R^-1 (upper triangular), column by column. Unsigned indices: with int ones GCC -O2
+  // warns (-Waggressive-loop-optimizations) about an overflow that cannot happen here.
+  const std::size_t m = static_cast<std::size_t>(n);
+  std::vector<double> rinv(m * m, 0.0);
+  for (std::size_t j = 0; j < m; ++j) {
+    rinv[j * m + j] = 1.0 / r[j * m + j];
+    for (std::size_t i = j; i-- > 0;) {
       double sum = 0.0;
-      for (int k = i + 1; k <= j; ++k) sum += r[k * n + i] * rinv[j * n + k];
-      rinv[j * n + i] = -sum / r[i * n + i];
+      for (std::size_t k = i + 1; k <= j; ++k) sum += r[k * m + i] * rinv[j * m + k];
+      rinv[j * m + i] = -sum / r[i * m + i];
     }
   }
   // (R^T R)^-1 = R^-1 R^-T
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < n; ++j) {
+  for (std::size_t i = 0; i < m; ++i) {
+    for (std::size_t j = 0; j < m; ++j) {
       double sum = 0.0;
-      for (int k = std::max(i, j); k < n; ++k) sum += rinv[k * n + i] * rinv[k * n + j];
-      out[j * n + i] = sum;
+      for (std::size_t k = std::max(i, j); k < m; ++k) sum += rinv[k * m + i] * rinv[k * m + j];
+      out[j * m + i] = sum;
     }
   }
   return true;
