@@ -55,9 +55,10 @@ CurveProblem prepare_curve(std::span<const DosePoint> points, const FitOptions& 
                            DoseResponseFit& fit);
 
 // The least-squares 4PL fit from `start`, with the covariance. By default the variable-projection
-// solver finds the optimum and the general solver confirms it (normally at once) and computes the
-// covariance from a QR of the Jacobian; when the fast path gives up, or `fast_path` is false, the
-// general solver alone runs from `start`.
+// solver finds the optimum (and tries the other branch of a SS bimodal in HillSlope), and the
+// covariance comes from a QR of the Jacobian there, as the general solver computes it. When the
+// fast path gives up, or the Jacobian is rank-deficient at its optimum, the general solver
+// continues from there; with `fast_path` false it alone runs from `start`.
 LeastSquaresResult solve_curve(const CurveData& data, const CurveConstraints& constraints,
                                const Logistic4Params& start, bool fast_path = true);
 

@@ -1,5 +1,5 @@
-// The least-squares fit of one curve: variable projection, then the general solver's check and
-// covariance; see curve_problem.hpp.
+// The least-squares fit of one curve: variable projection, the covariance from a QR of the
+// Jacobian at its optimum; the general solver when the fast path gives up. See curve_problem.hpp.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -31,6 +31,34 @@ double better_slope(SeparableLogistic4& separable, const CurveConstraints& c,
   return best_hill;
 }
 
+// The result at an optimum found by the fast path: SS, covariance from a QR of the Jacobian.
+LeastSquaresResult at_optimum(const Logistic4Model& model, const CurveConstraints& c,
+                              const Logistic4Params& optimum, Termination termination,
+                              int iterations) {
+  const int n = model.num_residuals();
+  std::vector<double> residuals(n), jacobian(static_cast<std::size_t>(n) * kLogistic4Params);
+  model.evaluate(optimum, residuals, jacobian);
+  LeastSquaresResult result;
+  result.params.assign(optimum.begin(), optimum.end());
+  result.cost = 0.0;
+  for (double r : residuals) result.cost += r * r;
+  result.iterations = iterations;
+  result.evaluations = iterations;
+  result.converged = std::isfinite(result.cost);
+  result.termination = termination;
+  int free_index[kLogistic4Params], m = 0;
+  result.at_bound.assign(kLogistic4Params, false);
+  for (int j = 0; j < kLogistic4Params; ++j) {
+    if (c.fixed[j]) continue;
+    free_index[m++] = j;
+    result.at_bound[j] = optimum[j] <= c.lower[j] || optimum[j] >= c.upper[j];
+  }
+  result.covariance_ok = result.converged &&
+                         covariance_from_jacobian(jacobian, n, kLogistic4Params,
+                                                  std::span<const int>(free_index, m), result.covariance);
+  return result;
+}
+
 }  // namespace
 
 LeastSquaresResult solve_curve(const CurveData& data, const CurveConstraints& constraints,
@@ -41,6 +69,7 @@ LeastSquaresResult solve_curve(const CurveData& data, const CurveConstraints& co
   lm.cost_tolerance = 1e-14;
   lm.gradient_tolerance = 1e-12;
   lm.bound_step = false;  // the grid start is already near the optimum
+  const Logistic4Model model(data.x, data.y, data.sqrt_weight);
   Logistic4Params from = start;
   int fast_iterations = 0;
   if (fast_path) {
@@ -55,17 +84,23 @@ LeastSquaresResult solve_curve(const CurveData& data, const CurveConstraints& co
       from = projected.params;
       fast_iterations = projected.iterations;
       const double second_hill = better_slope(separable, constraints, from, projected.cost);
+      Termination termination = projected.termination;
       if (std::isfinite(second_hill)) {
         const double first_cost = projected.cost;
         Logistic4Params second = from;
         second[kHillSlope] = second_hill;
         const SeparableResult& again = separable.minimize(constraints, second, fast);
         fast_iterations += again.iterations;
-        if (again.ok && again.converged && again.cost < first_cost) from = again.params;
+        if (again.ok && again.converged && again.cost < first_cost) {
+          from = again.params;
+          termination = again.termination;
+        }
       }
+      LeastSquaresResult result = at_optimum(model, constraints, from, termination, fast_iterations);
+      if (result.covariance_ok) return result;
+      // Rank-deficient there: the general solver decides (it may retry with unscaled damping).
     }
   }
-  const Logistic4Model model(data.x, data.y, data.sqrt_weight);
   LeastSquaresResult result = solve_least_squares(model, from, constraints.to_solver(), lm);
   result.iterations += fast_iterations;
   return result;

@@ -36,9 +36,8 @@ struct Workspace {
 
 }  // namespace
 
-void LeastSquaresSolver::compute_covariance(const double* jac, int n, int p) {
-  LeastSquaresResult& result = result_;
-  const std::vector<int>& free_index = free_index_;
+bool covariance_from_jacobian(std::span<const double> jac, int n, int p,
+                              std::span<const int> free_index, std::vector<double>& covariance) {
   const int m = static_cast<int>(free_index.size());
   const int rows = std::max(n, m);
   std::vector<double> a(static_cast<std::size_t>(rows) * m, 0.0), norms(m), rmat(m * m), qtb(m),
@@ -50,18 +49,24 @@ void LeastSquaresSolver::compute_covariance(const double* jac, int n, int p) {
     const double s = norms[c] > 0 ? 1.0 / norms[c] : 0.0;
     for (int i = 0; i < n; ++i) a[c * rows + i] = jac[i * p + free_index[c]] * s;
   }
-  result.covariance.assign(static_cast<std::size_t>(p) * p, 0.0);
+  covariance.assign(static_cast<std::size_t>(p) * p, 0.0);
   detail::householder_qr(a, rows, m, zeros, rmat, qtb);
-  result.covariance_ok = detail::inverse_normal_matrix(rmat, m, kCovarianceRcond, inv);
-  if (!result.covariance_ok) {
+  if (!detail::inverse_normal_matrix(rmat, m, kCovarianceRcond, inv)) {
     for (int a_idx : free_index)
       for (int b_idx : free_index)
-        result.covariance[a_idx * p + b_idx] = std::numeric_limits<double>::quiet_NaN();
-    return;
+        covariance[a_idx * p + b_idx] = std::numeric_limits<double>::quiet_NaN();
+    return false;
   }
   for (int i = 0; i < m; ++i)
     for (int j = 0; j < m; ++j)
-      result.covariance[free_index[i] * p + free_index[j]] = inv[j * m + i] / (norms[i] * norms[j]);
+      covariance[free_index[i] * p + free_index[j]] = inv[j * m + i] / (norms[i] * norms[j]);
+  return true;
+}
+
+void LeastSquaresSolver::compute_covariance(const double* jac, int n, int p) {
+  result_.covariance_ok = covariance_from_jacobian(
+      std::span<const double>(jac, static_cast<std::size_t>(n) * p), n, p, free_index_,
+      result_.covariance);
 }
 
 std::string_view to_string(Termination termination) {

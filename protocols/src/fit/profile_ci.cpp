@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 
 #include "fit/profile_objective.hpp"
 
@@ -49,6 +50,12 @@ struct Point {
   double x = 0.0, g = 0.0, dg = kNaN;
 };
 
+// A refit done: its point and constrained optimum.
+struct Evaluated {
+  Point point;
+  Logistic4Params params{};
+};
+
 // One side of the interval: what every search on it needs.
 struct Side {
   ProfileObjective& objective;
@@ -78,37 +85,35 @@ bool newton_settled(const Point& p, const Point& previous, double correction, do
 }
 
 // The end as the root of {g, dSS/dHillSlope} in (LogIC50, HillSlope) jointly: at an end the
-// profile's HillSlope minimises the SS, so after one refit (to start on the profile path) each
-// Newton step costs one evaluation of the projected SS instead of a refit. Gives up (NaN) at the
-// first sign of trouble; the refit-based search takes over then.
-End joint_newton_end(Side& s, const Logistic4Params& best, const ProjectedPoint& at_best,
-                     double first_step) {
-  if (!(at_best.hessian[1][1] > 0)) return {};
-  const double tangent = -at_best.hessian[0][1] / at_best.hessian[1][1];  // dHill/dLogIC50
-  double x = s.estimate + s.direction * std::clamp(first_step, kMinFirstStepLog, kMaxFirstStepLog);
-  if (s.beyond(x, s.limit)) return {};
-  Logistic4Params params = best;
-  params[kHillSlope] += tangent * (x - s.estimate);
-  s.objective(x, params);
-  double hill = params[kHillSlope];
+// profile's HillSlope minimises the SS, so from a point on the profile path (x, hill) each Newton
+// step costs one evaluation of the projected SS instead of a refit. Gives up (NaN) at the first
+// sign of trouble; the refit-based search takes over then.
+End joint_newton_end(Side& s, double x, double hill) {
   for (int iteration = 0; iteration < kMaxJointIterations; ++iteration) {
     if (!s.beyond(x, s.estimate) || s.beyond(x, s.limit)) return {};
     if (!(hill >= s.c.lower[kHillSlope] && hill <= s.c.upper[kHillSlope])) return {};
     const ProjectedPoint p = s.objective.project(x, hill);
-    if (!p.ok || !(p.hessian[1][1] > 0)) return {};
+    if (!p.ok) return {};
     const double root = std::sqrt(std::max(p.ss - s.ss_min, 0.0));
     if (!(root > 0)) return {};
     const double f1 = root - s.target, f2 = p.gradient[1];
     const double a11 = p.gradient[0] / root, a12 = p.gradient[1] / root;
     const double a21 = p.hessian[1][0], a22 = p.hessian[1][1];
+    // HillSlope held on its bound by the gradient (a step between doses): Newton in LogIC50 alone.
+    const bool held = (hill <= s.c.lower[kHillSlope] && f2 > 0) || (hill >= s.c.upper[kHillSlope] && f2 < 0);
+    if (!held && !(a22 > 0)) return {};
     const double det = a11 * a22 - a12 * a21;
-    const double dx = -(f1 * a22 - f2 * a12) / det, dh = -(a11 * f2 - a21 * f1) / det;
+    double dx = held ? -f1 / a11 : -(f1 * a22 - f2 * a12) / det;
+    double dh = held ? 0.0 : -(a11 * f2 - a21 * f1) / det;
     if (!std::isfinite(dx) || !std::isfinite(dh)) return {};
-    if (std::abs(dx) > kMaxJointStepLog * std::abs(x - s.estimate) ||
-        std::abs(dh) > kMaxJointStepHill * std::abs(hill))
-      return {};
+    // Long steps are shortened (the quadratic model is poor far out), not taken.
+    const double shrink = std::min({1.0, kMaxJointStepLog * std::abs(x - s.estimate) / std::abs(dx),
+                                    dh != 0 ? kMaxJointStepHill * std::abs(hill) / std::abs(dh) : 1.0});
+    dx *= shrink;
+    dh *= shrink;
     x += dx;
-    hill += dh;
+    hill = std::clamp(hill + dh, s.c.lower[kHillSlope], s.c.upper[kHillSlope]);
+    if (shrink < 1.0) continue;
     // No error estimate here: near a change of the plateaus' active bounds convergence can be
     // linear; the last correction itself must be below the tolerance.
     const double size = std::max(std::abs(dx), std::abs(dh) / (1.0 + std::abs(hill)));
@@ -144,9 +149,9 @@ double lower_branch(Side& s, double x, double hill, double alternative, bool sca
     }
   }
   probe(alternative);
-  probe(0.5 * hill);
-  probe(2.0 * hill);
   if (!scan) {
+    probe(0.5 * hill);
+    probe(2.0 * hill);
     probe(sign * kInf);
     return best_hill;
   }
@@ -175,7 +180,8 @@ double lower_branch(Side& s, double x, double hill, double alternative, bool sca
 // until the threshold is bracketed, then Newton inside the bracket where it shrinks fast enough,
 // bisection otherwise (rtsafe). Refits warm-start from the previous point, HillSlope extrapolated
 // along the path over short steps.
-End search_outward(Side& s, Point start, Logistic4Params params, double first_step) {
+End search_outward(Side& s, Point start, Logistic4Params params, double first_step,
+                   const std::optional<Evaluated>& first = std::nullopt) {
   Point in = start, out, last = start;
   bool bracketed = false;
   double previous_x = start.x, previous_hill = params[kHillSlope];
@@ -184,6 +190,7 @@ End search_outward(Side& s, Point start, Logistic4Params params, double first_st
   double next = start.x + s.direction * step;
   double width_before = kInf, width_last = kInf;  // the last two steps inside the bracket
   for (int used = 0; used < s.max_evaluations; ++used) {
+    if (used == 0 && first) next = first->point.x;
     const bool at_limit = !bracketed && !s.beyond(s.limit, next);
     if (at_limit) next = s.limit;
     const double last_x = params[kLogIc50], last_hill = params[kHillSlope];
@@ -192,7 +199,13 @@ End search_outward(Side& s, Point start, Logistic4Params params, double first_st
     if (!std::isfinite(params[kHillSlope])) params[kHillSlope] = last_hill;
     previous_x = last_x;
     previous_hill = last_hill;
-    Point p = s.point(next, s.objective(next, params));
+    Point p;
+    if (used == 0 && first) {
+      p = first->point;  // evaluated by the caller
+      params = first->params;
+    } else {
+      p = s.point(next, s.objective(next, params));
+    }
     if (p.g >= 0) {
       // Outside on this branch; another may be inside here (the end would be further out).
       const double other = lower_branch(s, next, params[kHillSlope], in_hill, false);
@@ -254,9 +267,16 @@ double one_side(ProfileObjective& objective, const CurveData& data, const CurveC
                                      : std::max(bound, std::min(reach, estimate - first_step));
   Side s{objective, c, estimate, direction, limit, bound, ss_min, std::sqrt(threshold - ss_min),
          settings.tolerance_log, settings.max_evaluations_per_side};
+  // First point: the asymptotic end (capped), HillSlope on the tangent of the profile path.
+  const double step = std::clamp(first_step, kMinFirstStepLog, kMaxFirstStepLog);
+  const double x0 = s.beyond(estimate + direction * step, limit) ? limit : estimate + direction * step;
+  const bool joint = at_best.ok && at_best.hessian[1][1] > 0 && !c.fixed[kHillSlope];
+  Evaluated first{{}, best};
+  if (joint) first.params[kHillSlope] -= at_best.hessian[0][1] / at_best.hessian[1][1] * (x0 - estimate);
+  first.point = s.point(x0, objective(x0, first.params));
   End end;
-  if (at_best.ok && !c.fixed[kHillSlope]) end = joint_newton_end(s, best, at_best, first_step);
-  if (!std::isfinite(end.x)) end = search_outward(s, {estimate, -s.target}, best, first_step);
+  if (joint && x0 != limit) end = joint_newton_end(s, x0, first.params[kHillSlope]);
+  if (!std::isfinite(end.x)) end = search_outward(s, {estimate, -s.target}, best, step, first);
   for (int switches = 0; switches < kMaxBranchSwitches && std::isfinite(end.x); ++switches) {
     const double hill = lower_branch(s, end.x, end.hill, best[kHillSlope], true);
     if (std::isnan(hill)) break;

@@ -20,8 +20,10 @@ ProfileObjective::ProfileObjective(const CurveData& data, const CurveConstraints
   options_.retry_unscaled = false;  // warm starts are close; a stuck run is rare
   options_.bound_step = false;
   // The SS is then exact to ~1e-16 relative (its error is the square of the gradient cosine).
+  // A last Newton step below 1e-7 (relative) leaves an SS error of order its square squared.
   fast_.max_iterations = 100;
   fast_.gradient_tolerance = 1e-8;
+  fast_.step_tolerance = 1e-7;
 }
 
 ProfileValue ProfileObjective::operator()(double log_ic50, Logistic4Params& params) {

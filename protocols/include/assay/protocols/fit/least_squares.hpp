@@ -106,6 +106,13 @@ class LeastSquaresSolver {
   bool column_vanished_ = false;
 };
 
+// The unscaled covariance (J^T J)^-1 of the parameters listed in `free_index`, from a QR of the
+// column-scaled Jacobian (n x p, row-major) as LeastSquaresSolver computes it: `covariance` gets
+// p x p values, 0 for the other parameters. Returns false (those entries NaN) when J is
+// rank-deficient. For callers that found the optimum by other means.
+bool covariance_from_jacobian(std::span<const double> jacobian, int n, int p,
+                              std::span<const int> free_index, std::vector<double>& covariance);
+
 // One-shot convenience wrapper around LeastSquaresSolver.
 LeastSquaresResult solve_least_squares(const LeastSquaresModel& model,
                                        std::span<const double> start,
