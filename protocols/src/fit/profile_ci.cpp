@@ -23,6 +23,7 @@ constexpr double kErrorMargin = 0.1;
 constexpr double kMaxFinalCorrection = 1e-3;
 constexpr double kMinRelativeCurvature = 10.0;  // per log unit
 constexpr int kMaxJointIterations = 12;
+constexpr int kApproachSteps = 2;
 // Largest joint Newton step, relative to the distance from the estimate and to HillSlope (below
 // 1: the slope keeps its sign). A larger one means the quadratic model does not describe the
 // profile there (a skewed profile, a slope heading for zero or the cap).
@@ -273,10 +274,17 @@ double one_side(ProfileObjective& objective, const CurveData& data, const CurveC
   const bool joint = at_best.ok && at_best.hessian[1][1] > 0 && !c.fixed[kHillSlope];
   Evaluated first{{}, best};
   if (joint) first.params[kHillSlope] -= at_best.hessian[0][1] / at_best.hessian[1][1] * (x0 - estimate);
-  first.point = s.point(x0, objective(x0, first.params));
   End end;
-  if (joint && x0 != limit) end = joint_newton_end(s, x0, first.params[kHillSlope]);
-  if (!std::isfinite(end.x)) end = search_outward(s, {estimate, -s.target}, best, step, first);
+  if (joint && x0 != limit) {
+    // A few Newton steps in HillSlope bring the joint search onto the profile path.
+    Logistic4Params near = first.params;
+    objective.approach(x0, near, kApproachSteps);
+    end = joint_newton_end(s, x0, near[kHillSlope]);
+  }
+  if (!std::isfinite(end.x)) {
+    first.point = s.point(x0, objective(x0, first.params));
+    end = search_outward(s, {estimate, -s.target}, best, step, first);
+  }
   for (int switches = 0; switches < kMaxBranchSwitches && std::isfinite(end.x); ++switches) {
     const double hill = lower_branch(s, end.x, end.hill, best[kHillSlope], true);
     if (std::isnan(hill)) break;

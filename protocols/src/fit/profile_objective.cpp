@@ -45,6 +45,16 @@ ProfileValue ProfileObjective::operator()(double log_ic50, Logistic4Params& para
   return {r.cost};
 }
 
+void ProfileObjective::approach(double log_ic50, Logistic4Params& params, int steps) {
+  ++evaluations_;
+  held_.fixed_value[kLogIc50] = held_.lower[kLogIc50] = held_.upper[kLogIc50] = log_ic50;
+  SeparableSettings few = fast_;
+  few.max_iterations = steps;
+  const SeparableResult& r = separable_.minimize(held_, params, few);
+  if (r.ok) params = r.params;
+  params[kLogIc50] = log_ic50;
+}
+
 double ProfileObjective::projected_ss(double log_ic50, double hill) {
   ++evaluations_;
   return separable_.projected_ss(held_, log_ic50, hill);

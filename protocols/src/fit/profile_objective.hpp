@@ -26,6 +26,9 @@ class ProfileObjective {
 
   // The profile at `log_ic50`; `params` is the warm start and receives the constrained optimum.
   ProfileValue operator()(double log_ic50, Logistic4Params& params);
+  // At most `steps` Newton steps of the refit at `log_ic50` from `params` (updated), converged
+  // or not: a start for a search that does not need the exact profile there.
+  void approach(double log_ic50, Logistic4Params& params, int steps);
   // SS at (log_ic50, hill) with Top and Bottom at their best (NaN when undetermined).
   double projected_ss(double log_ic50, double hill);
   ProjectedPoint project(double log_ic50, double hill);
