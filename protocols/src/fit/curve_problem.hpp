@@ -62,6 +62,12 @@ CurveProblem prepare_curve(std::span<const DosePoint> points, const FitOptions& 
 LeastSquaresResult solve_curve(const CurveData& data, const CurveConstraints& constraints,
                                const Logistic4Params& start, bool fast_path = true);
 
+// The fit with weights 1/Ycurve^2 from the fitted curve itself (Weighting::inverse_fit_squared):
+// an unweighted fit, then refits with the weights of the previous curve until the parameters
+// repeat to 1e-9 (relative). `data`'s weights end as those of the final curve. The result is not
+// converged when the reweighting does not settle or the curve passes through 0 at a point.
+LeastSquaresResult solve_curve_relative_weights(CurveData& data, const CurveConstraints& constraints);
+
 // Starting values found without user input: a grid over (LogIC50, HillSlope) spanning the tested
 // range and beyond, with Top and Bottom solved by linear least squares at each grid point (the
 // model is linear in them). Needs no plateau in the data, respects fixed values and bounds.

@@ -83,7 +83,7 @@ double DoseResponseFit::predict(double conc) const {
 DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOptions& options) {
   DoseResponseFit fit;
   fit.confidence = options.confidence;
-  const detail::CurveProblem problem = detail::prepare_curve(points, options, fit);
+  detail::CurveProblem problem = detail::prepare_curve(points, options, fit);
   const detail::CurveData& d = problem.data;
   const detail::CurveConstraints& c = problem.constraints;
   const bool hill_capped = problem.hill_capped;
@@ -108,7 +108,10 @@ DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOp
   }
   if (fit.df == 0) add_flag(fit, kFlagTooFewPoints);
 
-  const LeastSquaresResult r = detail::solve_curve(d, c, detail::initial_guess(d, c));
+  const LeastSquaresResult r =
+      options.weighting == Weighting::inverse_fit_squared
+          ? detail::solve_curve_relative_weights(problem.data, c)
+          : detail::solve_curve(d, c, detail::initial_guess(d, c));
   fit.iterations = r.iterations;
   fit.converged = r.converged;
   fit.termination = r.termination;

@@ -25,7 +25,11 @@ struct DosePoint {
   double weight = 1.0;  // used when FitOptions::weighting == Weighting::given
 };
 
-enum class Weighting { none, inverse_y_squared, given };
+// inverse_y_squared weights each point by 1/Y^2 of its observed Y (a point with Y = 0 is
+// dropped). inverse_fit_squared is GraphPad Prism's "relative weighting": 1/Ycurve^2 with Y of the
+// fitted curve at the point, found by iterative reweighting (fit, weights from the curve, refit
+// until the fit reproduces its own weights); SEs and intervals then treat those weights as given.
+enum class Weighting { none, inverse_y_squared, given, inverse_fit_squared };
 
 struct Bounds {
   std::optional<double> lower;
