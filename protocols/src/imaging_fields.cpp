@@ -134,7 +134,7 @@ FieldPlan parse_field_plan(const nlohmann::json& fields, const std::string& path
   auto allow_keys = [&](std::initializer_list<const char*> keys) {
     for (const auto& [key, value] : options.items()) {
       if (key == "pattern") continue;
-      if (std::find_if(keys.begin(), keys.end(), [&](const char* k) { return key == k; }) ==
+      if (std::find_if(keys.begin(), keys.end(), [&name = key](const char* k) { return name == k; }) ==
           keys.end()) {
         bad(path + "." + key, "is not an option of pattern \"" + pattern + "\"");
       }

@@ -28,7 +28,7 @@ bool ParamsReader::has(const char* key) const { return params_.contains(key); }
 
 void ParamsReader::only_keys(std::initializer_list<const char*> known) const {
   for (const auto& [key, value] : params_.items()) {
-    if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
+    if (std::none_of(known.begin(), known.end(), [&name = key](const char* k) { return name == k; })) {
       std::string names;
       for (const char* k : known) names += (names.empty() ? "" : ", ") + std::string(k);
       throw ProtocolError("invalid_params", path_ + "." + key + ": unknown parameter; known: " + names);

@@ -164,7 +164,8 @@ Result<FluorescenceTable> decode_fluorescence(std::span<const std::uint8_t> p) {
   t.wells = u16(p, 18);
   t.positions = u16(p, 21);
   t.temperature_C = tenths_C(u16(p, 32));
-  if (t.chromatics < 1 || t.wells < 1 || t.positions < 1 || values != t.chromatics * t.wells * t.positions) {
+  const std::int64_t cells = std::int64_t{t.chromatics} * t.wells * t.positions;  // three u16: no int overflow
+  if (t.chromatics < 1 || t.wells < 1 || t.positions < 1 || values != cells) {
     return bad("fluorescence header is inconsistent: " + std::to_string(values) + " values for " +
                std::to_string(t.chromatics) + " chromatics x " + std::to_string(t.wells) + " wells x " +
                std::to_string(t.positions) + " positions");

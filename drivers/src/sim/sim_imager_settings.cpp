@@ -25,8 +25,8 @@ Result<SimImagerSettings> SimImagerSettings::from_json(const nlohmann::json& set
       {"cell_diameter_um", &s.cell_diameter_um}};
   const char* truth_keys[] = {"true_ic50_nM", "true_hill_slope", "migration_ic50_nM", "migration_hill_slope"};
   for (const auto& [key, value] : settings.items()) {
-    auto bad = [&](const std::string& what) {
-      return Status{StatusCode::invalid_argument, "sim-imager setting '" + key + "' " + what};
+    auto bad = [&, &name = key](const std::string& what) {
+      return Status{StatusCode::invalid_argument, "sim-imager setting '" + name + "' " + what};
     };
     if (auto it = numbers.find(key); it != numbers.end()) {
       if (!value.is_number() || value.get<double>() < 0) return bad("must be a number >= 0");

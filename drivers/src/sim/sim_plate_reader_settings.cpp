@@ -49,9 +49,9 @@ Result<SimPlateReaderSettings> SimPlateReaderSettings::from_json(const nlohmann:
                               "migration_hill_slope"};
 
   for (const auto& [key, value] : settings.items()) {
-    auto bad = [&](const std::string& what) {
+    auto bad = [&, &name = key](const std::string& what) {
       return Status{StatusCode::invalid_argument,
-                    "sim-plate-reader setting '" + key + "' " + what};
+                    "sim-plate-reader setting '" + name + "' " + what};
     };
     if (auto it = numbers.find(key); it != numbers.end()) {
       if (!value.is_number() || value.get<double>() < 0) return bad("must be a number >= 0");
