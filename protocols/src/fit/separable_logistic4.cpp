@@ -166,43 +166,51 @@ void SeparableLogistic4::projected_ss_ladder(const CurveConstraints& c, double l
 
 void SeparableLogistic4::newton_system(double log_ic50, double hill, const Plateaus& pl,
                                        Matrix4& m, double* g, double* column_norm2) const {
-  for (int a = 0; a < kUnknowns; ++a) {
-    g[a] = column_norm2[a] = 0.0;
-    for (int b = 0; b < kUnknowns; ++b) m[a][b] = 0.0;
-  }
+  // Sums in locals (the outputs could alias the data for all the compiler knows; locals stay in
+  // registers).
+  double h[kUnknowns][kUnknowns] = {}, grad[kUnknowns] = {}, norm2[kUnknowns] = {};
   const double span = pl.top - pl.bottom;
   constexpr double ln10 = std::numbers::ln10;
-  for (std::size_t i = 0; i < data_.x.size(); ++i) {
-    const double s = s_[i], cs = complement_[i], w = data_.weight[i];
-    const double r = pl.top * s + pl.bottom * cs - data_.y[i];
+  const double z_l = ln10 * hill;
+  const std::size_t n = data_.x.size();
+  const double* x = data_.x.data();
+  const double* y = data_.y.data();
+  const double* weight = data_.weight.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const double s = s_[i], cs = complement_[i], w = weight[i];
+    const double r = pl.top * s + pl.bottom * cs - y[i];
     double j[kUnknowns] = {s, cs, 0.0, 0.0};
-    if (std::isfinite(data_.x[i])) {
+    if (std::isfinite(x[i])) {
       // s = 1 / (1 + e^z), z = ln10 (L - x) h: ds/dz = -s (1 - s), d2s/dz2 = s (1 - s)(1 - 2s).
       // Concentration 0 (x = -inf) sits on a plateau and depends on neither L nor h.
       const double s_z = -s * cs, s_zz = s * cs * (cs - s);
-      const double z_l = ln10 * hill, z_h = ln10 * (log_ic50 - data_.x[i]);
+      const double z_h = ln10 * (log_ic50 - x[i]);
       const double ds_l = s_z * z_l, ds_h = s_z * z_h;
       j[kLogIc50] = span * ds_l;
       j[kHillSlope] = span * ds_h;
       // Second-derivative terms r * d2f: f = Top s + Bottom (1 - s).
-      const double wr = w * r;
-      m[kLogIc50][kTop] += wr * ds_l;
-      m[kHillSlope][kTop] += wr * ds_h;
-      m[kLogIc50][kBottom] -= wr * ds_l;
-      m[kHillSlope][kBottom] -= wr * ds_h;
-      m[kLogIc50][kLogIc50] += wr * span * s_zz * z_l * z_l;
-      m[kHillSlope][kLogIc50] += wr * span * (s_zz * z_l * z_h + s_z * ln10);
-      m[kHillSlope][kHillSlope] += wr * span * s_zz * z_h * z_h;
+      const double wr = w * r, wrs = wr * span;
+      h[kLogIc50][kTop] += wr * ds_l;
+      h[kHillSlope][kTop] += wr * ds_h;
+      h[kLogIc50][kBottom] -= wr * ds_l;
+      h[kHillSlope][kBottom] -= wr * ds_h;
+      h[kLogIc50][kLogIc50] += wrs * s_zz * z_l * z_l;
+      h[kHillSlope][kLogIc50] += wrs * (s_zz * z_l * z_h + s_z * ln10);
+      h[kHillSlope][kHillSlope] += wrs * s_zz * z_h * z_h;
     }
     for (int a = 0; a < kUnknowns; ++a) {
       const double wa = w * j[a];
-      g[a] += wa * r;
-      column_norm2[a] += wa * j[a];
-      for (int b = 0; b <= a; ++b) m[a][b] += wa * j[b];
+      grad[a] += wa * r;
+      norm2[a] += wa * j[a];
+      for (int b = 0; b < a; ++b) h[a][b] += wa * j[b];
     }
   }
-  for (int a = 0; a < kUnknowns; ++a)
-    for (int b = a + 1; b < kUnknowns; ++b) m[a][b] = m[b][a];
+  for (int a = 0; a < kUnknowns; ++a) {
+    g[a] = grad[a];
+    column_norm2[a] = norm2[a];
+    m[a][a] = h[a][a] + norm2[a];
+    for (int b = 0; b < a; ++b) m[a][b] = m[b][a] = h[a][b];
+  }
 }
 
 double SeparableLogistic4::projected_ss(const CurveConstraints& c, double log_ic50, double hill) {
