@@ -131,6 +131,12 @@ int main(int argc, char** argv) {
   std::printf("  full fit with SEs, asymptotic + profile CIs: median %.2f us/curve\n", us_full);
   std::printf("  full fit with SEs, asymptotic CIs only:      median %.2f us/curve\n", us_asym);
   std::printf("  throughput with all CIs: %.0f curves/s\n", count / batch_s);
+  int not_converged = 0, usable = 0;
+  for (const auto& f : fits) {
+    not_converged += !f.converged;
+    usable += f.usable();
+  }
+  std::printf("  flags: %d of %d not converged, %d usable\n", not_converged, count, usable);
 
   const auto plate = make_curves(96, 16, 0.4, 2);
   std::vector<double> plate_ms;
