@@ -67,8 +67,9 @@ TEST_CASE("automatic starting values reach the least-squares optimum on simulate
               worse, curves, not_converged);
   CHECK(worse <= curves / 200);
   // Curves whose IC50 lies up to a log unit outside the doses include some whose optimum runs
-  // toward a plateau cap slowly; they are flagged not_converged, never reported as usable.
-  CHECK(not_converged <= curves / 50);
+  // toward a cap slowly (a step at the edge of the doses, a plateau on its cap); the fast path
+  // hands them to the general solver where it stopped, and they converge (flagged, not usable).
+  CHECK(not_converged <= curves / 500);
 }
 
 TEST_CASE("the true LogIC50 is inside the 95 % intervals at about the nominal rate", "[property]") {

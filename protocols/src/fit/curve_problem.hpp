@@ -57,8 +57,9 @@ CurveProblem prepare_curve(std::span<const DosePoint> points, const FitOptions& 
 // The least-squares 4PL fit from `start`, with the covariance. By default the variable-projection
 // solver finds the optimum (and tries the other branch of a SS bimodal in HillSlope), and the
 // covariance comes from a QR of the Jacobian there, as the general solver computes it. When the
-// fast path gives up, or the Jacobian is rank-deficient at its optimum, the general solver
-// continues from there; with `fast_path` false it alone runs from `start`.
+// fast path does not converge, or the Jacobian is rank-deficient at its optimum, the general
+// solver continues from its last point (from `start` if the fast path gave up); with `fast_path`
+// false it alone runs from `start`.
 LeastSquaresResult solve_curve(const CurveData& data, const CurveConstraints& constraints,
                                const Logistic4Params& start, bool fast_path = true);
 

@@ -99,6 +99,12 @@ LeastSquaresResult solve_curve(const CurveData& data, const CurveConstraints& co
       LeastSquaresResult result = at_optimum(model, constraints, from, termination, fast_iterations);
       if (result.covariance_ok) return result;
       // Rank-deficient there: the general solver decides (it may retry with unscaled damping).
+    } else if (projected.ok) {
+      // Not converged: typically an optimum crawling toward a cap (a step at the edge of the doses
+      // with a plateau on its cap), where the SS is nearly flat. The general solver goes on from
+      // there, which converges where a restart from the grid often does not.
+      from = projected.params;
+      fast_iterations = projected.iterations;
     }
   }
   LeastSquaresResult result = solve_least_squares(model, from, constraints.to_solver(), lm);
