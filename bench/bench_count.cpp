@@ -166,6 +166,11 @@ int main(int argc, char** argv) {
                   "extra %d (split %d, spurious %d)\n",
                   m.missed(), m.merged, m.at_rim, m.too_small, m.not_detected, m.in_cluster_missed, m.extra(),
                   m.split, m.spurious);
+      for (int c : m.extra_detection) {
+        const im::Colony& x = ours.colonies[c];
+        std::printf("         extra at (%.0f, %.0f): %.0f um, peak %.0f levels, mean %.0f\n", x.centre_px.x, x.centre_px.y,
+                    x.diameter_um, x.peak_contrast, x.contrast);
+      }
       if (!keep.empty()) write_diagnosis(dir / ("plate_" + std::to_string(i) + "_diagnosis.png"), photo, scene, ours, m);
     }
     std::fflush(stdout);

@@ -11,6 +11,7 @@
 #include "imaging/colony_classifier.hpp"
 #include "imaging/dish_finder.hpp"
 #include "imaging/image_prep.hpp"
+#include "imaging/colony_blobs.hpp"
 #include "imaging/colony_split.hpp"
 
 namespace assay::protocols::imaging {
@@ -53,6 +54,7 @@ void check_params(const ColonyCountParams& p) {
   require(p.dish_diameter_mm > 0.0, "dish_diameter_mm", "must be > 0");
   require(p.rim_margin_fraction >= 0.0 && p.rim_margin_fraction < 0.5, "rim_margin_fraction", "must be in [0, 0.5)");
   require(p.min_colony_diameter_um > 0.0, "min_colony_diameter_um", "must be > 0");
+  require(p.min_core_fraction >= 0.0 && p.min_core_fraction <= 1.0, "min_core_fraction", "must be in [0, 1]");
   require(p.max_colony_diameter_um > p.min_colony_diameter_um, "max_colony_diameter_um",
           "must exceed min_colony_diameter_um");
   require(p.background_window_fraction > 0.0 && p.background_window_fraction < 1.0,
@@ -74,17 +76,27 @@ void check_params(const ColonyCountParams& p) {
   require(p.split_min_notch_depth >= 0.0, "split_min_notch_depth", "must be >= 0");
   require(p.split_max_shared_outline > 0.0 && p.split_max_shared_outline <= 1.0, "split_max_shared_outline",
           "must be in (0, 1]");
+  require(p.max_pedestal_fill > 0.0 && p.max_pedestal_fill < 1.0, "max_pedestal_fill", "must be in (0, 1)");
+  require(p.min_pedestal_area >= 1.0, "min_pedestal_area", "must be >= 1");
   require(p.max_member_elongation_in_row >= 1.0, "max_member_elongation_in_row", "must be >= 1");
   require(p.max_elongation >= 1.0, "max_elongation", "must be >= 1");
   require(p.too_many_per_cm2 > 0.0, "too_many_per_cm2", "must be > 0");
   require(p.cells_plated >= 0.0, "cells_plated", "must be >= 0");
 }
 
-// Fills the holes of a blob (colonies with a darker centre threshold as rings).
-void fill_holes(cv::Mat& blob) {
-  std::vector<std::vector<cv::Point>> contours;
-  cv::findContours(blob.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
-  cv::drawContours(blob, contours, -1, cv::Scalar(255), cv::FILLED);
+// Per pixel the largest (or smallest) of the three colour channels, as float.
+cv::Mat extreme_channel(const cv::Mat& bgr8, bool largest) {
+  cv::Mat channels[3], out;
+  cv::split(bgr8, channels);
+  if (largest) {
+    cv::max(channels[0], channels[1], out);
+    cv::max(out, channels[2], out);
+  } else {
+    cv::min(channels[0], channels[1], out);
+    cv::min(out, channels[2], out);
+  }
+  out.convertTo(out, CV_32F);
+  return out;
 }
 
 // Background brightness without the colonies (which are bright after polarity), at reduced
@@ -126,31 +138,6 @@ void extend_inside_values(cv::Mat& f32, const cv::Mat& mask) {
   for (int y = 0; y < f32.rows; ++y)
     for (int x = 0; x < f32.cols; ++x)
       if (!mask.at<unsigned char>(y, x)) f32.at<float>(y, x) = value_of_label[labels.at<int>(y, x)];
-}
-
-// True when the signal just outside `outline` (where it leaves the blob) is high compared
-// with the peak inside: the member is the fringe of a broad hump, not a colony with an edge.
-bool has_halo(const std::vector<cv::Point>& outline, const cv::Rect& box, const cv::Mat& blob,
-              const cv::Mat& signal, const cv::Mat& ring_kernel, double max_halo_ratio) {
-  cv::Mat mine(box.size(), CV_8U, cv::Scalar(0));
-  const std::vector<std::vector<cv::Point>> polys{outline};
-  cv::fillPoly(mine, polys, cv::Scalar(255), cv::LINE_8, 0, -box.tl());
-  double peak = 0.0;
-  cv::minMaxLoc(signal(box), nullptr, &peak, nullptr, nullptr, mine);
-  cv::Mat ring;
-  cv::dilate(mine, ring, ring_kernel);
-  ring &= ~blob;
-  return cv::countNonZero(ring) > 0 && cv::mean(signal(box), ring)[0] > max_halo_ratio * peak;
-}
-
-double elongation_of(const std::vector<cv::Point>& outline) {
-  if (outline.size() < 5) return 1.0;
-  const cv::Moments m = cv::moments(outline);
-  if (m.m00 <= 0.0) return 1.0;
-  const double a = m.mu20 / m.m00, b = m.mu11 / m.m00, c = m.mu02 / m.m00;
-  const double root = std::sqrt(std::max(0.0, 4.0 * b * b + (a - c) * (a - c)));
-  const double major = 0.5 * (a + c + root), minor = 0.5 * (a + c - root);
-  return minor > 1e-9 ? std::sqrt(major / minor) : 1e9;
 }
 
 }  // namespace
@@ -212,6 +199,12 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
     polarity = r.high_tail >= r.low_tail ? Polarity::light : Polarity::dark;
   }
   out.polarity_used = polarity;
+  // A colony differs from the medium in at least one colour: light colonies are measured on
+  // the brightest channel and dark ones on the darkest (a red colony on grey agar has little
+  // contrast in luminance). Grey images give the grey level either way.
+  g = extreme_channel(bgr(roi), polarity == Polarity::light);
+  cv::resize(g, small, small.size(), 0, 0, cv::INTER_AREA);
+  extend_inside_values(small, small_mask);
   if (polarity == Polarity::dark) {
     g = 255.0f - g;
     small = 255.0f - small;
@@ -235,8 +228,6 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   cv::Mat binary = (signal > edge_level) & mask;
 
   const double min_r_px = 0.5 * p.min_colony_diameter_um * px_per_um;
-  const double min_area_px = std::numbers::pi * min_r_px * min_r_px;
-  const double max_d_px = p.max_colony_diameter_um * px_per_um;
   ColonySplitParams split;
   split.min_radius_px = std::max(1.0, p.min_split_radius_fraction * min_r_px);
   split.neck_ratio = p.split_neck_ratio;
@@ -248,67 +239,10 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   split.min_notch_depth = p.split_min_notch_depth;
   const ColonyClassifier classifier(p.classes, bgr, full_mask);
 
-  const int ring_px = std::max(2, static_cast<int>(std::lround(2.0 * sigma_px)));
-  const cv::Mat ring_kernel = disk_kernel(ring_px);
-  cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(binary, labels, stats, centroids, 8, CV_32S);
+  BlobJudge judge{p, classifier, split, roi.tl(), out.dish, count_radius, out.pixel_size_um, edge_level, seed_level,
+                  std::max(2.0, std::round(2.0 * sigma_px))};
   double colony_area_px = 0.0;
-  for (int i = 1; i < n; ++i) {
-    if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.5 * min_area_px) continue;
-    const cv::Rect box = cv::Rect(stats.at<int>(i, cv::CC_STAT_LEFT) - ring_px - 1,
-                                  stats.at<int>(i, cv::CC_STAT_TOP) - ring_px - 1,
-                                  stats.at<int>(i, cv::CC_STAT_WIDTH) + 2 * ring_px + 2,
-                                  stats.at<int>(i, cv::CC_STAT_HEIGHT) + 2 * ring_px + 2) &
-                         cv::Rect(0, 0, binary.cols, binary.rows);
-    cv::Mat blob = labels(box) == i;
-    double peak = 0.0;
-    cv::minMaxLoc(signal(box), nullptr, &peak, nullptr, nullptr, blob);
-    if (peak < seed_level) continue;
-    if (stats.at<int>(i, cv::CC_STAT_AREA) > p.max_coverage_fraction * dish_area_px) {
-      out.flags.push_back("background_region_rejected");
-      continue;
-    }
-    fill_holes(blob);
-    const auto members = split_colonies(blob, box.tl(), signal(box), split);
-    // Reflections along the rim are long arcs hugging the dish edge, not colonies; a row of
-    // touching colonies near the rim is as long, but splits into round members.
-    const cv::Point2d blob_centre(centroids.at<double>(i, 0) + roi.x, centroids.at<double>(i, 1) + roi.y);
-    if (out.dish.found && cv::norm(blob_centre - out.dish.centre_px) > p.rim_zone_fraction * count_radius) {
-      const bool round_members = members.size() > 1 && std::all_of(members.begin(), members.end(), [&](const BlobMember& m) {
-        return elongation_of(m.outline) <= p.max_member_elongation_in_row;
-      });
-      std::vector<std::vector<cv::Point>> contours;
-      cv::findContours(blob.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
-      if (!round_members && !contours.empty() && elongation_of(contours.front()) > p.max_rim_elongation) continue;
-    }
-    for (BlobMember m : members) {
-      if (m.area_px < min_area_px) continue;
-      // A colony has an edge: just outside it the signal is far below its peak. Diffuse glare
-      // and illumination humps cross the threshold with the level outside almost as high.
-      if (has_halo(m.outline, box, blob, signal, ring_kernel, p.max_halo_ratio)) continue;
-      m.centre += cv::Point2d(roi.tl());
-      for (cv::Point& q : m.outline) q += roi.tl();
-      const cv::Rect mbox = cv::boundingRect(m.outline);
-      if (std::max(mbox.width, mbox.height) > max_d_px) continue;
-      if (elongation_of(m.outline) > p.max_elongation) continue;
-      Colony c;
-      c.centre_px = m.centre;
-      c.area_um2 = m.area_px * out.pixel_size_um * out.pixel_size_um;
-      c.diameter_um = 2.0 * std::sqrt(c.area_um2 / std::numbers::pi);
-      c.from_split = members.size() > 1;
-      c.outline = m.outline;
-      std::vector<cv::Point> hull;
-      cv::convexHull(m.outline, hull);
-      const double hull_area = cv::contourArea(hull);
-      c.solidity = hull_area > 0 ? std::min(1.0, m.area_px / hull_area) : 1.0;
-      classifier.measure(c, signal, roi.tl());
-      // Every member needs its own peak: fragments cut from the fringe of a broad glare hump
-      // that happens to touch a real colony have none.
-      if (c.peak_contrast < seed_level) continue;
-      colony_area_px += m.area_px;
-      out.colonies.push_back(std::move(c));
-    }
-  }
+  out.colonies = colonies_in_blobs(binary, signal, judge, colony_area_px, out.flags);
   out.count = static_cast<int>(out.colonies.size());
   if (out.dish_area_cm2 > 0 && out.count / out.dish_area_cm2 > p.too_many_per_cm2) {
     out.too_many_to_count = true;

@@ -55,6 +55,7 @@ struct ColonyCountParams {
   bool find_dish = true;           // false: the whole image is the dish
   double rim_margin_fraction = 0.035;  // of the dish radius, excluded inside the rim
   double min_colony_diameter_um = 180.0;
+  double min_core_fraction = 0.85; // core (above half the peak) / min diameter; dust specks are below
   double max_colony_diameter_um = 12000.0;
   double background_window_fraction = 0.05;  // of the dish diameter: background scale
   // The window widens to fit the widest colony: its inscribed radius at most this fraction of
@@ -66,16 +67,21 @@ struct ColonyCountParams {
   double seed_sigma = 7.0;          // a colony's peak must reach this many sigmas
   double min_contrast_levels = 6.0; // on the 8-bit scale, whatever the noise
   double max_halo_ratio = 0.4;      // signal just outside / peak; diffuse glare is above
+  // A member whose mean signal is below this fraction of its peak, and larger than
+  // `min_pedestal_area` smallest colonies, is a pedestal (a diffuse highlight) with colonies on
+  // it: it is thresholded again above its median.
+  double max_pedestal_fill = 0.25;
+  double min_pedestal_area = 16.0;
   double split_neck_ratio = 0.85;   // see colony_split.hpp
   double split_dip_ratio = 0.97;    // saddle / dimmer peak between two domes that splits them
   double split_min_dip_sigma = 3.0;   // a brightness dip must also reach this many noise sigmas
   double split_min_dip_levels = 2.0;  // and this many 8-bit levels
-  double split_max_cut_ratio = 1.15;  // cut / smaller part's diameter above this: one colony
+  double split_max_cut_ratio = 1.4;   // cut / smaller part's diameter above this: one colony
   double split_max_shared_outline = 0.5;  // cut / smaller part's outline above this: one colony
   double split_max_enclosed_outline = 0.75;  // a part's cuts / its outline above this: not a colony
   double split_min_notch_depth = 0.15;    // outline notch at each cut end / smaller part's radius
   double min_split_radius_fraction = 0.35;  // of the minimum colony radius
-  double max_elongation = 3.5;      // major/minor axis; streaks, scratches, rim glare above
+  double max_elongation = 2.5;      // major/minor axis; streaks, lamp reflections, scratches above
   double rim_zone_fraction = 0.85;  // of the counting radius: blobs beyond are tested as glare
   double max_rim_elongation = 2.2;  // blobs in the rim zone more elongated are reflections
   double max_member_elongation_in_row = 1.6;  // unless they split into members this round
