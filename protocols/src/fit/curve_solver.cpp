@@ -78,6 +78,7 @@ LeastSquaresResult solve_curve(const CurveData& data, const CurveConstraints& co
     fast.step_tolerance = lm.step_tolerance;
     fast.cost_tolerance = lm.cost_tolerance;
     fast.gradient_tolerance = lm.gradient_tolerance;
+    fast.final_gradient = false;
     SeparableLogistic4 separable(data);
     const SeparableResult& projected = separable.minimize(constraints, start, fast);
     if (projected.ok && projected.converged) {

@@ -50,6 +50,7 @@ void ProfileObjective::approach(double log_ic50, Logistic4Params& params, int st
   held_.fixed_value[kLogIc50] = held_.lower[kLogIc50] = held_.upper[kLogIc50] = log_ic50;
   SeparableSettings few = fast_;
   few.max_iterations = steps;
+  few.final_gradient = false;
   const SeparableResult& r = separable_.minimize(held_, params, few);
   if (r.ok) params = r.params;
   params[kLogIc50] = log_ic50;

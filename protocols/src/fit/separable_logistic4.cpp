@@ -403,9 +403,11 @@ const SeparableResult& SeparableLogistic4::minimize(const CurveConstraints& c,
   }
   // The last evaluation was at the current point unless a step was rejected after the last
   // Newton system, which then still belongs to it.
-  if (res.ok && !gradient_current) newton_system(theta[0], theta[1], pl, hessian, gradient, column_norm2);
+  if (res.ok && settings.final_gradient && !gradient_current)
+    newton_system(theta[0], theta[1], pl, hessian, gradient, column_norm2);
   std::copy(gradient, gradient + kUnknowns, res.gradient.begin());
-  if (!res.ok) res.gradient.fill(std::numeric_limits<double>::quiet_NaN());
+  if (!res.ok || (!settings.final_gradient && !gradient_current))
+    res.gradient.fill(std::numeric_limits<double>::quiet_NaN());
   res.params[kTop] = pl.top;
   res.params[kBottom] = pl.bottom;
   res.params[kLogIc50] = theta[0];

@@ -30,13 +30,15 @@ struct SeparableSettings {
   double cost_tolerance = 1e-14;      // relative actual and predicted reductions
   double gradient_tolerance = 1e-12;  // max_j |J_j . r| / (|J_j| |r|)
   double initial_damping = 1e-3;      // relative to the Marquardt scaling
+  bool final_gradient = true;         // SeparableResult::gradient wanted (one more pass)
 };
 
 struct SeparableResult {
   Logistic4Params params{};
   double cost = std::numeric_limits<double>::quiet_NaN();
   // J^T r at `params` (half the gradient of the SS), Top, Bottom, LogIC50, HillSlope. With
-  // LogIC50 held, its entry is half the slope of the profile SS (envelope theorem).
+  // LogIC50 held, its entry is half the slope of the profile SS (envelope theorem). NaN unless
+  // SeparableSettings::final_gradient.
   Logistic4Params gradient{};
   int iterations = 0;
   int evaluations = 0;
