@@ -1,4 +1,4 @@
-// Householder QR, Givens damped solve and (R^T R)^-1; see dense_qr.hpp.
+// Householder QR, Givens damped solve, (R^T R)^-1 and Schur elimination; see dense_qr.hpp.
 #include "fit/dense_qr.hpp"
 
 #include <algorithm>
@@ -119,6 +119,21 @@ bool inverse_normal_matrix(std::span<const double> r, int n, double rcond, std::
       double sum = 0.0;
       for (std::size_t k = std::max(i, j); k < m; ++k) sum += rinv[k * m + i] * rinv[k * m + j];
       out[j * m + i] = sum;
+    }
+  }
+  return true;
+}
+
+bool eliminate_leading(double (&m)[4][4], double* g, int k, int count, double rcond) {
+  for (int e = 0; e < count; ++e) {
+    const double pivot = m[e][e];
+    double diagonal_scale = 0.0;
+    for (int i = e; i < k; ++i) diagonal_scale = std::max(diagonal_scale, std::abs(m[i][i]));
+    if (!(pivot > rcond * diagonal_scale)) return false;
+    for (int i = e + 1; i < k; ++i) {
+      const double f = m[i][e] / pivot;
+      for (int j = e + 1; j < k; ++j) m[i][j] -= f * m[e][j];
+      g[i] -= f * g[e];
     }
   }
   return true;

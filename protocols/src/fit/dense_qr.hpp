@@ -1,5 +1,6 @@
-// Small dense linear algebra for the least-squares solver: Householder QR of a tall matrix, the
-// Levenberg-Marquardt damped solve on R by Givens rotations, and (R^T R)^-1. Matrices are
+// Small dense linear algebra for the least-squares solvers: Householder QR of a tall matrix, the
+// Levenberg-Marquardt damped solve on R by Givens rotations, (R^T R)^-1, and the elimination
+// (Schur complement) of leading unknowns of a small symmetric system. Matrices are
 // column-major, sized for a handful of parameters. Pure functions, thread-safe.
 #pragma once
 
@@ -20,5 +21,11 @@ void damped_solve(std::span<const double> r, int n, std::span<const double> c,
 // (R^T R)^-1 for upper-triangular R (n x n, column-major) into `out` (n x n). Returns false when
 // R is singular relative to its largest pivot (|R_jj| <= rcond * max |R_kk|).
 bool inverse_normal_matrix(std::span<const double> r, int n, double rcond, std::span<double> out);
+
+// Gaussian elimination without pivoting (the block is positive definite) of the first `count`
+// unknowns of the symmetric k x k system (m, g), k <= 4: the trailing block of m becomes the Schur
+// complement and the trailing g the reduced right-hand side. False when a pivot is not above
+// `rcond` times the largest remaining diagonal entry.
+bool eliminate_leading(double (&m)[4][4], double* g, int k, int count, double rcond);
 
 }  // namespace assay::protocols::fit::detail

@@ -47,6 +47,13 @@ struct SeparableResult {
   Termination termination = Termination::max_iterations;
 };
 
+// A 4x4 system over (Top, Bottom, LogIC50, HillSlope); the nonlinear ones among them.
+using Matrix4 = double[kLogistic4Params][kLogistic4Params];
+inline constexpr int kNonlinearParams[2] = {kLogIc50, kHillSlope};
+// A pivot of the eliminated plateau block this small relative to its diagonal: the plateaus are
+// not determined by the data (the fast path gives up).
+inline constexpr double kSingularPlateauPivot = 1e-13;
+
 // The projected SS at one (LogIC50, HillSlope), Top and Bottom at their best, with half its
 // gradient and half its exact Hessian in those two parameters (J^T r and the Schur complement).
 struct ProjectedPoint {
@@ -101,8 +108,7 @@ class SeparableLogistic4 {
   // Half the Hessian of the SS (J^T J + sum r_i d2f_i), the gradient J^T r and the squared
   // Jacobian column norms over (Top, Bottom, LogIC50, HillSlope) at the last evaluated point.
   void newton_system(double log_ic50, double hill, const Plateaus& plateaus,
-                     double (&m)[kLogistic4Params][kLogistic4Params], double* g,
-                     double* column_norm2) const;
+                     Matrix4& m, double* g, double* column_norm2) const;
 
   const CurveData& data_;
   std::vector<double> s_, complement_, power_;
