@@ -24,9 +24,9 @@ constexpr double kMaxFinalCorrection = 1e-3;
 constexpr double kMinRelativeCurvature = 10.0;  // per log unit
 constexpr int kMaxJointIterations = 12;
 constexpr int kApproachSteps = 2;
-// Largest joint Newton step, relative to the distance from the estimate and to HillSlope (below
-// 1: the slope keeps its sign). A larger one means the quadratic model does not describe the
-// profile there (a skewed profile, a slope heading for zero or the cap).
+// Joint Newton steps are shortened to at most these, relative to the distance from the estimate
+// and to HillSlope (below 1: the slope keeps its sign): far from the end the quadratic model does
+// not describe a skewed profile or a slope heading for zero or the cap.
 constexpr double kMaxJointStepLog = 2.0;
 constexpr double kMaxJointStepHill = 0.7;
 // Another HillSlope branch counts as lower at an end when g falls this far below 0 (relative to
