@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "imaging/flood_regions.hpp"
+#include "imaging/notch_split.hpp"
 
 namespace assay::protocols::imaging {
 namespace {
@@ -158,6 +159,12 @@ std::vector<BlobMember> split_colonies(const cv::Mat& mask, cv::Point offset, co
     cv::add(members, sub + n, members, part);
     n += k;
   }
+  // A small colony pressed against a larger, brighter one shows only as a notched bump.
+  NotchCut notch;
+  notch.min_notch_depth = params.min_notch_depth;
+  notch.max_cut_ratio = params.max_cut_ratio;
+  notch.min_area_px = static_cast<int>(min_area);
+  if (n <= params.max_members) n = cut_at_notches(members, n, notch);
   if (n > params.max_members) {
     members = cv::Mat(mask.size(), CV_32S, cv::Scalar(0));
     members.setTo(1, mask != 0);
