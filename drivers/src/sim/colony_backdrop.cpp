@@ -53,7 +53,7 @@ void draw_dish(cv::Mat& img, const ColonySceneSpec& s, const Dish& dish, Rng& rn
     for (int x = 0; x < size.width; ++x)
       row[x] = cv::Vec3f(0.9f, 0.95f, 1.0f) * static_cast<float>(surround * (1.0 + 0.6 * u[x]));
   }
-  if (s.label_and_writing) draw_label(img, s, rng);
+  if (s.label_and_writing && !s.haematopoietic) draw_label(img, s, rng);
 
   // Agar: a tint, mottling at two scales, then the dish covers whatever lies under it.
   const cv::Vec3f tint = s.haematopoietic ? cv::Vec3f(1.0f, 0.97f, 0.95f) : cv::Vec3f(0.85f, 0.95f, 1.1f);
@@ -104,7 +104,7 @@ void draw_dust(cv::Mat& img, const ColonySceneSpec& s, const Dish& dish, Rng& rn
 void draw_lid(cv::Mat& img, const ColonySceneSpec& s, const Dish& dish, Rng& rng) {
   const cv::Point2d C = dish.centre;
   const double R = dish.radius;
-  if (s.label_and_writing) {
+  if (s.label_and_writing && !s.haematopoietic) {
     // Marker writing near the rim, as people label plates: dark ink of partial opacity.
     cv::Mat ink(img.size(), CV_32F, cv::Scalar(0));
     const double a = uniform(rng, 0, 2 * std::numbers::pi);
@@ -129,7 +129,8 @@ void draw_lid(cv::Mat& img, const ColonySceneSpec& s, const Dish& dish, Rng& rng
   cv::GaussianBlur(glare, glare, cv::Size(0, 0), 0.01 * R + 1.0);
   // Lamp reflections on the lid: bright, elongated, soft-edged patches (window or tube shapes).
   cv::Mat lamps(img.size(), CV_32FC3, cv::Scalar::all(0));
-  const int n_lamps = static_cast<int>(uniform(rng, 1, 3.999));
+  // The microscope imager of haematopoietic dishes lights them itself: no room lamps reflected.
+  const int n_lamps = s.haematopoietic ? 0 : static_cast<int>(uniform(rng, 1, 3.999));
   for (int k = 0; k < n_lamps; ++k) {
     const double rho = uniform(rng, 0.2, 0.8) * R, a = uniform(rng, 0, 2 * std::numbers::pi);
     const cv::Point2d at = C + rho * cv::Point2d(std::cos(a), std::sin(a));

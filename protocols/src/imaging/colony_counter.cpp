@@ -68,6 +68,8 @@ void check_params(const ColonyCountParams& p) {
   require(p.seed_sigma >= p.threshold_sigma, "seed_sigma", "must be >= threshold_sigma");
   require(p.split_neck_ratio > 0.0 && p.split_neck_ratio <= 1.0, "split_neck_ratio", "must be in (0, 1]");
   require(p.split_dip_ratio > 0.0 && p.split_dip_ratio <= 1.0, "split_dip_ratio", "must be in (0, 1]");
+  require(p.classes.split_dip_ratio > 0.0 && p.classes.split_dip_ratio <= 1.0, "classes.split_dip_ratio",
+          "must be in (0, 1]");
   require(p.split_min_dip_sigma >= 0.0, "split_min_dip_sigma", "must be >= 0");
   require(p.split_min_dip_levels >= 0.0, "split_min_dip_levels", "must be >= 0");
   require(p.split_max_cut_ratio > 0.0, "split_max_cut_ratio", "must be > 0");
@@ -231,7 +233,7 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   ColonySplitParams split;
   split.min_radius_px = std::max(1.0, p.min_split_radius_fraction * min_r_px);
   split.neck_ratio = p.split_neck_ratio;
-  split.dip_ratio = p.split_dip_ratio;
+  split.dip_ratio = p.classes.enabled ? p.classes.split_dip_ratio : p.split_dip_ratio;
   split.min_dip_levels = std::max(p.split_min_dip_levels, p.split_min_dip_sigma * noise.sigma);
   split.max_cut_ratio = p.split_max_cut_ratio;
   split.max_shared_outline = p.split_max_shared_outline;

@@ -168,7 +168,7 @@ ColonyCountParams colony_count_params_from_json(const nlohmann::json& j, ColonyC
         {"bfu_e_min_red_fraction", &r.bfu_e_min_red_fraction},
         {"bfu_e_min_diameter_um", &r.bfu_e_min_diameter_um},
         {"gm_max_red_fraction", &r.gm_max_red_fraction}, {"gm_min_solidity", &r.gm_min_solidity},
-        {"margin", &r.margin}};
+        {"margin", &r.margin}, {"split_dip_ratio", &r.split_dip_ratio}};
     r.enabled = true;
     for (const auto& item : c.items()) {
       bool known = item.key() == "enabled";

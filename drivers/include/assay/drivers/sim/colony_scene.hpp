@@ -43,7 +43,9 @@ struct ColonySceneSpec {
   double glare = 1.0;                  // 0: none; 1: rim arcs, a soft highlight, lamp reflections
   int dust_specks = 40;                // bright and dark specks of 30-80 um, smaller than any colony
   double dish_diameter_mm = 90.0;      // scales the dust specks
-  bool label_and_writing = true;       // a paper label beside the dish, marker strokes on the lid
+  // A paper label beside the dish, marker strokes on the lid (photos of bacterial plates; the
+  // microscope imager of haematopoietic dishes sees neither).
+  bool label_and_writing = true;
   double colony_highlight = 0.3;       // fraction of colonies with a specular highlight
   double noise_sigma = 3.0;            // 8-bit levels
   int jpeg_quality = 0;                // 0: no JPEG round trip

@@ -46,6 +46,10 @@ struct ColonyClassRules {
   double gm_max_red_fraction = 0.12;
   double gm_min_solidity = 0.8;
   double margin = 0.03;  // relative closeness to a limit that makes the call unsure
+  // Haematopoietic colonies are textured (BFU-E bursts of small clusters): with the rules
+  // enabled, splitting touching colonies needs this deeper brightness dip (saddle / dimmer peak)
+  // instead of ColonyCountParams::split_dip_ratio, which suits smooth bacterial domes.
+  double split_dip_ratio = 0.85;
 };
 
 struct ColonyCountParams {
