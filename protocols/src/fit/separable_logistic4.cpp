@@ -27,7 +27,9 @@ bool SeparableLogistic4::solve_plateaus(const CurveConstraints& c, const Gram& g
   const bool top_free = !c.fixed[kTop], bottom_free = !c.fixed[kBottom];
   const double lo_t = c.lower[kTop], hi_t = c.upper[kTop];
   const double lo_b = c.lower[kBottom], hi_b = c.upper[kBottom];
-  const auto [a, b, cc, p, q] = gram;  // sum w s^2, w s (1-s), w (1-s)^2, w y s, w y (1-s)
+  // sum w s^2, w s (1-s), w (1-s)^2, w y s, w y (1-s); plain names (not a structured binding)
+  // so the edge search below can capture them.
+  const double a = gram.ss, b = gram.sc, cc = gram.cc, p = gram.sy, q = gram.cy;
   double top = c.fixed_value[kTop], bottom = c.fixed_value[kBottom];
   if (top_free && bottom_free) {
     const double det = a * cc - b * b;
