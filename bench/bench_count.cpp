@@ -24,6 +24,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -47,7 +48,21 @@ double cpu_seconds(int who) {
 struct OpenCfuRun {
   int count = -1;
   double cpu_s = 0.0;
+  std::vector<im::Colony> colonies;  // valid objects: centre and a circle of OpenCFU's radius
 };
+
+// One line of `opencfu` output: IsValid,X,Y,ROI,Colour_group,N_in_clust,Area,Radius,...
+bool read_opencfu_object(const std::string& line, im::Colony& c) {
+  std::istringstream fields(line);
+  std::string f[8];
+  for (std::string& x : f)
+    if (!std::getline(fields, x, ',')) return false;
+  if (f[0] != "1") return false;
+  c.centre_px = {std::atof(f[1].c_str()), std::atof(f[2].c_str())};
+  const double r = std::max(1.0, std::atof(f[7].c_str()));
+  cv::ellipse2Poly(cv::Point(c.centre_px), cv::Size(static_cast<int>(r), static_cast<int>(r)), 0, 0, 360, 20, c.outline);
+  return true;
+}
 
 OpenCfuRun run_opencfu(const fs::path& image, const std::string& args) {
   const std::string command = "cd /usr/share/opencfu && opencfu " + args + " -i '" + image.string() + "' 2>/dev/null";
@@ -63,9 +78,11 @@ OpenCfuRun run_opencfu(const fs::path& image, const std::string& args) {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return r;
   std::istringstream lines(out);
   std::string line;
-  r.count = 0;
-  while (std::getline(lines, line))
-    if (line.rfind("1,", 0) == 0) ++r.count;
+  while (std::getline(lines, line)) {
+    im::Colony c;
+    if (read_opencfu_object(line, c)) r.colonies.push_back(std::move(c));
+  }
+  r.count = static_cast<int>(r.colonies.size());
   return r;
 }
 
@@ -157,6 +174,15 @@ int main(int argc, char** argv) {
       our_cpu_paired += cpu_ms;
       ++ocfu_n;
       std::printf(" %7d %7.1f %9.0f\n", o.count, oerr, 1000.0 * o.cpu_s);
+      if (diagnose) {
+        im::ColonyCount theirs = ours;  // same dish, so "at the rim" means the same for both
+        theirs.colonies = o.colonies;
+        const auto m = imaging_test::match_to_truth(scene.colonies, theirs, params);
+        std::printf("       opencfu: matched %d, missed %d (merged %d, rim %d, small %d, not detected %d), "
+                    "extra %d (split %d, spurious %d)\n",
+                    m.matched, m.missed(), m.merged, m.at_rim, m.too_small, m.not_detected, m.extra(), m.split,
+                    m.spurious);
+      }
     } else {
       std::printf(" %7s %7s %9s\n", "-", "-", "-");
     }
