@@ -61,10 +61,10 @@ class BlobCounter {
     min_area_px_ = std::numbers::pi * min_r_px * min_r_px;
   }
 
-  // Every component of `binary` inside `within` (a rectangle of the signal) as a blob.
+  // Every component of `binary` (the size of `within`, a rectangle of the signal) as a blob.
   void count_components(const cv::Mat& binary, cv::Rect within, bool allow_pedestal) {
     cv::Mat labels, stats, centroids;
-    const int n = cv::connectedComponentsWithStats(binary(within), labels, stats, centroids, 8, CV_32S);
+    const int n = cv::connectedComponentsWithStats(binary, labels, stats, centroids, 8, CV_32S);
     const int pad = static_cast<int>(std::ceil(j_.ring_px)) + 1;
     for (int i = 1; i < n; ++i) {
       if (stats.at<int>(i, cv::CC_STAT_AREA) < 0.5 * min_area_px_) continue;
@@ -113,8 +113,7 @@ class BlobCounter {
     // A small high part on a wide low pedestal: a colony on a diffuse highlight. Count what
     // stands above the pedestal instead.
     if (allow_pedestal && s.mean < p_.max_pedestal_fill * s.peak && m.area_px > p_.min_pedestal_area * min_area_px_) {
-      cv::Mat above(signal_.size(), CV_8U, cv::Scalar(0));
-      above(box).setTo(255, (signal_(box) > s.median + j_.edge_level) & s.mask);
+      const cv::Mat above = (signal_(box) > s.median + j_.edge_level) & s.mask;
       count_components(above, box, false);
       return;
     }

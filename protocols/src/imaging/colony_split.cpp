@@ -149,14 +149,18 @@ std::vector<BlobMember> split_colonies(const cv::Mat& mask, cv::Point offset, co
   cv::Mat members(mask.size(), CV_32S, cv::Scalar(0));
   int n = 0;
   for (int d = 1; d <= domes; ++d) {
-    const cv::Mat part = by_dome == d;
-    if (cv::countNonZero(part) == 0) continue;
+    const cv::Mat whole_part = by_dome == d;
+    const cv::Rect box = cv::boundingRect(whole_part);
+    if (box.area() == 0) continue;
+    // The distance transform needs background around the part: pad its box by a pixel.
+    const cv::Rect padded = (box - cv::Point(1, 1) + cv::Size(2, 2)) & cv::Rect(0, 0, mask.cols, mask.rows);
+    const cv::Mat part = whole_part(padded);
     cv::Mat dist, sub;
     cv::distanceTransform(part, dist, cv::DIST_L2, cv::DIST_MASK_PRECISE);
     const int k = flood_regions(dist, part, neck, sub);
     merge_implausible_cuts(sub, k, params);
-    members.setTo(0, part);
-    cv::add(members, sub + n, members, part);
+    cv::Mat target = members(padded);
+    cv::add(target, sub + n, target, part);
     n += k;
   }
   // A small colony pressed against a larger, brighter one shows only as a notched bump.

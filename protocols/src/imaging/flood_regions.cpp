@@ -27,40 +27,55 @@ int flood_regions(const cv::Mat& surface_in, const cv::Mat& mask, const FloodRul
   CV_Assert(surface_in.type() == CV_32F && mask.type() == CV_8U && surface_in.size() == mask.size());
   const cv::Mat surface = surface_in.isContinuous() ? surface_in : surface_in.clone();
   const int w = surface.cols, h = surface.rows;
-  std::vector<int> order;
-  order.reserve(static_cast<std::size_t>(w) * h);
+  // Pixels of the mask get compact indices (slot); the union-find works on those.
+  cv::Mat slot(surface.size(), CV_32S, cv::Scalar(-1));
+  std::vector<int> pixel;  // slot -> pixel index
   for (int y = 0; y < h; ++y) {
     const unsigned char* m = mask.ptr<unsigned char>(y);
+    int* sl = slot.ptr<int>(y);
     for (int x = 0; x < w; ++x)
-      if (m[x]) order.push_back(y * w + x);
+      if (m[x]) {
+        sl[x] = static_cast<int>(pixel.size());
+        pixel.push_back(y * w + x);
+      }
   }
   const float* s = surface.ptr<float>(0);
-  std::sort(order.begin(), order.end(), [&](int a, int b) { return s[a] > s[b] || (s[a] == s[b] && a < b); });
+  const int* slot_of = slot.ptr<int>(0);
+  std::vector<int> order(pixel.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    const float sa = s[pixel[a]], sb = s[pixel[b]];
+    return sa > sb || (sa == sb && a < b);
+  });
 
-  // Union-find over pixels; -1: not reached yet. Region data lives at the root.
-  std::vector<int> parent(static_cast<std::size_t>(w) * h, -1);
-  std::vector<Region> region(parent.size());
+  // Union-find over slots; -1: not reached yet. Region data lives at the root.
+  std::vector<int> parent(pixel.size(), -1);
+  std::vector<Region> region(pixel.size());
   const auto significant = [&](const Region& r, float saddle) {
     return r.peak - saddle >= rule.min_drop && saddle <= rule.max_saddle_ratio * r.peak &&
            r.peak >= rule.min_peak && r.area >= rule.min_area_px;
   };
-  for (const int p : order) {
+  for (const int i : order) {
+    const int p = pixel[i];
     const int x = p % w, y = p / w;
+    const float level = s[p];
     int best_neighbour = -1;
+    float best_value = 0.0f;
     int roots[8];
     int n_roots = 0;
     for (int dy = -1; dy <= 1; ++dy)
       for (int dx = -1; dx <= 1; ++dx) {
         if ((dx == 0 && dy == 0) || x + dx < 0 || x + dx >= w || y + dy < 0 || y + dy >= h) continue;
-        const int q = p + dy * w + dx;
-        if (parent[q] < 0) continue;
-        if (best_neighbour < 0 || s[q] > s[best_neighbour]) best_neighbour = q;
+        const int q = slot_of[p + dy * w + dx];
+        if (q < 0 || parent[q] < 0) continue;
+        const float value = s[pixel[q]];
+        if (best_neighbour < 0 || value > best_value) best_neighbour = q, best_value = value;
         const int r = find_root(parent, q);
         if (std::find(roots, roots + n_roots, r) == roots + n_roots) roots[n_roots++] = r;
       }
     if (best_neighbour < 0) {  // a regional maximum starts a region
-      parent[p] = p;
-      region[p] = {s[p], 1, false};
+      parent[i] = i;
+      region[i] = {level, 1, false};
       continue;
     }
     // Regions meeting here: each lower one either proves significant or joins the highest.
@@ -69,25 +84,26 @@ int flood_regions(const cv::Mat& surface_in, const cv::Mat& mask, const FloodRul
     const int top = roots[0];
     for (int k = 1; k < n_roots; ++k) {
       Region& low = region[roots[k]];
-      if (!low.significant && significant(low, s[p])) low.significant = true;
+      if (!low.significant && significant(low, level)) low.significant = true;
       if (!low.significant) {
         parent[roots[k]] = top;
         region[top].area += low.area;
       }
     }
     const int mine = find_root(parent, best_neighbour);
-    parent[p] = mine;
+    parent[i] = mine;
     ++region[mine].area;
   }
 
   labels.create(surface.size(), CV_32S);
   labels.setTo(0);
-  std::vector<int> label_of(parent.size(), 0);
+  std::vector<int> label_of(pixel.size(), 0);
   int n = 0;
-  for (const int p : order) {
-    const int r = find_root(parent, p);
+  int* out = labels.ptr<int>(0);
+  for (std::size_t i = 0; i < pixel.size(); ++i) {
+    const int r = find_root(parent, static_cast<int>(i));
     if (label_of[r] == 0) label_of[r] = ++n;
-    labels.ptr<int>(0)[p] = label_of[r];
+    out[pixel[i]] = label_of[r];
   }
   return n;
 }
