@@ -29,6 +29,13 @@ constexpr int kApproachSteps = 2;
 // not describe a skewed profile or a slope heading for zero or the cap.
 constexpr double kMaxJointStepLog = 2.0;
 constexpr double kMaxJointStepHill = 0.7;
+// Inward (toward the estimate) a step goes at most this fraction of the way: the search stays on
+// its side.
+constexpr double kMaxJointStepInward = 0.5;
+// Times the joint search may return to the profile path by Newton steps in HillSlope alone.
+constexpr int kMaxJointRecoveries = 2;
+// Steps shortened on their way inward before the joint search gives up (the model is poor).
+constexpr int kMaxInwardSteps = 4;
 // Another HillSlope branch counts as lower at an end when g falls this far below 0 (relative to
 // the target): the end then lies further out.
 constexpr double kBranchMargin = 1e-6;
@@ -90,6 +97,7 @@ bool newton_settled(const Point& p, const Point& previous, double correction, do
 // step costs one evaluation of the projected SS instead of a refit. Gives up (NaN) at the first
 // sign of trouble; the refit-based search takes over then.
 End joint_newton_end(Side& s, double x, double hill) {
+  int recoveries = 0, inward_limited = 0;
   for (int iteration = 0; iteration < kMaxJointIterations; ++iteration) {
     if (!s.beyond(x, s.estimate) || s.beyond(x, s.limit)) return {};
     if (!(hill >= s.c.lower[kHillSlope] && hill <= s.c.upper[kHillSlope])) return {};
@@ -102,14 +110,27 @@ End joint_newton_end(Side& s, double x, double hill) {
     const double a21 = p.hessian[1][0], a22 = p.hessian[1][1];
     // HillSlope held on its bound by the gradient (a step between doses): Newton in LogIC50 alone.
     const bool held = (hill <= s.c.lower[kHillSlope] && f2 > 0) || (hill >= s.c.upper[kHillSlope] && f2 < 0);
+    if (!held && !(a22 > 0) && recoveries < kMaxJointRecoveries) {
+      // Not convex in HillSlope here (off the profile path): a few Newton steps in HillSlope at
+      // this LogIC50 bring it back.
+      ++recoveries;
+      Logistic4Params params = p.params;
+      s.objective.approach(x, params, kApproachSteps);
+      if (!(params[kHillSlope] * hill > 0)) return {};  // the slope changed sign: another branch
+      hill = params[kHillSlope];
+      continue;
+    }
     if (!held && !(a22 > 0)) return {};
     const double det = a11 * a22 - a12 * a21;
     double dx = held ? -f1 / a11 : -(f1 * a22 - f2 * a12) / det;
     double dh = held ? 0.0 : -(a11 * f2 - a21 * f1) / det;
     if (!std::isfinite(dx) || !std::isfinite(dh)) return {};
     // Long steps are shortened (the quadratic model is poor far out), not taken.
-    const double shrink = std::min({1.0, kMaxJointStepLog * std::abs(x - s.estimate) / std::abs(dx),
+    const double reach = s.direction * dx > 0 ? kMaxJointStepLog : kMaxJointStepInward;
+    const double shrink = std::min({1.0, reach * std::abs(x - s.estimate) / std::abs(dx),
                                     dh != 0 ? kMaxJointStepHill * std::abs(hill) / std::abs(dh) : 1.0});
+    // Pushed back toward the estimate again and again: the profile is not where the model says.
+    if (s.direction * dx < 0 && shrink < 1.0 && ++inward_limited >= kMaxInwardSteps) return {};
     dx *= shrink;
     dh *= shrink;
     x += dx;
@@ -126,29 +147,27 @@ End joint_newton_end(Side& s, double x, double hill) {
 // The SS is often multimodal in HillSlope (a gentle slope, or a near-step that can sit between
 // any two doses), and a warm-started path follows one branch. Probes other slopes at `x`: the
 // given alternative, half and twice `hill`, and the slope cap or, when `scan` (at a candidate
-// end), `hill` itself and a ladder of slopes up to the cap. Returns a slope whose SS there is clearly
-// below the threshold, or NaN.
-double lower_branch(Side& s, double x, double hill, double alternative, bool scan) {
+// end), a ladder of slopes up to the cap, and `hill` itself when `check_end` (the end's own SS is
+// not known from the search). Returns a slope whose SS there is clearly below the threshold, or
+// NaN.
+double lower_branch(Side& s, double x, double hill, double alternative, bool scan, bool check_end) {
   if (s.c.fixed[kHillSlope] || !(hill != 0) || !std::isfinite(hill)) return kNaN;
   const double sign = hill < 0 ? -1.0 : 1.0;
   double best_g = -kBranchMargin * s.target, best_hill = kNaN;
-  auto probe = [&](double h) {
-    h = std::clamp(h, s.c.lower[kHillSlope], s.c.upper[kHillSlope]);
-    if (!std::isfinite(h) || h == hill || h == 0) return;
-    const double g = s.point(x, {s.objective.projected_ss(x, h)}).g;
+  auto consider = [&](double h, double ss) {
+    const double g = s.point(x, {ss}).g;
     if (g < best_g) {
       best_g = g;
       best_hill = h;
     }
   };
-  if (scan) {
-    // The end itself: inside when the bracket's outer point was on a worse branch.
-    const double g = s.point(x, {s.objective.projected_ss(x, hill)}).g;
-    if (g < best_g) {
-      best_g = g;
-      best_hill = hill;
-    }
-  }
+  auto probe = [&](double h) {
+    h = std::clamp(h, s.c.lower[kHillSlope], s.c.upper[kHillSlope]);
+    if (!std::isfinite(h) || h == hill || h == 0) return;
+    consider(h, s.objective.projected_ss(x, h));
+  };
+  // The end itself: inside when the bracket's outer point was on a worse branch.
+  if (scan && check_end) consider(hill, s.objective.projected_ss(x, hill));
   probe(alternative);
   if (!scan) {
     probe(0.5 * hill);
@@ -156,23 +175,19 @@ double lower_branch(Side& s, double x, double hill, double alternative, bool sca
     probe(sign * kInf);
     return best_hill;
   }
-  // A ladder of slopes doubling up to the cap (or to kLadderTop without one).
+  // A ladder of slopes with ratio sqrt(2) up to the cap (or to kLadderTop without one). Its SS
+  // values are screening values: a rung that could be below the best so far is evaluated exactly.
   const double cap = sign < 0 ? -s.c.lower[kHillSlope] : s.c.upper[kHillSlope];
   const double top = std::isfinite(cap) ? cap : kLadderTop;
-  for (double offset : {1.0, std::numbers::sqrt2}) {  // two interleaved ladders: ratio sqrt(2)
-    const double hill0 = offset * sign * top / (1 << (kLadderRungs - 1));
-    double ss[kLadderRungs];
-    s.objective.projected_ss_ladder(x, hill0, kLadderRungs, ss);
-    for (int k = 0; k < kLadderRungs; ++k) {
-      const double h = hill0 * (1 << k);
-      if (!(h >= s.c.lower[kHillSlope] && h <= s.c.upper[kHillSlope]) || !std::isfinite(ss[k]))
-        continue;
-      const double g = s.point(x, {ss[k]}).g;
-      if (g < best_g) {
-        best_g = g;
-        best_hill = h;
-      }
-    }
+  const double hill0 = sign * top / (1 << (kLadderRungs - 1));
+  constexpr int kRungs = 2 * kLadderRungs;
+  double ss[kRungs];
+  const double error = s.objective.projected_ss_ladder(x, hill0, kRungs, ss);
+  for (int k = 0; k < kRungs; ++k) {
+    const double h = (k % 2 ? std::numbers::sqrt2 * hill0 : hill0) * (1 << (k / 2));
+    if (!(h >= s.c.lower[kHillSlope] && h <= s.c.upper[kHillSlope]) || !std::isfinite(ss[k])) continue;
+    const double root = s.target + best_g;  // sqrt(SS - SSmin) at the best so far
+    if (ss[k] - error < s.ss_min + root * root) consider(h, s.objective.projected_ss(x, h));
   }
   return best_hill;
 }
@@ -209,7 +224,7 @@ End search_outward(Side& s, Point start, Logistic4Params params, double first_st
     }
     if (p.g >= 0) {
       // Outside on this branch; another may be inside here (the end would be further out).
-      const double other = lower_branch(s, next, params[kHillSlope], in_hill, false);
+      const double other = lower_branch(s, next, params[kHillSlope], in_hill, false, true);
       if (!std::isnan(other)) {
         Logistic4Params switched = params;
         switched[kHillSlope] = other;
@@ -268,12 +283,23 @@ double one_side(ProfileObjective& objective, const CurveData& data, const CurveC
                                      : std::max(bound, std::min(reach, estimate - first_step));
   Side s{objective, c, estimate, direction, limit, bound, ss_min, std::sqrt(threshold - ss_min),
          settings.tolerance_log, settings.max_evaluations_per_side};
-  // First point: the asymptotic end (capped), HillSlope on the tangent of the profile path.
-  const double step = std::clamp(first_step, kMinFirstStepLog, kMaxFirstStepLog);
-  const double x0 = s.beyond(estimate + direction * step, limit) ? limit : estimate + direction * step;
+  // First point: where the quadratic model of the SS at the optimum (its exact Hessian; the
+  // profile's curvature is H_LL - H_Lh^2 / H_hh) reaches the threshold, else the asymptotic end;
+  // HillSlope on the tangent of the profile path.
   const bool joint = at_best.ok && at_best.hessian[1][1] > 0 && !c.fixed[kHillSlope];
+  const double curvature = joint ? at_best.hessian[0][0] - at_best.hessian[0][1] * at_best.hessian[0][1] /
+                                                               at_best.hessian[1][1]
+                                 : 0.0;
+  const double step = std::clamp(curvature > 0 ? s.target / std::sqrt(curvature) : first_step,
+                                 kMinFirstStepLog, kMaxFirstStepLog);
+  const double x0 = s.beyond(estimate + direction * step, limit) ? limit : estimate + direction * step;
   Evaluated first{{}, best};
-  if (joint) first.params[kHillSlope] -= at_best.hessian[0][1] / at_best.hessian[1][1] * (x0 - estimate);
+  if (joint) {
+    // Along the tangent, by at most the joint search's step limit (the slope keeps its sign).
+    const double dh = -at_best.hessian[0][1] / at_best.hessian[1][1] * (x0 - estimate);
+    const double limit_h = kMaxJointStepHill * std::abs(best[kHillSlope]);
+    first.params[kHillSlope] += std::clamp(dh, -limit_h, limit_h);
+  }
   End end;
   if (joint && x0 != limit) {
     // A few Newton steps in HillSlope bring the joint search onto the profile path.
@@ -281,12 +307,16 @@ double one_side(ProfileObjective& objective, const CurveData& data, const CurveC
     objective.approach(x0, near, kApproachSteps);
     end = joint_newton_end(s, x0, near[kHillSlope]);
   }
+  // A joint end is a root of g on its branch: its own SS needs no second look.
+  bool check_end = false;
   if (!std::isfinite(end.x)) {
     first.point = s.point(x0, objective(x0, first.params));
     end = search_outward(s, {estimate, -s.target}, best, step, first);
+    check_end = true;
   }
   for (int switches = 0; switches < kMaxBranchSwitches && std::isfinite(end.x); ++switches) {
-    const double hill = lower_branch(s, end.x, end.hill, best[kHillSlope], true);
+    const double hill = lower_branch(s, end.x, end.hill, best[kHillSlope], true, check_end);
+    check_end = true;
     if (std::isnan(hill)) break;
     // The profile is lower at this end on another branch: continue outward on that one.
     Logistic4Params params = best;

@@ -66,9 +66,9 @@ ProjectedPoint ProfileObjective::project(double log_ic50, double hill) {
   return separable_.project(held_, log_ic50, hill);
 }
 
-void ProfileObjective::projected_ss_ladder(double log_ic50, double hill0, int count, double* ss) {
+double ProfileObjective::projected_ss_ladder(double log_ic50, double hill0, int count, double* ss) {
   ++evaluations_;
-  separable_.projected_ss_ladder(held_, log_ic50, hill0, count, ss);
+  return separable_.projected_ss_ladder(held_, log_ic50, hill0, count, ss);
 }
 
 }  // namespace assay::protocols::fit::detail

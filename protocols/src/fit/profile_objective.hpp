@@ -32,8 +32,9 @@ class ProfileObjective {
   // SS at (log_ic50, hill) with Top and Bottom at their best (NaN when undetermined).
   double projected_ss(double log_ic50, double hill);
   ProjectedPoint project(double log_ic50, double hill);
-  // projected_ss at hill0 * 2^k, k < count (see SeparableLogistic4::projected_ss_ladder).
-  void projected_ss_ladder(double log_ic50, double hill0, int count, double* ss);
+  // Screening values of projected_ss at hill0 * sqrt(2)^k, k < count, and their error bound
+  // (see SeparableLogistic4::projected_ss_ladder).
+  double projected_ss_ladder(double log_ic50, double hill0, int count, double* ss);
 
   int evaluations() const { return evaluations_; }
   bool failed() const { return failed_; }  // a refit ended at a non-finite SS

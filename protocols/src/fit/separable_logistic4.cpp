@@ -102,27 +102,63 @@ double SeparableLogistic4::fit_plateaus(const CurveConstraints& c, Plateaus& pl)
   return std::isfinite(ss) ? ss : kInf;
 }
 
-void SeparableLogistic4::projected_ss_ladder(const CurveConstraints& c, double log_ic50,
-                                             double hill0, int count, double* ss) {
+double SeparableLogistic4::projected_ss_ladder(const CurveConstraints& c, double log_ic50,
+                                               double hill0, int count, double* ss) {
   const std::size_t n = data_.x.size();
-  power_.resize(n);
+  count = std::clamp(count, 0, kMaxLadderRungs);
+  // Gram sums of every rung at once: the inner loops run over the rungs (independent sums, so
+  // they vectorise), and the SS comes from the sums, not from a second pass over the points.
+  double gss[kMaxLadderRungs] = {}, gsc[kMaxLadderRungs] = {}, gcc[kMaxLadderRungs] = {},
+         gsy[kMaxLadderRungs] = {}, gcy[kMaxLadderRungs] = {};
+  double wyy = 0.0;
+  const double base[2] = {hill0, std::numbers::sqrt2 * hill0};
   for (std::size_t i = 0; i < n; ++i) {
-    // e = 10^((L - x) h): s = 1 / (1 + e). Concentration 0 keeps its plateau on every rung.
-    const double x = data_.x[i];
-    power_[i] = std::isinf(x) ? (hill0 < 0 ? 0.0 : (hill0 > 0 ? kInf : 1.0))
-                              : std::exp(std::numbers::ln10 * (log_ic50 - x) * hill0);
-  }
-  for (int k = 0; k < count; ++k) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const double e = power_[i];
-      const double s = 1.0 / (1.0 + e);
-      s_[i] = s;
-      complement_[i] = e >= 1.0 ? 1.0 - s : e * s;
-      power_[i] = e * e;
+    const double x = data_.x[i], w = data_.weight[i], wy = w * data_.y[i];
+    wyy += wy * data_.y[i];
+    // e = 10^((L - x) h): s = 1 / (1 + e); rung k + 2 has twice the slope of rung k, so its e is
+    // the square. Concentration 0 keeps its plateau on every rung.
+    double e[kMaxLadderRungs];
+    for (int parity = 0; parity < 2 && parity < count; ++parity) {
+      const double h = base[parity];
+      double power = std::isinf(x) ? (h < 0 ? 0.0 : (h > 0 ? kInf : 1.0))
+                                   : std::exp(std::numbers::ln10 * (log_ic50 - x) * h);
+      for (int k = parity; k < count; k += 2) {
+        e[k] = power;
+        power *= power;
+      }
     }
-    Plateaus pl;
-    ss[k] = fit_plateaus(c, pl);
+    for (int k = 0; k < count; ++k) {
+      const double s = 1.0 / (1.0 + e[k]);
+      const double cs = e[k] >= 1.0 ? 1.0 - s : e[k] * s;
+      const double ws = w * s, wc = w * cs;
+      gss[k] += ws * s;
+      gsc[k] += ws * cs;
+      gcc[k] += wc * cs;
+      gsy[k] += wy * s;
+      gcy[k] += wy * cs;
+    }
   }
+  double worst = 0.0;
+  for (int k = 0; k < count; ++k) {
+    Plateaus pl;
+    const Gram gram{gss[k], gsc[k], gcc[k], gsy[k], gcy[k]};
+    if (!solve_plateaus(c, gram, pl)) {
+      ss[k] = std::numeric_limits<double>::quiet_NaN();
+      continue;
+    }
+    const double t = pl.top, b = pl.bottom;
+    const double terms[] = {wyy, -2 * t * gram.sy, -2 * b * gram.cy, t * t * gram.ss,
+                            2 * t * b * gram.sc, b * b * gram.cc};
+    double sum = 0.0, magnitude = 0.0;
+    for (double term : terms) {
+      sum += term;
+      magnitude += std::abs(term);
+    }
+    ss[k] = std::isfinite(sum) ? std::max(sum, 0.0) : kInf;
+    worst = std::max(worst, magnitude);
+  }
+  // Rounding of the sums (n terms each) and of the expansion, with a wide margin.
+  return 4.0 * static_cast<double>(n + 16) * std::numeric_limits<double>::epsilon() * worst;
 }
 
 void SeparableLogistic4::newton_system(double log_ic50, double hill, const Plateaus& pl,

@@ -50,6 +50,7 @@ struct SeparableResult {
 // A 4x4 system over (Top, Bottom, LogIC50, HillSlope); the nonlinear ones among them.
 using Matrix4 = double[kLogistic4Params][kLogistic4Params];
 inline constexpr int kNonlinearParams[2] = {kLogIc50, kHillSlope};
+inline constexpr int kMaxLadderRungs = 16;
 // A pivot of the eliminated plateau block this small relative to its diagonal: the plateaus are
 // not determined by the data (the fast path gives up).
 inline constexpr double kSingularPlateauPivot = 1e-13;
@@ -79,11 +80,13 @@ class SeparableLogistic4 {
   // The projected SS alone at (log_ic50, hill) (NaN when the plateaus are undetermined).
   double projected_ss(const CurveConstraints& constraints, double log_ic50, double hill);
 
-  // The projected SS at (log_ic50, hill0 * 2^k) for k = 0 .. count-1 into `ss` (NaN where the
-  // plateaus are undetermined): one exponential per point for the whole ladder (the fractions'
-  // exponentials are squared from rung to rung).
-  void projected_ss_ladder(const CurveConstraints& constraints, double log_ic50, double hill0,
-                           int count, double* ss);
+  // Screening values of the projected SS at (log_ic50, hill0 * sqrt(2)^k) for k < count (at most
+  // kMaxLadderRungs) into `ss` (NaN where the plateaus are undetermined): two exponentials per
+  // point for the whole ladder (rung k + 2 squares rung k's), and the SS from the linear problem's
+  // sums, which cancel: returns a bound on the error of every value (exact values come from
+  // projected_ss).
+  double projected_ss_ladder(const CurveConstraints& constraints, double log_ic50, double hill0,
+                             int count, double* ss);
 
   // The projected SS and its derivatives at (log_ic50, hill); fixed flags of LogIC50 and
   // HillSlope are ignored, those of Top and Bottom (and their bounds) apply.
@@ -111,7 +114,7 @@ class SeparableLogistic4 {
                      Matrix4& m, double* g, double* column_norm2) const;
 
   const CurveData& data_;
-  std::vector<double> s_, complement_, power_;
+  std::vector<double> s_, complement_;
   SeparableResult result_;
 };
 
