@@ -92,16 +92,13 @@ void check_params(const ColonyCountParams& p) {
 
 // Per pixel the largest (or smallest) of the three colour channels, as float.
 cv::Mat extreme_channel(const cv::Mat& bgr8, bool largest) {
-  cv::Mat channels[3], out;
-  cv::split(bgr8, channels);
-  if (largest) {
-    cv::max(channels[0], channels[1], out);
-    cv::max(out, channels[2], out);
-  } else {
-    cv::min(channels[0], channels[1], out);
-    cv::min(out, channels[2], out);
+  cv::Mat out(bgr8.size(), CV_32F);
+  for (int y = 0; y < bgr8.rows; ++y) {
+    const cv::Vec3b* in = bgr8.ptr<cv::Vec3b>(y);
+    float* o = out.ptr<float>(y);
+    for (int x = 0; x < bgr8.cols; ++x)
+      o[x] = largest ? std::max({in[x][0], in[x][1], in[x][2]}) : std::min({in[x][0], in[x][1], in[x][2]});
   }
-  out.convertTo(out, CV_32F);
   return out;
 }
 
@@ -182,15 +179,14 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   const cv::Mat mask = full_mask(roi);
   const double dish_area_px = cv::countNonZero(mask);
   out.dish_area_cm2 = dish_area_px * out.pixel_size_um * out.pixel_size_um * 1e-8;
-  cv::Mat g;
-  grey(roi).convertTo(g, CV_32F);
 
   // Reduced copy for background and polarity, with the outside filled by the medium level so
   // the dark (or bright) surround does not leak into the background estimate.
   const double window_px = p.background_window_fraction * dish_diameter_px;
   const double shrink = std::max(1.0, window_px / 14.0);
   cv::Mat small, small_mask;
-  cv::resize(g, small, cv::Size(), 1.0 / shrink, 1.0 / shrink, cv::INTER_AREA);
+  cv::resize(grey(roi), small, cv::Size(), 1.0 / shrink, 1.0 / shrink, cv::INTER_AREA);
+  small.convertTo(small, CV_32F);
   cv::resize(mask, small_mask, small.size(), 0, 0, cv::INTER_NEAREST);
   extend_inside_values(small, small_mask);
 
@@ -208,7 +204,7 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   // A colony differs from the medium in at least one colour: light colonies are measured on
   // the brightest channel and dark ones on the darkest (a red colony on grey agar has little
   // contrast in luminance). Grey images give the grey level either way.
-  g = extreme_channel(bgr(roi), polarity == Polarity::light);
+  cv::Mat g = extreme_channel(bgr(roi), polarity == Polarity::light);
   cv::resize(g, small, small.size(), 0, 0, cv::INTER_AREA);
   extend_inside_values(small, small_mask);
   if (polarity == Polarity::dark) {
@@ -236,6 +232,7 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   const double min_r_px = 0.5 * p.min_colony_diameter_um * px_per_um;
   ColonySplitParams split;
   split.min_radius_px = std::max(1.0, p.min_split_radius_fraction * min_r_px);
+  split.min_colony_area_px = static_cast<int>(std::numbers::pi * min_r_px * min_r_px);
   split.neck_ratio = p.split_neck_ratio;
   split.dip_ratio = p.classes.enabled ? p.classes.split_dip_ratio : p.split_dip_ratio;
   split.min_dip_levels = std::max(p.split_min_dip_levels, p.split_min_dip_sigma * noise.sigma);

@@ -167,7 +167,7 @@ std::vector<BlobMember> split_colonies(const cv::Mat& mask, cv::Point offset, co
   NotchCut notch;
   notch.min_notch_depth = params.min_notch_depth;
   notch.max_cut_ratio = params.max_cut_ratio;
-  notch.min_area_px = static_cast<int>(min_area);
+  notch.min_area_px = std::max(static_cast<int>(min_area), params.min_colony_area_px);
   if (n <= params.max_members) n = cut_at_notches(members, n, notch);
   if (n > params.max_members) {
     members = cv::Mat(mask.size(), CV_32S, cv::Scalar(0));

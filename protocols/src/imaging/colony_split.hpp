@@ -26,6 +26,7 @@ struct ColonySplitParams {
   double dip_ratio = 0.85;       // saddle / dimmer peak at most this: two domes
   double neck_ratio = 0.85;      // distance-transform neck / smaller peak at most this: two shapes
   double min_radius_px = 2.0;    // inscribed radius of the smallest member
+  int min_colony_area_px = 12;   // a part cut off at notches is at least one smallest colony
   double max_cut_ratio = 1.15;   // cut length / equivalent diameter of the smaller part
   double max_shared_outline = 0.5;  // cut / outline of the smaller part
   double max_enclosed_outline = 0.75;  // all its cuts / outline of a part

@@ -21,6 +21,26 @@ int find_root(std::vector<int>& parent, int i) {
   return i;
 }
 
+// Slots ordered from the highest surface value down, by a counting sort on `kLevels` levels
+// (linear time; values closer than 1/kLevels of the range count as equal, in slot order).
+std::vector<int> highest_first(const float* s, const std::vector<int>& pixel) {
+  constexpr int kLevels = 4096;
+  std::vector<int> order(pixel.size());
+  if (pixel.empty()) return order;
+  float lo = s[pixel[0]], hi = lo;
+  for (const int p : pixel) lo = std::min(lo, s[p]), hi = std::max(hi, s[p]);
+  const float scale = hi > lo ? (kLevels - 1) / (hi - lo) : 0.0f;
+  std::vector<int> start(kLevels + 1, 0);
+  std::vector<int> key(pixel.size());
+  for (std::size_t i = 0; i < pixel.size(); ++i) {
+    key[i] = static_cast<int>((hi - s[pixel[i]]) * scale);
+    ++start[key[i] + 1];
+  }
+  for (int k = 0; k < kLevels; ++k) start[k + 1] += start[k];
+  for (std::size_t i = 0; i < pixel.size(); ++i) order[static_cast<std::size_t>(start[key[i]]++)] = static_cast<int>(i);
+  return order;
+}
+
 }  // namespace
 
 int flood_regions(const cv::Mat& surface_in, const cv::Mat& mask, const FloodRule& rule, cv::Mat& labels) {
@@ -41,12 +61,7 @@ int flood_regions(const cv::Mat& surface_in, const cv::Mat& mask, const FloodRul
   }
   const float* s = surface.ptr<float>(0);
   const int* slot_of = slot.ptr<int>(0);
-  std::vector<int> order(pixel.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    const float sa = s[pixel[a]], sb = s[pixel[b]];
-    return sa > sb || (sa == sb && a < b);
-  });
+  const std::vector<int> order = highest_first(s, pixel);
 
   // Union-find over slots; -1: not reached yet. Region data lives at the root.
   std::vector<int> parent(pixel.size(), -1);

@@ -59,8 +59,11 @@ bool best_cut(const cv::Mat& member, const NotchCut& rule, cv::Mat& part) {
   const std::vector<Notch> notches = notches_of(contour, rule.min_notch_px);
   if (notches.size() < 2) return false;
   const double whole = cv::contourArea(contour);
-  double best = rule.max_cut_ratio;
-  cv::Point best_a, best_b;
+  struct Candidate {
+    double ratio;
+    cv::Point a, b;
+  };
+  std::vector<Candidate> candidates;
   for (std::size_t i = 0; i < notches.size(); ++i)
     for (std::size_t j = i + 1; j < notches.size(); ++j) {
       int ia = notches[i].index, ib = notches[j].index;
@@ -71,22 +74,24 @@ bool best_cut(const cv::Mat& member, const NotchCut& rule, cv::Mat& part) {
       if (area < rule.min_area_px) continue;
       const double diameter = 2.0 * std::sqrt(area / std::numbers::pi);
       const double ratio = (cv::norm(a - b) + 1.0) / diameter;
-      if (ratio >= best) continue;
+      if (ratio >= rule.max_cut_ratio) continue;
       if (std::min(notches[i].depth, notches[j].depth) < rule.min_notch_depth * 0.5 * diameter) continue;
       if (!segment_inside(member, a, b)) continue;
-      best = ratio;
-      best_a = a;
-      best_b = b;
+      candidates.push_back({ratio, a, b});
     }
-  if (best >= rule.max_cut_ratio) return false;
-  cv::Mat cut = member.clone();
-  cv::line(cut, best_a, best_b, cv::Scalar(0), 2, cv::LINE_8);
-  cv::Mat pieces, stats, centroids;
-  if (cv::connectedComponentsWithStats(cut, pieces, stats, centroids, 4, CV_32S) != 3) return false;
-  const int small = stats.at<int>(1, cv::CC_STAT_AREA) <= stats.at<int>(2, cv::CC_STAT_AREA) ? 1 : 2;
-  if (stats.at<int>(small, cv::CC_STAT_AREA) < rule.min_area_px) return false;
-  part = pieces == small;
-  return true;
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) { return x.ratio < y.ratio; });
+  constexpr std::size_t kTried = 3;  // the image is cut for the best few only
+  for (std::size_t k = 0; k < std::min(kTried, candidates.size()); ++k) {
+    cv::Mat cut = member.clone();
+    cv::line(cut, candidates[k].a, candidates[k].b, cv::Scalar(0), 2, cv::LINE_8);
+    cv::Mat pieces, stats, centroids;
+    if (cv::connectedComponentsWithStats(cut, pieces, stats, centroids, 4, CV_32S) != 3) continue;
+    const int small = stats.at<int>(1, cv::CC_STAT_AREA) <= stats.at<int>(2, cv::CC_STAT_AREA) ? 1 : 2;
+    if (stats.at<int>(small, cv::CC_STAT_AREA) < rule.min_area_px) continue;
+    part = pieces == small;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
