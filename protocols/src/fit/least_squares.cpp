@@ -40,8 +40,27 @@ bool covariance_from_jacobian(std::span<const double> jac, int n, int p,
                               std::span<const int> free_index, std::vector<double>& covariance) {
   const int m = static_cast<int>(free_index.size());
   const int rows = std::max(n, m);
-  std::vector<double> a(static_cast<std::size_t>(rows) * m, 0.0), norms(m), rmat(m * m), qtb(m),
-      inv(m * m), zeros(rows, 0.0);
+  // Scratch on the stack for a curve-sized problem (no allocation per fit), else on the heap.
+  constexpr std::size_t kStackRows = 64, kStackParams = 4;
+  const std::size_t a_size = static_cast<std::size_t>(rows) * m;
+  const bool small = rows <= static_cast<int>(kStackRows) && m <= static_cast<int>(kStackParams);
+  double a_stack[kStackRows * kStackParams], zeros_stack[kStackRows], norms_stack[kStackParams],
+      rmat_stack[kStackParams * kStackParams], qtb_stack[kStackParams],
+      inv_stack[kStackParams * kStackParams];
+  std::vector<double> heap;
+  if (!small) heap.resize(a_size + 2 * static_cast<std::size_t>(rows) + 3 * m + 2 * m * m);
+  double* base = heap.data();
+  auto take = [&](double* stack_buffer, std::size_t size) {
+    if (small) return std::span<double>(stack_buffer, size);
+    const std::span<double> part(base, size);
+    base += size;
+    return part;
+  };
+  const std::span<double> a = take(a_stack, a_size), zeros = take(zeros_stack, rows),
+                          norms = take(norms_stack, m), rmat = take(rmat_stack, m * m),
+                          qtb = take(qtb_stack, m), inv = take(inv_stack, m * m);
+  std::fill(a.begin(), a.end(), 0.0);
+  std::fill(zeros.begin(), zeros.end(), 0.0);
   for (int c = 0; c < m; ++c) {
     double sum = 0.0;
     for (int i = 0; i < n; ++i) sum += jac[i * p + free_index[c]] * jac[i * p + free_index[c]];

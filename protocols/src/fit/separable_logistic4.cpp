@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "fit/dense_qr.hpp"
+#include "fit/vector_exp.hpp"
 
 namespace assay::protocols::fit::detail {
 namespace {
@@ -74,10 +75,25 @@ bool SeparableLogistic4::solve_plateaus(const CurveConstraints& c, const Gram& g
 
 double SeparableLogistic4::evaluate(const CurveConstraints& c, double log_ic50, double hill,
                                     Plateaus& pl) {
-  for (std::size_t i = 0; i < data_.x.size(); ++i) {
-    const LogisticFraction f = logistic_fraction(data_.x[i], log_ic50, hill);
-    s_[i] = f.s;
-    complement_[i] = f.complement;
+  // logistic_fraction in a branch-free loop that vectorises: at concentration 0 (x = -inf) the
+  // exponent is -inf or +inf, so e is 0 or inf and s is 1 or 0, the plateau of the slope's sign.
+  // A slope of 0 puts every point, that one too, at s = 1/2.
+  const std::size_t n = data_.x.size();
+  const double* x = data_.x.data();
+  double* s = s_.data();
+  double* complement = complement_.data();
+  if (hill == 0) {
+    std::fill(s, s + n, 0.5);
+    std::fill(complement, complement + n, 0.5);
+    return fit_plateaus(c, pl);
+  }
+  const double z_per_log = std::numbers::ln10 * hill;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double e = exp_arithmetic(z_per_log * (log_ic50 - x[i]));
+    const double si = 1.0 / (1.0 + e);
+    s[i] = si;
+    const double from_s = 1.0 - si, from_e = e * si;  // both, then a select: no branch
+    complement[i] = e >= 1.0 ? from_s : from_e;
   }
   return fit_plateaus(c, pl);
 }
@@ -121,7 +137,7 @@ double SeparableLogistic4::projected_ss_ladder(const CurveConstraints& c, double
     for (int parity = 0; parity < 2 && parity < count; ++parity) {
       const double h = base[parity];
       double power = std::isinf(x) ? (h < 0 ? 0.0 : (h > 0 ? kInf : 1.0))
-                                   : std::exp(std::numbers::ln10 * (log_ic50 - x) * h);
+                                   : exp_arithmetic(std::numbers::ln10 * h * (log_ic50 - x));
       for (int k = parity; k < count; k += 2) {
         e[k] = power;
         power *= power;
