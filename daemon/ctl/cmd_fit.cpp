@@ -95,6 +95,9 @@ pf::FitOptions make_fit_options(const FitCommandOptions& c, std::string& weight_
     o.weighting = pf::Weighting::none;
   } else if (c.weights == "1/y2" || c.weights == "1/y^2" || c.weights == "inverse_y_squared") {
     o.weighting = pf::Weighting::inverse_y_squared;
+  } else if (c.weights == "1/ycurve2" || c.weights == "1/ycurve^2" ||
+             c.weights == "inverse_fit_squared") {
+    o.weighting = pf::Weighting::inverse_fit_squared;
   } else {
     o.weighting = pf::Weighting::given;
     weight_column = c.weights;
@@ -199,7 +202,8 @@ void add_fit_command(CLI::App& app) {
   cmd->add_option("--bounds", options->bounds,
                   "parameter bounds LOW:HIGH, e.g. log_ic50=-10:-4,hill_slope=:0");
   cmd->add_option("--weights", options->weights,
-                  "none (default), 1/y2 (relative weighting by the observed Y), or a column name");
+                  "none (default), 1/y2 (1/Y^2 of the observed Y), 1/ycurve2 (1/Y^2 of the "
+                  "fitted curve: Prism's relative weighting), or a column of given weights");
   cmd->add_option("--confidence", options->confidence, "confidence level of the intervals")
       ->capture_default_str();
   cmd->add_flag("--no-profile", options->no_profile, "skip the profile-likelihood interval");

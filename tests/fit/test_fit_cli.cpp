@@ -1,36 +1,23 @@
-// `assayctl fit` end to end: JSON and CSV output, --fix, --group, and usage errors (exit code 2)
-// that name the row. Runs the built assayctl binary.
+// `assayctl fit` end to end: JSON and CSV output, --fix, --group, --weights, and usage errors
+// (exit code 2) that name the row. Runs the built assayctl binary.
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <memory>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
+
+#include "fit/simulate.hpp"
+#include "support/command.hpp"
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-};
+using assay::testing::CommandOutput;
 
-Run run(const std::string& args) {
-  const std::string cmd = std::string(ASSAY_BIN_DIR) + "/assayctl fit " + args + " 2>&1";
-  Run r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  std::size_t got = 0;
-  while ((got = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), got);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+// `assayctl fit ARGS`, stderr joined to stdout.
+CommandOutput run(const std::string& args) { return assay::testing::run_assayctl("fit " + args); }
 
 std::string write_temp(const std::string& name, const std::string& text) {
   const auto path = std::filesystem::temp_directory_path() / ("assay_fit_cli_" + name);
@@ -43,7 +30,7 @@ std::string drc(const char* name) { return std::string(ASSAY_SHARED_DIR) + "/dat
 }  // namespace
 
 TEST_CASE("assayctl fit prints one JSON object per curve with the documented fields", "[cli]") {
-  const Run r = run("--input " + drc("ryegrass.csv") + " --y rootl");
+  const CommandOutput r = run("--input " + drc("ryegrass.csv") + " --y rootl");
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);
   REQUIRE(j.size() == 1);
@@ -55,7 +42,7 @@ TEST_CASE("assayctl fit prints one JSON object per curve with the documented fie
 }
 
 TEST_CASE("assayctl fit --group fits each group and --csv prints a table", "[cli]") {
-  const Run r = run("--input " + drc("S.alba.csv") + " --x Dose --y DryMatter --group Herbicide --csv");
+  const CommandOutput r = run("--input " + drc("S.alba.csv") + " --x Dose --y DryMatter --group Herbicide --csv");
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("group,n,df,top,", 0) == 0);
   CHECK(r.out.find("\nGlyphosate,") != std::string::npos);
@@ -63,7 +50,7 @@ TEST_CASE("assayctl fit --group fits each group and --csv prints a table", "[cli
 }
 
 TEST_CASE("assayctl fit --fix holds the named parameters", "[cli]") {
-  const Run r = run("--input " + drc("ryegrass.csv") + " --y rootl --fix bottom=0,hill_slope=-3");
+  const CommandOutput r = run("--input " + drc("ryegrass.csv") + " --y rootl --fix bottom=0,hill_slope=-3");
   REQUIRE(r.exit_code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j[0]["bottom"] == 0.0);
@@ -73,16 +60,50 @@ TEST_CASE("assayctl fit --fix holds the named parameters", "[cli]") {
 
 TEST_CASE("assayctl fit names the row of a bad value and exits with the usage code", "[cli]") {
   const auto path = write_temp("bad.csv", "conc,response\n0,100\n1,90\n10,oops\n100,10\n1000,5\n");
-  const Run r = run("--input " + path);
+  const CommandOutput r = run("--input " + path);
   CHECK(r.exit_code == 2);
   CHECK(r.out.find("line 4, column 'response': 'oops' is not a number") != std::string::npos);
 }
 
 TEST_CASE("assayctl fit refuses a missing column and an unknown --fix name", "[cli]") {
-  const Run missing = run("--input " + drc("ryegrass.csv") + " --y height");
+  const CommandOutput missing = run("--input " + drc("ryegrass.csv") + " --y height");
   CHECK(missing.exit_code == 2);
   CHECK(missing.out.find("no response (--y) column 'height'") != std::string::npos);
-  const Run bad_fix = run("--input " + drc("ryegrass.csv") + " --y rootl --fix slope=1");
+  const CommandOutput bad_fix = run("--input " + drc("ryegrass.csv") + " --y rootl --fix slope=1");
   CHECK(bad_fix.exit_code == 2);
   CHECK(bad_fix.out.find("can fix top, bottom or hill_slope") != std::string::npos);
+}
+
+TEST_CASE("assayctl fit --weights 1/ycurve2 is the library's relative weighting (1/Ycurve^2)", "[cli]") {
+  // Noise proportional to the response, where relative weighting is the right choice.
+  const assay::test::TrueCurve truth{100.0, 5.0, -7.0, -1.2};
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> noise(0.0, 0.08);
+  auto points = assay::test::simulate(truth, assay::test::log_series(-10, 0.5, 12), 0.0, rng, 2);
+  std::ostringstream csv;
+  csv.precision(17);
+  csv << "conc,response\n";
+  for (auto& p : points) {
+    p.response *= 1.0 + noise(rng);
+    csv << p.conc << ',' << p.response << '\n';
+  }
+  const std::string path = write_temp("relative.csv", csv.str());
+  assay::protocols::fit::FitOptions relative;
+  relative.weighting = assay::protocols::fit::Weighting::inverse_fit_squared;
+  const auto expected = assay::protocols::fit::fit_dose_response(points, relative);
+  REQUIRE(expected.usable());
+
+  const CommandOutput by_curve = run("--input " + path + " --weights 1/ycurve2");
+  REQUIRE(by_curve.exit_code == 0);
+  const auto j = nlohmann::json::parse(by_curve.out);
+  CHECK(j[0]["log_ic50"].get<double>() == Approx(expected.log_ic50.value).epsilon(1e-9));
+  CHECK(j[0]["rss"].get<double>() == Approx(expected.rss).epsilon(1e-9));
+  CHECK(j[0]["ci95_profile"]["log_ic50"][0].get<double>() ==
+        Approx(*expected.log_ic50_profile_low).margin(1e-9));
+
+  const CommandOutput by_data = run("--input " + path + " --weights 1/y2");
+  REQUIRE(by_data.exit_code == 0);
+  CHECK(nlohmann::json::parse(by_data.out)[0]["log_ic50"].get<double>() !=
+        j[0]["log_ic50"].get<double>());
+  CHECK(run("--help").out.find("1/ycurve2") != std::string::npos);
 }

@@ -17,14 +17,13 @@ constexpr double kHillMagnitudes[] = {0.5, 1.0, 2.0, 4.0};
 // Sign of the dose trend from a weighted linear regression of y on x (concentration 0 placed
 // one log unit below the lowest dose): -1 falling, +1 rising.
 double trend_sign(const CurveData& d) {
-  double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  double sw = 0, sx = 0, sy = 0, sxy = 0;
   for (std::size_t i = 0; i < d.x.size(); ++i) {
     const double x = std::isinf(d.x[i]) ? d.x_min - 1.0 : d.x[i];
     const double w = d.weight[i];
     sw += w;
     sx += w * x;
     sy += w * d.y[i];
-    sxx += w * x * x;
     sxy += w * x * d.y[i];
   }
   const double cov = sxy - sx * sy / sw;
