@@ -9,11 +9,12 @@ std::optional<WellPosition> parse_well(std::string_view name, const PlateGeometr
   int row = 0;
   int letters = 0;
   while (i < name.size() && std::isalpha(static_cast<unsigned char>(name[i]))) {
+    if (letters == 2) return std::nullopt;  // no plate has more than two row letters (AF = 32)
     row = row * 26 + (std::toupper(static_cast<unsigned char>(name[i])) - 'A' + 1);
     ++i;
     ++letters;
   }
-  if (letters == 0 || letters > 2 || i == name.size()) return std::nullopt;
+  if (letters == 0 || i == name.size()) return std::nullopt;
   int column = 0;
   int digits = 0;
   for (; i < name.size(); ++i) {
