@@ -188,7 +188,7 @@ int main(int argc, char** argv) {
     }
     if (diagnose) {
       const auto m = imaging_test::match_to_truth(scene.colonies, ours, params);
-      std::printf("       missed %d (merged %d, rim %d, small %d, not detected %d; %d in clusters), "
+      std::printf("       ours:    missed %d (merged %d, rim %d, small %d, not detected %d; %d in clusters), "
                   "extra %d (split %d, spurious %d)\n",
                   m.missed(), m.merged, m.at_rim, m.too_small, m.not_detected, m.in_cluster_missed, m.extra(),
                   m.split, m.spurious);

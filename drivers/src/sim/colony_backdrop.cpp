@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <string>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -154,22 +155,28 @@ void draw_lid(cv::Mat& img, const ColonySceneSpec& s, const Dish& dish, Rng& rng
 }
 
 void apply_lighting(cv::Mat& img, const ColonySceneSpec& s, const Dish& dish, Rng& rng) {
-  const cv::Mat light = smooth_field(img.size(), 3, rng);
+  // The gain varies slowly: computed at 1/8 scale and blown up.
+  constexpr int kScale = 8;
+  const cv::Size coarse((img.cols + kScale - 1) / kScale, (img.rows + kScale - 1) / kScale);
+  const cv::Mat light = smooth_field(coarse, 3, rng);
   const double gx = uniform(rng, -1, 1), gy = uniform(rng, -1, 1);
   // The lens's optical centre is the image centre; the lamp's gradient follows the dish.
   const cv::Point2d optical(0.5 * img.cols, 0.5 * img.rows);
   const double corner = cv::norm(optical);
-  for (int y = 0; y < img.rows; ++y) {
-    cv::Vec3f* row = img.ptr<cv::Vec3f>(y);
-    const float* l = light.ptr<float>(y);
-    for (int x = 0; x < img.cols; ++x) {
-      const double dx = (x - dish.centre.x) / dish.radius, dy = (y - dish.centre.y) / dish.radius;
-      const double v = std::hypot(x - optical.x, y - optical.y) / corner;
-      const double gain = (1.0 + s.illumination_gradient * (0.5 * (gx * dx + gy * dy) + 0.3 * l[x])) *
-                          (1.0 - s.vignetting * v * v);
-      row[x] *= static_cast<float>(std::max(0.05, gain));
+  cv::Mat gain(coarse, CV_32F);
+  for (int y = 0; y < coarse.height; ++y)
+    for (int x = 0; x < coarse.width; ++x) {
+      const double px = (x + 0.5) * kScale, py = (y + 0.5) * kScale;
+      const double dx = (px - dish.centre.x) / dish.radius, dy = (py - dish.centre.y) / dish.radius;
+      const double v = std::hypot(px - optical.x, py - optical.y) / corner;
+      const double g = (1.0 + s.illumination_gradient * (0.5 * (gx * dx + gy * dy) + 0.3 * light.at<float>(y, x))) *
+                       (1.0 - s.vignetting * v * v);
+      gain.at<float>(y, x) = static_cast<float>(std::max(0.05, g));
     }
-  }
+  cv::resize(gain, gain, img.size(), 0, 0, cv::INTER_LINEAR);
+  cv::Mat gain3;
+  cv::merge(std::vector<cv::Mat>{gain, gain, gain}, gain3);
+  cv::multiply(img, gain3, img);
 }
 
 }  // namespace assay::drivers::sim::scene

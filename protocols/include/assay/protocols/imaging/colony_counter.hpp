@@ -2,13 +2,16 @@
 // darker than the medium) and haematopoietic colonies in methylcellulose (CFU-GM, BFU-E,
 // CFU-GEMM).
 //
-// Pipeline: find the dish (circle) and count only inside it, away from the rim; estimate the
-// local background and illumination, decide the polarity (auto or stated); threshold against
-// the measured background noise; separate touching colonies by distance-transform peaks with a
-// neck test (irregular colonies are not over-split); filter by size and shape; measure and
-// classify each colony. Sizes are micrometres: when `pixel_size_um` is 0 the pixel size is
-// derived from the detected dish and `dish_diameter_mm`, so one parameter set serves photos of
-// any resolution.
+// Pipeline: find the dish (circle) and count only inside it, away from the rim; decide the
+// polarity (auto or stated) and measure on the colour channel where colonies differ most from
+// the medium; subtract the local background (a window that widens to fit the widest colony);
+// threshold against the measured background noise; split each blob into touching colonies by
+// flooding its brightness domes, then the necks of its outline, then notches where a small
+// colony is pressed against a larger one, undoing cuts that do not look like contact lines
+// (irregular and burst colonies stay whole); judge each part (glare halo, rim reflections,
+// dust, lamp reflections, colonies on a diffuse highlight); measure and classify each colony.
+// Sizes are micrometres: when `pixel_size_um` is 0 the pixel size is derived from the detected
+// dish and `dish_diameter_mm`, so one parameter set serves photos of any resolution.
 //
 // Pure functions of their arguments: thread-safe, no global state. count_colonies() throws
 // std::invalid_argument for an empty image or parameters out of range (naming the field).
