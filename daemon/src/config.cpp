@@ -12,6 +12,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+std::string format_number(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
 // Raises a ConfigError "FILE:LINE: key 'K': message".
 class ConfigReader {
  public:
@@ -46,7 +52,7 @@ class ConfigReader {
   }
 
   double number_at(const toml::table& table, const std::string& prefix, const char* key,
-                   double fallback, double min_value) const {
+                   double fallback, double min_value, double max_value) const {
     const auto* node = table.get(key);
     if (!node) return fallback;
     double value = 0;
@@ -57,7 +63,9 @@ class ConfigReader {
     } else {
       fail(node, prefix + key, "must be a number");
     }
-    if (value < min_value) fail(node, prefix + key, "must be at least " + std::to_string(min_value));
+    if (!(value >= min_value && value <= max_value)) {
+      fail(node, prefix + key, "must be from " + format_number(min_value) + " to " + format_number(max_value));
+    }
     return value;
   }
 
@@ -165,7 +173,7 @@ Config parse_config(const std::string& toml_text, const std::string& source,
   config.api_endpoint = expand(reader.string_at(*api, "api.", "endpoint", "ipc://{runtime_dir}/api.sock"), config);
   check_endpoint(reader, api, "api.endpoint", config.api_endpoint, config.curve.has_value());
   config.max_message_bytes = static_cast<std::size_t>(
-      reader.number_at(*api, "api.", "max_message_bytes", 1 << 20, 1024));
+      reader.number_at(*api, "api.", "max_message_bytes", 1 << 20, 1024, 1 << 30));
   std::string mode = reader.string_at(*api, "api.", "socket_mode", "0660");
   try {
     std::size_t used = 0;
@@ -180,7 +188,7 @@ Config parse_config(const std::string& toml_text, const std::string& source,
   reader.only_keys(*events, "events.", {"endpoint", "heartbeat_s"});
   config.events_endpoint = expand(reader.string_at(*events, "events.", "endpoint", "ipc://{runtime_dir}/events.sock"), config);
   check_endpoint(reader, events, "events.endpoint", config.events_endpoint, config.curve.has_value());
-  config.heartbeat_s = reader.number_at(*events, "events.", "heartbeat_s", 2.0, 0.05);
+  config.heartbeat_s = reader.number_at(*events, "events.", "heartbeat_s", 2.0, 0.05, 3600);
 
   const auto* policy = reader.table_at(root, "policy");
   if (!policy) policy = &empty;
@@ -189,7 +197,7 @@ Config parse_config(const std::string& toml_text, const std::string& source,
   if (config.on_interrupted != "requeue" && config.on_interrupted != "fail") {
     reader.fail(policy->get("on_interrupted"), "policy.on_interrupted", "must be \"requeue\" or \"fail\"");
   }
-  config.max_attempts = static_cast<int>(reader.number_at(*policy, "policy.", "max_attempts", 3, 1));
+  config.max_attempts = static_cast<int>(reader.number_at(*policy, "policy.", "max_attempts", 3, 1, 1000));
   config.on_disconnect = reader.string_at(*policy, "policy.", "on_disconnect", "fail");
   if (config.on_disconnect != "fail" && config.on_disconnect != "pause") {
     reader.fail(policy->get("on_disconnect"), "policy.on_disconnect", "must be \"fail\" or \"pause\"");

@@ -114,8 +114,11 @@ std::vector<double> concentrations(const json& entry, std::size_t count, const s
     if (factor <= 1.0) throw JobSpecError(where + ".factor", "must be greater than 1");
     int replicates = 1;
     if (dilution.contains("replicates")) {
-      replicates = static_cast<int>(number_field(dilution, "replicates", where));
-      if (replicates < 1) throw JobSpecError(where + ".replicates", "must be at least 1");
+      const double asked = number_field(dilution, "replicates", where);
+      if (!(asked >= 1.0 && asked <= 1e6) || asked != std::floor(asked)) {
+        throw JobSpecError(where + ".replicates", "must be a whole number of at least 1");
+      }
+      replicates = static_cast<int>(asked);
     }
     for (std::size_t i = 0; i < count; ++i) {
       concs[i] = top / std::pow(factor, static_cast<double>(i / replicates));

@@ -73,3 +73,14 @@ TEST_CASE("missing and mistyped job fields are named") {
   job = job_with_layout(json::array({{{"wells", "A1:A2"}, {"conc_nM", {1, 2, 3}}}}));
   CHECK(error_of(job).find("has 3 values for 2 wells") != std::string::npos);
 }
+
+TEST_CASE("a dilution's replicates must be a whole number of at least 1") {
+  auto with_replicates = [](json replicates) {
+    return job_with_layout(json::array({{{"wells", "A1:A8"}, {"compound", "x"},
+                                         {"dilution", {{"top_nM", 1000}, {"factor", 3}, {"replicates", replicates}}}}}));
+  };
+  CHECK(error_of(with_replicates(0)).find("dilution.replicates") != std::string::npos);
+  CHECK(error_of(with_replicates(2.5)).find("whole number") != std::string::npos);
+  CHECK(error_of(with_replicates(1e300)).find("dilution.replicates") != std::string::npos);  // once UB (fuzz_job_spec)
+  CHECK(error_of(with_replicates(2)).empty());
+}

@@ -23,8 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)assay::protocols::calcium::read_readings_csv(in, "fuzz.csv");
         break;
       }
-      default:
-        (void)assay::daemon::parse_config(text, "fuzz.toml", {});
+      default: {
+        assay::daemon::ConfigOverrides overrides;  // a state dir, so parsing goes past that check
+        overrides.state_dir = "/tmp/assay-fuzz-state";
+        (void)assay::daemon::parse_config(text, "fuzz.toml", overrides);
+      }
     }
   } catch (const assay::protocols::fit::DoseTableError&) {
   } catch (const assay::protocols::calcium::ReadingsCsvError&) {
