@@ -4,7 +4,7 @@
 
 #include "assay/protocols/cfu/protocol.hpp"
 #include "assay/protocols/registry.hpp"
-#include "imaging/run_context.hpp"
+#include "support/memory_run_context.hpp"
 
 namespace pr = assay::protocols;
 using nlohmann::json;
@@ -55,12 +55,12 @@ TEST_CASE("tiles cover the whole dish with the requested overlap") {
 }
 
 TEST_CASE("cfu run on the simulated imager counts each dish within 10 % of the truth") {
-  imaging_test::ImagingRunContext ctx(imaging_test::make_sim_imager({{"time_scale", 0}, {"seed", 11}}));
+  assay::testing::MemoryRunContext ctx(assay::testing::make_builtin_instrument("sim-imager", "imager-1", {{"time_scale", 0}, {"seed", 11}}));
   const auto job = pr::JobSpec::from_json(
       cfu_job({{"colony_rows", true}}, {{"colonies_per_well", {{"A1", 25}, {"A2", 90}, {"A3", 160}}}}));
   pr::cfu::CfuProtocol protocol;
   protocol.validate(job);
-  const auto result = protocol.run(job, ctx);
+  const auto result = ctx.run(protocol, job);
   const json truth = ctx.instrument().truth().at("colonies_per_well");
   int wells = 0, colony_rows = 0;
   for (const auto& row : result.rows) {
@@ -77,24 +77,24 @@ TEST_CASE("cfu run on the simulated imager counts each dish within 10 % of the t
   CHECK(wells == 3);
   CHECK(colony_rows == result.summary.at("total_colonies").get<int>());
   CHECK(result.figures.size() == 3);
-  CHECK(std::count(ctx.kinds_.begin(), ctx.kinds_.end(), "colony_mosaic") == 3);
-  CHECK(ctx.progress_.back() == Approx(1.0));
+  CHECK(std::count(ctx.image_kinds.begin(), ctx.image_kinds.end(), "colony_mosaic") == 3);
+  CHECK(ctx.progress_values.back() == Approx(1.0));
 }
 
 TEST_CASE("cfu run stops between fields when cancelled and reports a camera fault") {
   {
-    imaging_test::ImagingRunContext ctx(imaging_test::make_sim_imager({{"time_scale", 0}}));
-    ctx.stop_.request_stop();
+    assay::testing::MemoryRunContext ctx(assay::testing::make_builtin_instrument("sim-imager", "imager-1", {{"time_scale", 0}}));
+    ctx.stop_source.request_stop();
     const auto job = pr::JobSpec::from_json(cfu_job({{"autofocus", false}}));
-    CHECK_THROWS_WITH(pr::cfu::CfuProtocol().run(job, ctx), Catch::Contains("stopped"));
-    CHECK(ctx.images_.empty());
+    CHECK_THROWS_WITH(ctx.run(pr::cfu::CfuProtocol(), job), Catch::Contains("stopped"));
+    CHECK(ctx.images.empty());
   }
   {
-    imaging_test::ImagingRunContext ctx(
-        imaging_test::make_sim_imager({{"time_scale", 0}, {"fail_after_captures", 5}}));
+    assay::testing::MemoryRunContext ctx(
+        assay::testing::make_builtin_instrument("sim-imager", "imager-1", {{"time_scale", 0}, {"fail_after_captures", 5}}));
     const auto job = pr::JobSpec::from_json(cfu_job({{"autofocus", false}}));
     try {
-      pr::cfu::CfuProtocol().run(job, ctx);
+      ctx.run(pr::cfu::CfuProtocol(), job);
       FAIL("the run should fail at the sixth capture");
     } catch (const pr::ProtocolError& e) {
       CHECK(e.code() == "instrument_error");

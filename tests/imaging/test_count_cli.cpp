@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -8,30 +7,15 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <sys/wait.h>
 
 #include "assay/drivers/sim/colony_scene.hpp"
+#include "support/command.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Ran {
-  int exit_code = -1;
-  std::string out;
-};
-
-Ran run(const std::string& args) {
-  const std::string command = std::string(ASSAY_BIN_DIR) + "/assayctl " + args + " 2>/dev/null";
-  Ran r;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) r.out.append(buffer, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+assay::testing::CommandOutput run(const std::string& args) { return assay::testing::run_assayctl(args, false); }
 
 }  // namespace
 
@@ -61,7 +45,7 @@ TEST_CASE("assayctl count reports every good file and a clear error for each bad
   const std::string files = (dir / "good.png").string() + " " + (dir / "empty.jpg").string() + " " +
                             (dir / "cut.jpg").string() + " " + (dir / "notes.png").string() + " " +
                             (dir / "deep.png").string() + " " + (dir / "missing.png").string();
-  const Ran r = run("count --kind colonies --json --overlay " + (dir / "ov").string() + " " + files);
+  const auto r = run("count --kind colonies --json --overlay " + (dir / "ov").string() + " " + files);
   CHECK(r.exit_code == 2);
   const auto results = nlohmann::json::parse(r.out);
   REQUIRE(results.size() == 6);
@@ -74,7 +58,7 @@ TEST_CASE("assayctl count reports every good file and a clear error for each bad
   CHECK(results[4].at("ok") == true);
   CHECK(results[5].at("error").get<std::string>().find("no such file") != std::string::npos);
 
-  const Ran ok = run("count --kind colonies --csv " + (dir / "good.png").string());
+  const auto ok = run("count --kind colonies --csv " + (dir / "good.png").string());
   CHECK(ok.exit_code == 0);
   CHECK(ok.out.rfind("file,status,count,object", 0) == 0);
   fs::remove_all(dir);

@@ -4,7 +4,8 @@
 #include "assay/drivers/sim/sim_imager.hpp"
 #include "assay/protocols/imaging/cell_counter.hpp"
 #include "assay/protocols/job_spec.hpp"
-#include "imaging/run_context.hpp"
+#include "assay/drivers/registry.hpp"
+#include "support/memory_run_context.hpp"
 
 namespace drv = assay::drivers;
 using nlohmann::json;
@@ -35,7 +36,7 @@ TEST_CASE("sim-imager refuses unknown or wrong settings naming the key") {
 }
 
 TEST_CASE("sim-imager records the colony truth of each dish from the simulation object") {
-  auto instrument = imaging_test::make_sim_imager({{"time_scale", 0}});
+  auto instrument = assay::testing::make_builtin_instrument("sim-imager", "imager-1", {{"time_scale", 0}});
   auto& imager = as_imager(*instrument);
   const auto plate = plate_from(json::array({{{"wells", "A1:A2"}, {"cells_plated", 10000}}}), "dish-6",
                                 {{"colonies_per_well", {{"A1", 37}, {"A2", 80}}}});
@@ -53,7 +54,7 @@ TEST_CASE("sim-imager records the colony truth of each dish from the simulation 
 }
 
 TEST_CASE("sim-imager fails on demand after the configured number of captures") {
-  auto instrument = imaging_test::make_sim_imager({{"time_scale", 0}, {"fail_after_captures", 2}});
+  auto instrument = assay::testing::make_builtin_instrument("sim-imager", "imager-1", {{"time_scale", 0}, {"fail_after_captures", 2}});
   auto& imager = as_imager(*instrument);
   REQUIRE(imager.load_plate(plate_from(json::array({{{"wells", "A1"}}}), "transwell-24")).is_ok());
   drv::FieldRequest request;
@@ -68,7 +69,7 @@ TEST_CASE("sim-imager fails on demand after the configured number of captures") 
 }
 
 TEST_CASE("sim-imager autofocus finds the well's focus so the field becomes sharp") {
-  auto instrument = imaging_test::make_sim_imager({{"time_scale", 0}, {"focus_spread_um", 80}, {"seed", 3}});
+  auto instrument = assay::testing::make_builtin_instrument("sim-imager", "imager-1", {{"time_scale", 0}, {"focus_spread_um", 80}, {"seed", 3}});
   auto& imager = as_imager(*instrument);
   REQUIRE(imager.load_plate(plate_from(json::array({{{"wells", "B2"}}}), "transwell-24")).is_ok());
   drv::FieldRequest request;
@@ -82,7 +83,7 @@ TEST_CASE("sim-imager autofocus finds the well's focus so the field becomes shar
 }
 
 TEST_CASE("sim-imager migration follows the compound's IC50 and the chemokine") {
-  auto instrument = imaging_test::make_sim_imager({{"time_scale", 0}, {"migration_ic50_nM", 10.0}});
+  auto instrument = assay::testing::make_builtin_instrument("sim-imager", "imager-1", {{"time_scale", 0}, {"migration_ic50_nM", 10.0}});
   auto& imager = as_imager(*instrument);
   const auto plate = plate_from(json::array({{{"wells", "A1"}, {"compound", "drug"}, {"conc_nM", 0.0}},
                                              {{"wells", "A2"}, {"compound", "drug"}, {"conc_nM", 10.0}},

@@ -56,7 +56,6 @@ AssayResult CfuProtocol::run(const JobSpec& job, RunContext& ctx) const {
   auto* imager = dynamic_cast<drivers::Imager*>(&ctx.instrument());
   if (!imager) throw ProtocolError("invalid_params", "the cfu protocol needs an imager; the job's instrument is not one");
   drivers::LoadedPlate plate = job.loaded_plate();
-  throw_if_failed(imager->load_plate(plate), "loading plate " + job.plate_barcode + " into " + imager->name());
 
   // Image a little beyond the well so the dish edge is in the picture (the counter finds it).
   const double well_mm = plate.geometry.well_diameter_mm;
