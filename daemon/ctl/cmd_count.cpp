@@ -26,6 +26,7 @@ struct CountOptions {
   std::string params_file;
   bool json = false;
   bool csv = false;
+  bool classify = false;
   double pixel_size_um = 0.0;  // 0: colonies derive it from the dish; cells use the default
   double dish_diameter_mm = 0.0;
 };
@@ -98,6 +99,7 @@ int run_count(const CountOptions& o) {
       colony_params.polarity = im::polarity_from_string(o.polarity);
       if (o.pixel_size_um > 0) colony_params.pixel_size_um = o.pixel_size_um;
       if (o.dish_diameter_mm > 0) colony_params.dish_diameter_mm = o.dish_diameter_mm;
+      if (o.classify) colony_params.classes.enabled = true;
     } else {
       cell_params = im::cell_count_params_from_json(base);
       if (o.pixel_size_um > 0) cell_params.pixel_size_um = o.pixel_size_um;
@@ -183,6 +185,8 @@ void add_count_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--dish-diameter-mm", options->dish_diameter_mm, "inner dish diameter (colonies; default 90)")
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--classify", options->classify,
+                "haematopoietic colonies: type them CFU-GM/BFU-E/CFU-GEMM, as the cfu protocol does");
   cmd->add_option("--params", options->params_file, "JSON file of counting parameters (docs/counting.md)");
   auto* json = cmd->add_flag("--json", options->json, "print JSON with every colony or cell");
   cmd->add_flag("--csv", options->csv, "print CSV, one row per colony or cell")->excludes(json);

@@ -68,8 +68,9 @@ const cv::Mat& SimImager::dish_image(const std::string& well) {
   spec.colonies = colonies_in(well);
   spec.light_colonies = plate_->simulation.value("light_colonies", settings_.light_colonies);
   spec.haematopoietic = plate_->simulation.value("colony_kind", std::string("haematopoietic")) == "haematopoietic";
-  // Colonies of 0.15-1.5 mm, smaller on crowded dishes so that they still fit.
-  spec.min_diameter_px = 150.0 / px;
+  // Colonies of 0.2-1.5 mm, smaller on crowded dishes so that they still fit. Smaller clusters
+  // (under ~40 cells) are not scored as colonies, and the counter's minimum is 180 um.
+  spec.min_diameter_px = 200.0 / px;
   spec.max_diameter_px = (spec.colonies > 250 ? 700.0 : 1500.0) / px;
   spec.noise_sigma = 2.5;
   spec.glare = 0.6;
