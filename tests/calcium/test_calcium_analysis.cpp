@@ -245,6 +245,9 @@ TEST_CASE("the readings CSV names the line and column of a bad value") {
   std::stringstream missing("well,cycle,time_s,value\n");
   CHECK_THROWS_WITH(read_readings_csv(missing, "r.csv"),
                     Catch::Contains("no 'channel' column"));
+  // A cycle beyond int once converted unchecked (found by fuzz_input_files).
+  std::stringstream huge("well,channel,cycle,time_s,value\nA1,fl494-516,1e300,0.0,100\n");
+  CHECK_THROWS_WITH(read_readings_csv(huge, "h.csv"), Catch::Contains("h.csv:2: column 'cycle'"));
   std::stringstream exported("attempt,well,channel,cycle,time_s,value,saturated\n1,B2,fl494-516,3,3.25,17.5,1\n");
   auto readings = read_readings_csv(exported, "e.csv");
   REQUIRE(readings.size() == 1);

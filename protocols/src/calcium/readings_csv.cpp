@@ -78,7 +78,7 @@ std::vector<drivers::Reading> read_readings_csv(std::istream& in, const std::str
     if (r.well.empty()) throw fail("column 'well' is empty");
     r.channel = cell("channel");
     double cycle = number("cycle");
-    if (cycle < 0 || cycle != std::floor(cycle)) {
+    if (cycle < 0 || cycle != std::floor(cycle) || cycle > 1e9) {
       throw fail("column 'cycle': '" + cell("cycle") + "' is not a whole number >= 0");
     }
     r.cycle = static_cast<int>(cycle);
