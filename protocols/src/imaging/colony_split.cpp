@@ -148,13 +148,13 @@ std::vector<BlobMember> split_colonies(const cv::Mat& mask, cv::Point offset, co
   neck.min_area_px = static_cast<int>(min_area);
   cv::Mat members(mask.size(), CV_32S, cv::Scalar(0));
   int n = 0;
+  const std::vector<cv::Rect> dome_box = label_boxes(by_dome, domes);
   for (int d = 1; d <= domes; ++d) {
-    const cv::Mat whole_part = by_dome == d;
-    const cv::Rect box = cv::boundingRect(whole_part);
+    const cv::Rect box = dome_box[static_cast<std::size_t>(d)];
     if (box.area() == 0) continue;
     // The distance transform needs background around the part: pad its box by a pixel.
     const cv::Rect padded = (box - cv::Point(1, 1) + cv::Size(2, 2)) & cv::Rect(0, 0, mask.cols, mask.rows);
-    const cv::Mat part = whole_part(padded);
+    const cv::Mat part = by_dome(padded) == d;
     cv::Mat dist, sub;
     cv::distanceTransform(part, dist, cv::DIST_L2, cv::DIST_MASK_PRECISE);
     const int k = flood_regions(dist, part, neck, sub);
@@ -175,18 +175,32 @@ std::vector<BlobMember> split_colonies(const cv::Mat& mask, cv::Point offset, co
     n = 1;
   }
 
+  // Each member is measured on its own box with a pixel of background around it (the distance
+  // transform and the outline need it), never on the whole blob.
+  const std::vector<cv::Rect> member_box = label_boxes(members, n);
   for (int k = 1; k <= n; ++k) {
-    const cv::Mat mine = members == k;
-    const cv::Moments m = cv::moments(mine, true);
-    if (m.m00 <= 0.0) continue;
+    const cv::Rect box = member_box[static_cast<std::size_t>(k)];
+    if (box.area() == 0) continue;
+    const cv::Rect padded = (box - cv::Point(1, 1) + cv::Size(2, 2)) & cv::Rect(0, 0, mask.cols, mask.rows);
+    const cv::Mat mine = members(padded) == k;
+    // Centre from integer sums in blob coordinates: the same value the whole-blob moments gave.
+    long long count = 0, sum_x = 0, sum_y = 0;
+    for (int y = 0; y < mine.rows; ++y) {
+      const unsigned char* row = mine.ptr<unsigned char>(y);
+      for (int x = 0; x < mine.cols; ++x)
+        if (row[x]) ++count, sum_x += x + padded.x, sum_y += y + padded.y;
+    }
+    if (count == 0) continue;
     BlobMember member;
-    member.area_px = static_cast<int>(m.m00);
-    member.centre = cv::Point2d(m.m10 / m.m00, m.m01 / m.m00) + cv::Point2d(offset);
+    member.area_px = static_cast<int>(count);
+    member.centre = cv::Point2d(static_cast<double>(sum_x) / static_cast<double>(count),
+                                static_cast<double>(sum_y) / static_cast<double>(count)) +
+                    cv::Point2d(offset);
     cv::Mat dist;
     cv::distanceTransform(mine, dist, cv::DIST_L2, 3);
     cv::minMaxLoc(dist, nullptr, &member.radius_px);
     std::vector<std::vector<cv::Point>> contours;
-    cv::findContours(mine, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE, offset);
+    cv::findContours(mine, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE, offset + padded.tl());
     if (contours.empty()) continue;
     member.outline = *std::max_element(contours.begin(), contours.end(),
                                        [](const auto& a, const auto& b) { return a.size() < b.size(); });

@@ -1,6 +1,7 @@
 #include "imaging/flood_regions.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <utility>
 #include <vector>
 
@@ -121,6 +122,28 @@ int flood_regions(const cv::Mat& surface_in, const cv::Mat& mask, const FloodRul
     out[pixel[i]] = label_of[r];
   }
   return n;
+}
+
+std::vector<cv::Rect> label_boxes(const cv::Mat& labels, int n) {
+  CV_Assert(labels.type() == CV_32S);
+  struct Extent {
+    int x0 = INT_MAX, y0 = INT_MAX, x1 = -1, y1 = -1;
+  };
+  std::vector<Extent> e(static_cast<std::size_t>(std::max(n, 0)) + 1);
+  for (int y = 0; y < labels.rows; ++y) {
+    const int* row = labels.ptr<int>(y);
+    for (int x = 0; x < labels.cols; ++x) {
+      const int k = row[x];
+      if (k <= 0 || k > n) continue;
+      Extent& r = e[static_cast<std::size_t>(k)];
+      r.x0 = std::min(r.x0, x), r.x1 = std::max(r.x1, x);
+      r.y0 = std::min(r.y0, y), r.y1 = std::max(r.y1, y);
+    }
+  }
+  std::vector<cv::Rect> boxes(e.size());
+  for (std::size_t k = 1; k < e.size(); ++k)
+    if (e[k].x1 >= 0) boxes[k] = cv::Rect(e[k].x0, e[k].y0, e[k].x1 - e[k].x0 + 1, e[k].y1 - e[k].y0 + 1);
+  return boxes;
 }
 
 }  // namespace assay::protocols::imaging

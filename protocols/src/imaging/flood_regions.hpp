@@ -11,6 +11,8 @@
 // between two round shapes). Pure function; thread-safe.
 #pragma once
 
+#include <vector>
+
 #include <opencv2/core.hpp>
 
 namespace assay::protocols::imaging {
@@ -25,5 +27,9 @@ struct FloodRule {
 // `surface` CV_32F, `mask` CV_8U of the same size. Returns the number of regions n and fills
 // `labels` (CV_32S): 0 outside the mask, 1..n inside.
 int flood_regions(const cv::Mat& surface, const cv::Mat& mask, const FloodRule& rule, cv::Mat& labels);
+
+// Bounding box of each label 1..n of `labels` (CV_32S) in one pass; index 0 unused, an empty
+// rectangle for a label with no pixel. Per-region work then runs on its box, not the whole image.
+std::vector<cv::Rect> label_boxes(const cv::Mat& labels, int n);
 
 }  // namespace assay::protocols::imaging

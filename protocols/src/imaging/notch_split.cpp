@@ -7,6 +7,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "imaging/flood_regions.hpp"
+
 namespace assay::protocols::imaging {
 namespace {
 
@@ -98,14 +100,19 @@ bool best_cut(const cv::Mat& member, const NotchCut& rule, cv::Mat& part) {
 
 int cut_at_notches(cv::Mat& labels, int n, const NotchCut& rule) {
   int total = n;
+  const cv::Rect whole(0, 0, labels.cols, labels.rows);
+  // A member only shrinks as parts are cut off, so its first box bounds all later ones.
+  const std::vector<cv::Rect> first_box = label_boxes(labels, n);
   for (int k = 1; k <= n; ++k) {
+    const cv::Rect around = first_box[static_cast<std::size_t>(k)];
     for (int c = 0; c < rule.max_cuts; ++c) {
-      const cv::Mat member = labels == k;
-      const cv::Rect box = cv::boundingRect(member);
+      if (around.area() == 0) break;
+      const cv::Rect box = cv::boundingRect(labels(around) == k) + around.tl();
       if (box.area() == 0) break;
-      const cv::Rect padded = (box - cv::Point(1, 1) + cv::Size(2, 2)) & cv::Rect(0, 0, labels.cols, labels.rows);
+      const cv::Rect padded = (box - cv::Point(1, 1) + cv::Size(2, 2)) & whole;
+      const cv::Mat member = labels(padded) == k;
       cv::Mat part;
-      if (!best_cut(member(padded), rule, part)) break;
+      if (!best_cut(member, rule, part)) break;
       labels(padded).setTo(++total, part);
     }
   }
