@@ -27,6 +27,7 @@ struct Spread {
 
 Spread spread_inside(const cv::Mat& f32, const cv::Mat& mask, int step) {
   std::vector<float> v;
+  v.reserve(static_cast<std::size_t>((f32.rows / step + 1) * (f32.cols / step + 1)));
   for (int y = 0; y < f32.rows; y += step) {
     const float* a = f32.ptr<float>(y);
     const unsigned char* m = mask.ptr<unsigned char>(y);
@@ -91,13 +92,31 @@ void check_params(const ColonyCountParams& p) {
 }
 
 // Per pixel the largest (or smallest) of the three colour channels, as float.
-cv::Mat extreme_channel(const cv::Mat& bgr8, bool largest) {
+template <bool kLargest>
+cv::Mat extreme_channel_of(const cv::Mat& bgr8) {
   cv::Mat out(bgr8.size(), CV_32F);
   for (int y = 0; y < bgr8.rows; ++y) {
-    const cv::Vec3b* in = bgr8.ptr<cv::Vec3b>(y);
+    const unsigned char* in = bgr8.ptr<unsigned char>(y);
     float* o = out.ptr<float>(y);
-    for (int x = 0; x < bgr8.cols; ++x)
-      o[x] = largest ? std::max({in[x][0], in[x][1], in[x][2]}) : std::min({in[x][0], in[x][1], in[x][2]});
+    for (int x = 0; x < bgr8.cols; ++x, in += 3)
+      o[x] = kLargest ? std::max({in[0], in[1], in[2]}) : std::min({in[0], in[1], in[2]});
+  }
+  return out;
+}
+
+cv::Mat extreme_channel(const cv::Mat& bgr8, bool largest) {
+  return largest ? extreme_channel_of<true>(bgr8) : extreme_channel_of<false>(bgr8);
+}
+
+// Pixels of `mask` whose signal exceeds `level`, in one pass over both.
+cv::Mat above_inside(const cv::Mat& signal, double level, const cv::Mat& mask) {
+  cv::Mat out(signal.size(), CV_8U);
+  const float limit = static_cast<float>(level);
+  for (int y = 0; y < signal.rows; ++y) {
+    const float* s = signal.ptr<float>(y);
+    const unsigned char* m = mask.ptr<unsigned char>(y);
+    unsigned char* o = out.ptr<unsigned char>(y);
+    for (int x = 0; x < signal.cols; ++x) o[x] = (s[x] > limit && m[x]) ? 255 : 0;
   }
   return out;
 }
@@ -221,13 +240,14 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   }
   cv::Mat bg;
   cv::resize(bg_small, bg, g.size(), 0, 0, cv::INTER_LINEAR);
-  cv::Mat signal = g - bg;
+  cv::Mat signal = bg;  // the upscaled background's buffer becomes the signal: no new full-size image
+  cv::subtract(g, bg, signal);
   const double sigma_px = std::max(0.7, p.smoothing_fraction * dish_diameter_px);
   cv::GaussianBlur(signal, signal, cv::Size(0, 0), sigma_px);
   const Spread noise = spread_inside(signal, mask, 3);
   const double edge_level = std::max(p.min_contrast_levels, noise.median + p.threshold_sigma * noise.sigma);
   const double seed_level = std::max(1.5 * p.min_contrast_levels, noise.median + p.seed_sigma * noise.sigma);
-  cv::Mat binary = (signal > edge_level) & mask;
+  const cv::Mat binary = above_inside(signal, edge_level, mask);
 
   const double min_r_px = 0.5 * p.min_colony_diameter_um * px_per_um;
   ColonySplitParams split;

@@ -24,45 +24,53 @@ int find_root(std::vector<int>& parent, int i) {
 
 // Slots ordered from the highest surface value down, by a counting sort on `kLevels` levels
 // (linear time; values closer than 1/kLevels of the range count as equal, in slot order).
-std::vector<int> highest_first(const float* s, const std::vector<int>& pixel) {
+std::vector<int> highest_first(const std::vector<float>& value) {
   constexpr int kLevels = 4096;
-  std::vector<int> order(pixel.size());
-  if (pixel.empty()) return order;
-  float lo = s[pixel[0]], hi = lo;
-  for (const int p : pixel) lo = std::min(lo, s[p]), hi = std::max(hi, s[p]);
+  std::vector<int> order(value.size());
+  if (value.empty()) return order;
+  const auto [lo_it, hi_it] = std::minmax_element(value.begin(), value.end());
+  const float lo = *lo_it, hi = *hi_it;
   const float scale = hi > lo ? (kLevels - 1) / (hi - lo) : 0.0f;
   std::vector<int> start(kLevels + 1, 0);
-  std::vector<int> key(pixel.size());
-  for (std::size_t i = 0; i < pixel.size(); ++i) {
-    key[i] = static_cast<int>((hi - s[pixel[i]]) * scale);
+  std::vector<int> key(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    key[i] = static_cast<int>((hi - value[i]) * scale);
     ++start[key[i] + 1];
   }
   for (int k = 0; k < kLevels; ++k) start[k + 1] += start[k];
-  for (std::size_t i = 0; i < pixel.size(); ++i) order[static_cast<std::size_t>(start[key[i]]++)] = static_cast<int>(i);
+  for (std::size_t i = 0; i < value.size(); ++i) order[static_cast<std::size_t>(start[key[i]]++)] = static_cast<int>(i);
   return order;
 }
 
 }  // namespace
 
-int flood_regions(const cv::Mat& surface_in, const cv::Mat& mask, const FloodRule& rule, cv::Mat& labels) {
-  CV_Assert(surface_in.type() == CV_32F && mask.type() == CV_8U && surface_in.size() == mask.size());
-  const cv::Mat surface = surface_in.isContinuous() ? surface_in : surface_in.clone();
+int flood_regions(const cv::Mat& surface, const cv::Mat& mask, const FloodRule& rule, cv::Mat& labels) {
+  CV_Assert(surface.type() == CV_32F && mask.type() == CV_8U && surface.size() == mask.size());
   const int w = surface.cols, h = surface.rows;
-  // Pixels of the mask get compact indices (slot); the union-find works on those.
-  cv::Mat slot(surface.size(), CV_32S, cv::Scalar(-1));
-  std::vector<int> pixel;  // slot -> pixel index
+  // Pixels of the mask get compact indices (slot); the union-find works on those. The slot
+  // image has a border of -1 so neighbours need no bounds test.
+  const int stride = w + 2;
+  std::vector<int> slot_of(static_cast<std::size_t>(stride) * (h + 2), -1);
+  std::vector<int> pixel;     // slot -> pixel index in `labels`
+  std::vector<int> at;        // slot -> index in `slot_of`
+  std::vector<float> value;   // slot -> surface value
+  const auto inside = static_cast<std::size_t>(cv::countNonZero(mask));
+  pixel.reserve(inside), at.reserve(inside), value.reserve(inside);
   for (int y = 0; y < h; ++y) {
     const unsigned char* m = mask.ptr<unsigned char>(y);
-    int* sl = slot.ptr<int>(y);
+    const float* v = surface.ptr<float>(y);
     for (int x = 0; x < w; ++x)
       if (m[x]) {
-        sl[x] = static_cast<int>(pixel.size());
+        const int a = (y + 1) * stride + x + 1;
+        slot_of[static_cast<std::size_t>(a)] = static_cast<int>(pixel.size());
         pixel.push_back(y * w + x);
+        at.push_back(a);
+        value.push_back(v[x]);
       }
   }
-  const float* s = surface.ptr<float>(0);
-  const int* slot_of = slot.ptr<int>(0);
-  const std::vector<int> order = highest_first(s, pixel);
+  const std::vector<int> order = highest_first(value);
+  // The 8 neighbours, row by row from the top left (the order decides ties).
+  const int neighbour[8] = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
 
   // Union-find over slots; -1: not reached yet. Region data lives at the root.
   std::vector<int> parent(pixel.size(), -1);
@@ -72,23 +80,20 @@ int flood_regions(const cv::Mat& surface_in, const cv::Mat& mask, const FloodRul
            r.peak >= rule.min_peak && r.area >= rule.min_area_px;
   };
   for (const int i : order) {
-    const int p = pixel[i];
-    const int x = p % w, y = p / w;
-    const float level = s[p];
+    const int a = at[static_cast<std::size_t>(i)];
+    const float level = value[static_cast<std::size_t>(i)];
     int best_neighbour = -1;
     float best_value = 0.0f;
     int roots[8];
     int n_roots = 0;
-    for (int dy = -1; dy <= 1; ++dy)
-      for (int dx = -1; dx <= 1; ++dx) {
-        if ((dx == 0 && dy == 0) || x + dx < 0 || x + dx >= w || y + dy < 0 || y + dy >= h) continue;
-        const int q = slot_of[p + dy * w + dx];
-        if (q < 0 || parent[q] < 0) continue;
-        const float value = s[pixel[q]];
-        if (best_neighbour < 0 || value > best_value) best_neighbour = q, best_value = value;
-        const int r = find_root(parent, q);
-        if (std::find(roots, roots + n_roots, r) == roots + n_roots) roots[n_roots++] = r;
-      }
+    for (const int d : neighbour) {
+      const int q = slot_of[static_cast<std::size_t>(a + d)];
+      if (q < 0 || parent[static_cast<std::size_t>(q)] < 0) continue;
+      const float v = value[static_cast<std::size_t>(q)];
+      if (best_neighbour < 0 || v > best_value) best_neighbour = q, best_value = v;
+      const int r = find_root(parent, q);
+      if (std::find(roots, roots + n_roots, r) == roots + n_roots) roots[n_roots++] = r;
+    }
     if (best_neighbour < 0) {  // a regional maximum starts a region
       parent[i] = i;
       region[i] = {level, 1, false};
