@@ -13,17 +13,29 @@ namespace assay::protocols::imaging {
 namespace {
 
 struct MemberSignal {
-  cv::Mat mask;  // of the member, in the blob's box
+  cv::Rect box;  // the member's own box, grown by the halo ring, within the blob's box
+  cv::Mat mask;  // of the member, in `box`
   double peak = 0.0, mean = 0.0, median = 0.0;
   int core_px = 0;  // pixels at or above half the peak
 };
 
-MemberSignal member_signal(const std::vector<cv::Point>& outline, const cv::Rect& box, const cv::Mat& signal) {
-  MemberSignal m;
-  m.mask = cv::Mat(box.size(), CV_8U, cv::Scalar(0));
+// The member's pixels in a mask the size of `box` (signal coordinates).
+cv::Mat member_mask(const std::vector<cv::Point>& outline, const cv::Rect& box) {
+  cv::Mat mask(box.size(), CV_8U, cv::Scalar(0));
   const std::vector<std::vector<cv::Point>> polys{outline};
-  cv::fillPoly(m.mask, polys, cv::Scalar(255), cv::LINE_8, 0, -box.tl());
-  const cv::Mat s = signal(box);
+  cv::fillPoly(mask, polys, cv::Scalar(255), cv::LINE_8, 0, -box.tl());
+  return mask;
+}
+
+// Signal statistics of one member, measured on its own box (never the whole blob's: a blob of
+// hundreds of members would be scanned once per member). `margin_px` leaves room for the halo ring.
+MemberSignal member_signal(const std::vector<cv::Point>& outline, const cv::Rect& blob_box, int margin_px,
+                           const cv::Mat& signal) {
+  MemberSignal m;
+  m.box = (cv::boundingRect(outline) - cv::Point(margin_px, margin_px) + cv::Size(2 * margin_px, 2 * margin_px)) &
+          blob_box;
+  m.mask = member_mask(outline, m.box);
+  const cv::Mat s = signal(m.box);
   std::vector<float> values;
   for (int y = 0; y < s.rows; ++y) {
     const float* v = s.ptr<float>(y);
@@ -84,7 +96,8 @@ class BlobCounter {
   BlobCounter(const cv::Mat& signal, const BlobJudge& judge, std::vector<Colony>& out, double& area,
               std::vector<std::string>& flags)
       : signal_(signal), j_(judge), p_(judge.params), out_(out), area_(area), flags_(flags),
-        ring_kernel_(disk_kernel(static_cast<int>(std::lround(judge.ring_px)))) {
+        ring_kernel_(disk_kernel(static_cast<int>(std::lround(judge.ring_px)))),
+        halo_margin_px_(ring_kernel_.cols / 2 + 1) {
     const double min_r_px = 0.5 * p_.min_colony_diameter_um / j_.pixel_size_um;
     min_area_px_ = std::numbers::pi * min_r_px * min_r_px;
   }
@@ -137,17 +150,17 @@ class BlobCounter {
 
   void judge_member(const BlobMember& m, const cv::Mat& blob, const cv::Rect& box, bool from_split, bool allow_pedestal) {
     if (m.area_px < min_area_px_) return;
-    const MemberSignal s = member_signal(m.outline, box, signal_);
+    const MemberSignal s = member_signal(m.outline, box, halo_margin_px_, signal_);
     // A small high part on a wide low pedestal: a colony on a diffuse highlight. Count what
     // stands above the pedestal instead.
     if (allow_pedestal && s.mean < p_.max_pedestal_fill * s.peak && m.area_px > p_.min_pedestal_area * min_area_px_) {
-      const cv::Mat above = (signal_(box) > s.median + j_.edge_level) & s.mask;
+      const cv::Mat above = (signal_(box) > s.median + j_.edge_level) & member_mask(m.outline, box);
       count_components(above, box, false);
       return;
     }
     // A colony has an edge: just outside it the signal is far below its peak. Diffuse glare
     // and illumination humps cross the threshold with the level outside almost as high.
-    if (has_halo(s, blob, signal_(box), ring_kernel_, p_.max_halo_ratio)) return;
+    if (has_halo(s, blob(s.box - box.tl()), signal_(s.box), ring_kernel_, p_.max_halo_ratio)) return;
     // Dust: a point blurred by the optics, whose core above half its peak is smaller than any
     // colony's (a colony's core spans most of it).
     if (s.core_px < p_.min_core_fraction * p_.min_core_fraction * min_area_px_) return;
@@ -178,6 +191,7 @@ class BlobCounter {
   double& area_;
   std::vector<std::string>& flags_;
   cv::Mat ring_kernel_;
+  int halo_margin_px_;  // the ring's reach beyond a member, plus a pixel
   double min_area_px_ = 1.0;
 };
 

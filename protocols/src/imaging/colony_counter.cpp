@@ -37,14 +37,16 @@ Spread spread_inside(const cv::Mat& f32, const cv::Mat& mask, int step) {
   Spread s;
   if (v.size() < 16) return s;
   // Quantiles by selection, not a full sort: this runs on hundreds of thousands of samples.
-  const auto at = [&](double q) {
-    const auto k = v.begin() + static_cast<long>(q * static_cast<double>(v.size() - 1));
-    std::nth_element(v.begin(), k, v.end());
-    return static_cast<double>(*k);
-  };
-  s.median = at(0.5);
-  s.low_tail = s.median - at(0.005);
-  s.high_tail = at(0.995) - s.median;
+  // After the median's selection the lower quantile lies in the part before it and the upper in
+  // the part after it, so each is selected from its part only.
+  const auto index_of = [&](double q) { return static_cast<long>(q * static_cast<double>(v.size() - 1)); };
+  const auto mid = v.begin() + index_of(0.5), low = v.begin() + index_of(0.005), high = v.begin() + index_of(0.995);
+  std::nth_element(v.begin(), mid, v.end());
+  s.median = *mid;
+  std::nth_element(v.begin(), low, mid);
+  s.low_tail = s.median - *low;
+  std::nth_element(mid + 1, high, v.end());
+  s.high_tail = *high - s.median;
   for (float& x : v) x = std::abs(x - static_cast<float>(s.median));
   std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
   s.sigma = 1.4826 * v[v.size() / 2];

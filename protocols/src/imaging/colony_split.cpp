@@ -20,16 +20,19 @@ int root_of(std::vector<int>& parent, int i) {
   return i;
 }
 
-// How far each outline pixel lies inside the blob's convex hull (0 on the hull).
-cv::Mat hull_depth_of(const cv::Mat& labels) {
+// How far each outline pixel lies inside the blob's convex hull (0 on the hull), at the pixels
+// of `wanted` only (the ends of cuts: the test against the hull is the costly part).
+cv::Mat hull_depth_of(const cv::Mat& labels, const cv::Mat& wanted) {
   cv::Mat depth(labels.size(), CV_32F, cv::Scalar(0));
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(labels > 0, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_NONE);
   for (const auto& contour : contours) {
     std::vector<cv::Point> hull;
-    cv::convexHull(contour, hull);
-    for (const cv::Point& q : contour)
+    for (const cv::Point& q : contour) {
+      if (!wanted.at<unsigned char>(q)) continue;
+      if (hull.empty()) cv::convexHull(contour, hull);
       depth.at<float>(q) = static_cast<float>(std::max(0.0, cv::pointPolygonTest(hull, cv::Point2f(q), true)));
+    }
   }
   return depth;
 }
@@ -53,7 +56,6 @@ double shallower_end_depth(const std::vector<cv::Point>& ends, const cv::Mat& de
 // one round colony). The worst cuts go first, and a merged part is judged by its merged size.
 void merge_implausible_cuts(cv::Mat& labels, int n, const ColonySplitParams& params) {
   if (n < 2) return;
-  const cv::Mat depth = hull_depth_of(labels);
   std::vector<int> area(static_cast<std::size_t>(n) + 1, 0), outline(area), inside(area);  // inside: next to parts
   std::map<std::pair<int, int>, std::vector<cv::Point>> cut;  // pixels of the first label next to the second
   std::map<std::pair<int, int>, std::vector<cv::Point>> cut_ends;  // those of them on the blob's outline
@@ -81,6 +83,10 @@ void merge_implausible_cuts(cv::Mat& labels, int n, const ColonySplitParams& par
       }
     }
   }
+  cv::Mat cut_end(labels.size(), CV_8U, cv::Scalar(0));
+  for (const auto& [pair, points] : cut_ends)
+    for (const cv::Point& q : points) cut_end.at<unsigned char>(q) = 1;
+  const cv::Mat depth = hull_depth_of(labels, cut_end);
   struct Cut {
     double badness;  // above 1: not a contact line
     int a, b;
@@ -160,7 +166,13 @@ std::vector<BlobMember> split_colonies(const cv::Mat& mask, cv::Point offset, co
     const int k = flood_regions(dist, part, neck, sub);
     merge_implausible_cuts(sub, k, params);
     cv::Mat target = members(padded);
-    cv::add(target, sub + n, target, part);
+    for (int y = 0; y < sub.rows; ++y) {
+      const int* from = sub.ptr<int>(y);
+      const unsigned char* in_part = part.ptr<unsigned char>(y);
+      int* to = target.ptr<int>(y);
+      for (int x = 0; x < sub.cols; ++x)
+        if (in_part[x]) to[x] += from[x] + n;
+    }
     n += k;
   }
   // A small colony pressed against a larger, brighter one shows only as a notched bump.
