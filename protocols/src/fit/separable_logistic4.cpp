@@ -7,7 +7,6 @@
 #include <numbers>
 
 #include "fit/dense_qr.hpp"
-#include "fit/vector_exp.hpp"
 
 namespace assay::protocols::fit::detail {
 namespace {
@@ -75,9 +74,9 @@ bool SeparableLogistic4::solve_plateaus(const CurveConstraints& c, const Gram& g
 
 double SeparableLogistic4::evaluate(const CurveConstraints& c, double log_ic50, double hill,
                                     Plateaus& pl) {
-  // logistic_fraction in a branch-free loop that vectorises: at concentration 0 (x = -inf) the
-  // exponent is -inf or +inf, so e is 0 or inf and s is 1 or 0, the plateau of the slope's sign.
-  // A slope of 0 puts every point, that one too, at s = 1/2.
+  // logistic_fraction without its test per point: at concentration 0 (x = -inf) the exponent is
+  // -inf or +inf, so e is 0 or inf and s is 1 or 0, the plateau of the slope's sign. A slope of 0
+  // puts every point, that one too, at s = 1/2.
   const std::size_t n = data_.x.size();
   const double* x = data_.x.data();
   double* s = s_.data();
@@ -89,7 +88,7 @@ double SeparableLogistic4::evaluate(const CurveConstraints& c, double log_ic50, 
   }
   const double z_per_log = std::numbers::ln10 * hill;
   for (std::size_t i = 0; i < n; ++i) {
-    const double e = exp_arithmetic(z_per_log * (log_ic50 - x[i]));
+    const double e = std::exp(z_per_log * (log_ic50 - x[i]));
     const double si = 1.0 / (1.0 + e);
     s[i] = si;
     const double from_s = 1.0 - si, from_e = e * si;  // both, then a select: no branch
@@ -137,7 +136,7 @@ double SeparableLogistic4::projected_ss_ladder(const CurveConstraints& c, double
     for (int parity = 0; parity < 2 && parity < count; ++parity) {
       const double h = base[parity];
       double power = std::isinf(x) ? (h < 0 ? 0.0 : (h > 0 ? kInf : 1.0))
-                                   : exp_arithmetic(std::numbers::ln10 * h * (log_ic50 - x));
+                                   : std::exp(std::numbers::ln10 * h * (log_ic50 - x));
       for (int k = parity; k < count; k += 2) {
         e[k] = power;
         power *= power;

@@ -5,7 +5,6 @@
 #include <numbers>
 
 #include "fit/curve_problem.hpp"
-#include "fit/vector_exp.hpp"
 
 namespace assay::protocols::fit::detail {
 namespace {
@@ -77,7 +76,7 @@ Logistic4Params initial_guess(const CurveData& d, const CurveConstraints& c) {
   for (double hill : hills) {
     Sums sums{};
     // 10^((L - x) h) = 10^((L - xc) h) * 10^((xc - x) h): one exp per point and per grid value.
-    for (int k = 0; k < grid; ++k) sums.scale[k] = exp_arithmetic(std::numbers::ln10 * (log_ic50s[k] - x_center) * hill);
+    for (int k = 0; k < grid; ++k) sums.scale[k] = std::exp(std::numbers::ln10 * (log_ic50s[k] - x_center) * hill);
     for (std::size_t i = 0; i < n; ++i) {
       const double w = d.weight[i], wy = w * d.y[i];
       const bool zero_dose = std::isinf(d.x[i]);
@@ -90,7 +89,7 @@ Logistic4Params initial_guess(const CurveData& d, const CurveConstraints& c) {
         }
         continue;
       }
-      const double a = zero_dose ? 1.0 : exp_arithmetic(std::numbers::ln10 * (x_center - d.x[i]) * hill);
+      const double a = zero_dose ? 1.0 : std::exp(std::numbers::ln10 * (x_center - d.x[i]) * hill);
       for (int k = 0; k < grid; ++k) {
         const double s = 1.0 / (1.0 + sums.scale[k] * a), t = 1.0 - s;
         sums.sss[k] += w * s * s;
