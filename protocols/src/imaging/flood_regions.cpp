@@ -24,15 +24,16 @@ int find_root(std::vector<int>& parent, int i) {
 
 // Slots ordered from the highest surface value down, by a counting sort on `kLevels` levels
 // (linear time; values closer than 1/kLevels of the range count as equal, in slot order).
-std::vector<int> highest_first(const std::vector<float>& value) {
+// `key` receives each slot's level (0 = highest).
+std::vector<int> highest_first(const std::vector<float>& value, std::vector<int>& key) {
   constexpr int kLevels = 4096;
   std::vector<int> order(value.size());
+  key.assign(value.size(), 0);
   if (value.empty()) return order;
   const auto [lo_it, hi_it] = std::minmax_element(value.begin(), value.end());
   const float lo = *lo_it, hi = *hi_it;
   const float scale = hi > lo ? (kLevels - 1) / (hi - lo) : 0.0f;
   std::vector<int> start(kLevels + 1, 0);
-  std::vector<int> key(value.size());
   for (std::size_t i = 0; i < value.size(); ++i) {
     key[i] = static_cast<int>((hi - value[i]) * scale);
     ++start[key[i] + 1];
@@ -68,9 +69,34 @@ int flood_regions(const cv::Mat& surface, const cv::Mat& mask, const FloodRule& 
         value.push_back(v[x]);
       }
   }
-  const std::vector<int> order = highest_first(value);
+  std::vector<int> key;
+  const std::vector<int> order = highest_first(value, key);
   // The 8 neighbours, row by row from the top left (the order decides ties).
   const int neighbour[8] = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
+
+  // A pixel starts a region only when no neighbour comes before it in `order` (higher level, or
+  // the same level and a lower slot). With a single such pixel every other one joins its region:
+  // the answer is one region, and the flooding below would only confirm it.
+  int starts = 0;
+  for (std::size_t i = 0; i < at.size() && starts < 2; ++i) {
+    bool earlier_neighbour = false;
+    for (const int d : neighbour) {
+      const int q = slot_of[static_cast<std::size_t>(at[i] + d)];
+      if (q >= 0 && (key[static_cast<std::size_t>(q)] < key[i] ||
+                     (key[static_cast<std::size_t>(q)] == key[i] && static_cast<std::size_t>(q) < i))) {
+        earlier_neighbour = true;
+        break;
+      }
+    }
+    if (!earlier_neighbour) ++starts;
+  }
+  if (starts < 2) {
+    labels.create(surface.size(), CV_32S);
+    labels.setTo(0);
+    int* out = labels.ptr<int>(0);
+    for (const int p : pixel) out[p] = 1;
+    return pixel.empty() ? 0 : 1;
+  }
 
   // Union-find over slots; -1: not reached yet. Region data lives at the root.
   std::vector<int> parent(pixel.size(), -1);
