@@ -4,6 +4,8 @@
 #include <climits>
 #include <cmath>
 #include <numbers>
+#include <utility>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -15,7 +17,8 @@ namespace {
 struct MemberSignal {
   cv::Rect box;  // the member's own box, grown by the halo ring, within the blob's box
   cv::Mat mask;  // of the member, in `box`
-  double peak = 0.0, mean = 0.0, median = 0.0;
+  double peak = 0.0, mean = 0.0;
+  std::vector<float> values;  // the member's signal, for its median when it is needed
   int core_px = 0;  // pixels at or above half the peak
 };
 
@@ -51,9 +54,14 @@ MemberSignal member_signal(const std::vector<cv::Point>& outline, const cv::Rect
     if (v >= 0.5 * m.peak) ++m.core_px;
   }
   m.mean = sum / static_cast<double>(values.size());
-  std::nth_element(values.begin(), values.begin() + static_cast<long>(values.size() / 2), values.end());
-  m.median = values[values.size() / 2];
+  m.values = std::move(values);
   return m;
+}
+
+double median_of(std::vector<float>& values) {
+  if (values.empty()) return 0.0;
+  std::nth_element(values.begin(), values.begin() + static_cast<long>(values.size() / 2), values.end());
+  return values[values.size() / 2];
 }
 
 bool has_halo(const MemberSignal& m, const cv::Mat& blob, const cv::Mat& signal_box, const cv::Mat& ring_kernel,
@@ -150,11 +158,11 @@ class BlobCounter {
 
   void judge_member(const BlobMember& m, const cv::Mat& blob, const cv::Rect& box, bool from_split, bool allow_pedestal) {
     if (m.area_px < min_area_px_) return;
-    const MemberSignal s = member_signal(m.outline, box, halo_margin_px_, signal_);
+    MemberSignal s = member_signal(m.outline, box, halo_margin_px_, signal_);
     // A small high part on a wide low pedestal: a colony on a diffuse highlight. Count what
     // stands above the pedestal instead.
     if (allow_pedestal && s.mean < p_.max_pedestal_fill * s.peak && m.area_px > p_.min_pedestal_area * min_area_px_) {
-      const cv::Mat above = (signal_(box) > s.median + j_.edge_level) & member_mask(m.outline, box);
+      const cv::Mat above = (signal_(box) > median_of(s.values) + j_.edge_level) & member_mask(m.outline, box);
       count_components(above, box, false);
       return;
     }

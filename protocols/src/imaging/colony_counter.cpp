@@ -207,6 +207,7 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   const double shrink = std::max(1.0, window_px / 14.0);
   cv::Mat small, small_mask;
   cv::resize(grey(roi), small, cv::Size(), 1.0 / shrink, 1.0 / shrink, cv::INTER_AREA);
+  grey.release();  // full-size images are freed once used: their memory serves the next ones
   small.convertTo(small, CV_32F);
   cv::resize(mask, small_mask, small.size(), 0, 0, cv::INTER_NEAREST);
   extend_inside_values(small, small_mask);
@@ -244,6 +245,7 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   cv::resize(bg_small, bg, g.size(), 0, 0, cv::INTER_LINEAR);
   cv::Mat signal = bg;  // the upscaled background's buffer becomes the signal: no new full-size image
   cv::subtract(g, bg, signal);
+  g.release();
   const double sigma_px = std::max(0.7, p.smoothing_fraction * dish_diameter_px);
   cv::GaussianBlur(signal, signal, cv::Size(0, 0), sigma_px);
   const Spread noise = spread_inside(signal, mask, 3);
