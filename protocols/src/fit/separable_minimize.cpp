@@ -11,7 +11,6 @@ namespace {
 constexpr double kAcceptRatio = 1e-4;  // minimum gain ratio for a step to be taken
 constexpr double kMinDamping = 1e-20;
 constexpr double kMaxDamping = 1e32;
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int kUnknowns = kLogistic4Params;
 
 // d = -(S + lambda D)^-1 g for k <= 2 unknowns by the closed-form inverse. False when the damped
