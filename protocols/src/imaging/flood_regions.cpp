@@ -22,24 +22,28 @@ int find_root(std::vector<int>& parent, int i) {
   return i;
 }
 
-// Slots ordered from the highest surface value down, by a counting sort on `kLevels` levels
-// (linear time; values closer than 1/kLevels of the range count as equal, in slot order).
-// `key` receives each slot's level (0 = highest).
-std::vector<int> highest_first(const std::vector<float>& value, std::vector<int>& key) {
-  constexpr int kLevels = 4096;
-  std::vector<int> order(value.size());
-  key.assign(value.size(), 0);
-  if (value.empty()) return order;
+// Surface values are compared on `kLevels` levels between their lowest and highest (values
+// closer than 1/kLevels of the range count as equal, in slot order).
+constexpr int kLevels = 4096;
+
+// Each slot's level, 0 = highest.
+std::vector<int> levels_of(const std::vector<float>& value) {
+  std::vector<int> key(value.size(), 0);
+  if (value.empty()) return key;
   const auto [lo_it, hi_it] = std::minmax_element(value.begin(), value.end());
   const float lo = *lo_it, hi = *hi_it;
   const float scale = hi > lo ? (kLevels - 1) / (hi - lo) : 0.0f;
+  for (std::size_t i = 0; i < value.size(); ++i) key[i] = static_cast<int>((hi - value[i]) * scale);
+  return key;
+}
+
+// Slots ordered from the highest level down, by a counting sort (linear time, stable).
+std::vector<int> highest_first(const std::vector<int>& key) {
+  std::vector<int> order(key.size());
   std::vector<int> start(kLevels + 1, 0);
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    key[i] = static_cast<int>((hi - value[i]) * scale);
-    ++start[key[i] + 1];
-  }
+  for (const int k : key) ++start[k + 1];
   for (int k = 0; k < kLevels; ++k) start[k + 1] += start[k];
-  for (std::size_t i = 0; i < value.size(); ++i) order[static_cast<std::size_t>(start[key[i]]++)] = static_cast<int>(i);
+  for (std::size_t i = 0; i < key.size(); ++i) order[static_cast<std::size_t>(start[key[i]]++)] = static_cast<int>(i);
   return order;
 }
 
@@ -69,8 +73,7 @@ int flood_regions(const cv::Mat& surface, const cv::Mat& mask, const FloodRule& 
         value.push_back(v[x]);
       }
   }
-  std::vector<int> key;
-  const std::vector<int> order = highest_first(value, key);
+  const std::vector<int> key = levels_of(value);
   // The 8 neighbours, row by row from the top left (the order decides ties).
   const int neighbour[8] = {-stride - 1, -stride, -stride + 1, -1, 1, stride - 1, stride, stride + 1};
 
@@ -97,6 +100,7 @@ int flood_regions(const cv::Mat& surface, const cv::Mat& mask, const FloodRule& 
     for (const int p : pixel) out[p] = 1;
     return pixel.empty() ? 0 : 1;
   }
+  const std::vector<int> order = highest_first(key);
 
   // Union-find over slots; -1: not reached yet. Region data lives at the root.
   std::vector<int> parent(pixel.size(), -1);
