@@ -208,9 +208,6 @@ std::vector<BlobMember> split_colonies(const cv::Mat& mask, cv::Point offset, co
     member.centre = cv::Point2d(static_cast<double>(sum_x) / static_cast<double>(count),
                                 static_cast<double>(sum_y) / static_cast<double>(count)) +
                     cv::Point2d(offset);
-    cv::Mat dist;
-    cv::distanceTransform(mine, dist, cv::DIST_L2, 3);
-    cv::minMaxLoc(dist, nullptr, &member.radius_px);
     std::vector<std::vector<cv::Point>> contours;
     cv::findContours(mine, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE, offset + padded.tl());
     if (contours.empty()) continue;

@@ -36,6 +36,8 @@ struct ColonySplitParams {
 
 // `mask` CV_8U (non-zero = blob) cropped with a margin; `signal` CV_32F of the same crop
 // (background-subtracted, colonies bright); `offset` the crop's corner in the full image.
+// Members carry centre, area and outline; `radius_px` is not measured (0): nothing downstream
+// of the colony counter reads it, and a distance transform per member is not free.
 std::vector<BlobMember> split_colonies(const cv::Mat& mask, cv::Point offset, const cv::Mat& signal,
                                        const ColonySplitParams& params);
 
