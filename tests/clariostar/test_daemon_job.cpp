@@ -7,26 +7,12 @@
 
 using assay::testing::DaemonHarness;
 using assay::testing::HarnessOptions;
-using assay::testing::default_config_with_time_scale;
 using assay::testing::example_job;
 using nlohmann::json;
 
-namespace {
-// The embedded default config without its simulated imager: this test needs plate readers only.
-std::string readers_only_config() {
-  std::string text = default_config_with_time_scale(0.02);
-  auto imager = text.find("name = \"sim-imager\"");
-  if (imager == std::string::npos) return text;
-  auto start = text.rfind("[[instrument]]", imager);
-  auto next = text.find("[[instrument]]", imager);
-  text.erase(start, next == std::string::npos ? std::string::npos : next - start);
-  return text;
-}
-}  // namespace
-
 TEST_CASE("assayd runs an absorbance job on the virtual CLARIOstar through the real driver") {
   HarnessOptions options;
-  options.config_toml = readers_only_config() + R"(
+  options.config_toml = assay::testing::readers_only_config(0.02) + R"(
 [[instrument]]
 name = "clariostar"
 driver = "clariostar-virtual"

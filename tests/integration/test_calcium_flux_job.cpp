@@ -14,25 +14,11 @@ using nlohmann::json;
 
 namespace {
 
-// The default config with only the simulated plate reader: this test needs no imager.
+// Only the simulated plate reader: this test needs no imager.
 assay::testing::HarnessOptions reader_only() {
-  auto config = assay::testing::default_config_with_time_scale(0.02);
-  auto imager = config.find("name = \"sim-imager\"");
-  if (imager != std::string::npos) {
-    auto start = config.rfind("[[instrument]]", imager);
-    auto end = config.find("[[", imager);
-    config.erase(start, end == std::string::npos ? std::string::npos : end - start);
-  }
   assay::testing::HarnessOptions options;
-  options.config_toml = config;
+  options.config_toml = assay::testing::readers_only_config(0.02);
   return options;
-}
-
-const json* find_row(const json& rows, const std::string& kind, const std::string& key) {
-  for (const auto& row : rows) {
-    if (row["kind"] == kind && row["key"] == key) return &row;
-  }
-  return nullptr;
 }
 
 }  // namespace
@@ -90,7 +76,7 @@ TEST_CASE("a 384-well calcium flux job runs through assayd: readings stored, eve
                                             {"motixafortide", 1.0}};
   CHECK(summary["simulation_truth"]["pharmacology"]["calcium"]["ic50_nM"] == 5.0);
   for (const auto& [compound, ic50] : truth) {
-    const auto* row = find_row(results["rows"], "series", compound);
+    const auto* row = assay::testing::find_result_row(results["rows"], "series", compound);
     REQUIRE(row != nullptr);
     INFO(compound << " " << (*row)["value"].dump());
     CHECK((*row)["value"]["ci95"]["ic50"][0].get<double>() < ic50);
@@ -129,7 +115,7 @@ TEST_CASE("a 384-well calcium flux job runs through assayd: readings stored, eve
   std::size_t compared = 0;
   for (const auto& row : results["rows"]) {
     if (row["kind"] == "truth") continue;
-    const auto* other = find_row(offline["rows"], row["kind"], row["key"]);
+    const auto* other = assay::testing::find_result_row(offline["rows"], row["kind"], row["key"]);
     REQUIRE(other != nullptr);
     CHECK((*other)["value"] == row["value"]);
     ++compared;

@@ -17,13 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-const json* find_row(const json& rows, const std::string& kind, const std::string& key) {
-  for (const auto& row : rows) {
-    if (row["kind"] == kind && row["key"] == key) return &row;
-  }
-  return nullptr;
-}
-
 // Numbers equal to 1e-4 (the profile-likelihood CI search stops at a tolerance); `flags` keys
 // skipped when the offline input cannot carry them (per-field counter flags are not in a counts CSV).
 bool same_value(const json& a, const json& b, bool skip_flags) {
@@ -54,7 +47,7 @@ std::size_t compare_offline(const json& daemon_rows, const json& offline_rows, b
   for (const auto& row : daemon_rows) {
     auto kind = row["kind"].get<std::string>();
     if (kind != "well" && kind != "condition" && kind != "series" && kind != "qc") continue;
-    const auto* other = find_row(offline_rows, kind, row["key"]);
+    const auto* other = assay::testing::find_result_row(offline_rows, kind, row["key"]);
     INFO(kind << " " << row["key"] << "\ndaemon:  " << row["value"].dump() << "\noffline: " << (other ? (*other)["value"].dump() : ""));
     REQUIRE(other != nullptr);
     CHECK(same_value(row["value"], (*other)["value"], skip_flags));
@@ -64,7 +57,7 @@ std::size_t compare_offline(const json& daemon_rows, const json& offline_rows, b
 }
 
 void check_series_and_index(const json& results, double true_ic50, double index_tolerance) {
-  const auto* series = find_row(results["rows"], "series", "balixafortide");
+  const auto* series = assay::testing::find_result_row(results["rows"], "series", "balixafortide");
   REQUIRE(series != nullptr);
   const auto& s = (*series)["value"];
   INFO(s.dump());

@@ -14,23 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-std::int64_t count_rows(DaemonHarness& daemon, const std::string& sql) {
-  auto db = daemon.open_database();
-  auto statement = db.prepare(sql);
-  statement.step();
-  return statement.column_int(0);
-}
-
-// A plate_read job that takes a while: `wavelengths` pages of 96 readings.
-json slow_read(int wavelengths) {
-  auto job = example_job("demo_plate_read.json");
-  job["layout"] = json::array({{{"wells", "A1:H12"}, {"role", "sample"}}});
-  json wl = json::array();
-  for (int i = 0; i < wavelengths; ++i) wl.push_back(400 + 20 * i);
-  job["params"]["wavelengths_nm"] = wl;
-  return job;
-}
-
 HarnessOptions slow_sims(double time_scale) {
   HarnessOptions options;
   options.config_toml = default_config_with_time_scale(time_scale);
@@ -45,9 +28,9 @@ TEST_CASE("a plate read job runs, stores every reading and publishes state, read
   auto id = daemon.submit(example_job("demo_plate_read.json"));
   auto job = daemon.wait_for_state(id, "succeeded");
   CHECK(job["counts"]["readings"] == 16);
-  CHECK(count_rows(daemon, "SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'") == 16);
-  CHECK(count_rows(daemon, "SELECT COUNT(*) FROM wells WHERE job_id = '" + id + "'") == 16);
-  CHECK(count_rows(daemon, "SELECT COUNT(*) FROM plates WHERE barcode = 'DEMO-ABS-001'") == 1);
+  CHECK(daemon.query_int("SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'") == 16);
+  CHECK(daemon.query_int("SELECT COUNT(*) FROM wells WHERE job_id = '" + id + "'") == 16);
+  CHECK(daemon.query_int("SELECT COUNT(*) FROM plates WHERE barcode = 'DEMO-ABS-001'") == 1);
 
   std::vector<std::string> kinds;
   std::int64_t last_seq = 0;
@@ -91,8 +74,8 @@ TEST_CASE("events.since serves the whole history to a late subscriber") {
 
 TEST_CASE("a queued job is cancelled at once and a running one at its next safe point") {
   DaemonHarness daemon(slow_sims(0.5));
-  auto running = daemon.submit(slow_read(30));
-  auto queued = daemon.submit(slow_read(2));
+  auto running = daemon.submit(assay::testing::slow_plate_read(30));
+  auto queued = daemon.submit(assay::testing::slow_plate_read(2));
   daemon.wait_for_state(running, "running");
   CHECK(daemon.call("jobs.cancel", {{"job_id", queued}})["state"] == "cancelled");
   CHECK(daemon.call("jobs.get", {{"job_id", queued}})["state"] == "cancelled");
@@ -107,11 +90,11 @@ TEST_CASE("a queued job is cancelled at once and a running one at its next safe 
 
 TEST_CASE("within an instrument the higher priority runs first; instruments run in parallel") {
   DaemonHarness daemon(slow_sims(0.2));
-  auto blocker = daemon.submit(slow_read(6));
+  auto blocker = daemon.submit(assay::testing::slow_plate_read(6));
   daemon.wait_for_state(blocker, "running");
-  auto low = slow_read(1);
+  auto low = assay::testing::slow_plate_read(1);
   low["priority"] = 0;
-  auto high = slow_read(1);
+  auto high = assay::testing::slow_plate_read(1);
   high["priority"] = 5;
   auto low_id = daemon.submit(low);
   auto high_id = daemon.submit(high);
@@ -131,7 +114,7 @@ TEST_CASE("a failing instrument fails the job with its message and the daemon ke
   options.config_toml += "\n[[instrument]]\nname = \"flaky-reader\"\ndriver = \"sim-plate-reader\"\n"
                          "[instrument.settings]\ntime_scale = 0.01\nfail_after_readings = 50\n";
   DaemonHarness daemon(options);
-  auto job = slow_read(4);
+  auto job = assay::testing::slow_plate_read(4);
   job["instrument"] = "flaky-reader";
   auto id = daemon.submit(job);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -17,26 +17,10 @@ using nlohmann::json;
 
 namespace {
 
-json slow_read(int wavelengths) {
-  auto job = example_job("demo_plate_read.json");
-  job["layout"] = json::array({{{"wells", "A1:H12"}, {"role", "sample"}}});
-  json wl = json::array();
-  for (int i = 0; i < wavelengths; ++i) wl.push_back(400 + 20 * i);
-  job["params"]["wavelengths_nm"] = wl;
-  return job;
-}
-
 std::filesystem::path fresh_dir(const char* name) {
   auto dir = std::filesystem::temp_directory_path() / (std::string("assayd-") + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   return dir;
-}
-
-std::int64_t scalar(DaemonHarness& daemon, const std::string& sql) {
-  auto db = daemon.open_database();
-  auto statement = db.prepare(sql);
-  statement.step();
-  return statement.column_int(0);
 }
 
 }  // namespace
@@ -51,14 +35,14 @@ TEST_CASE("job running at a crash is interrupted, re-queued and finished after r
   std::int64_t stored_before = 0;
   {
     DaemonHarness daemon(dir, options);
-    daemon.submit(slow_read(1));  // a finished job and a queued one survive too
-    id = daemon.submit(slow_read(8));
-    queued = daemon.submit(slow_read(1));
+    daemon.submit(assay::testing::slow_plate_read(1));  // a finished job and a queued one survive too
+    id = daemon.submit(assay::testing::slow_plate_read(8));
+    queued = daemon.submit(assay::testing::slow_plate_read(1));
     daemon.wait_for_readings(id, 2 * 96);
     daemon.kill_hard();
-    stored_before = scalar(daemon, "SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'");
-    seq_before = scalar(daemon, "SELECT MAX(seq) FROM events");
-    CHECK(scalar(daemon, "SELECT COUNT(*) FROM jobs WHERE id = '" + queued + "' AND state = 'queued'") == 1);
+    stored_before = daemon.query_int("SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'");
+    seq_before = daemon.query_int("SELECT MAX(seq) FROM events");
+    CHECK(daemon.query_int("SELECT COUNT(*) FROM jobs WHERE id = '" + queued + "' AND state = 'queued'") == 1);
   }
   REQUIRE(stored_before >= 2 * 96);
   {
@@ -67,9 +51,9 @@ TEST_CASE("job running at a crash is interrupted, re-queued and finished after r
     auto job = daemon.wait_for_state(id, "succeeded");
     CHECK(job["attempts"] == 2);
     // Attempt 1's readings are all still there; attempt 2 read only what was missing.
-    CHECK(scalar(daemon, "SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "' AND attempt = 1") == stored_before);
-    CHECK(scalar(daemon, "SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'") == 8 * 96);
-    CHECK(scalar(daemon, "SELECT COUNT(*) FROM (SELECT well, channel FROM readings WHERE job_id = '" + id +
+    CHECK(daemon.query_int("SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "' AND attempt = 1") == stored_before);
+    CHECK(daemon.query_int("SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'") == 8 * 96);
+    CHECK(daemon.query_int("SELECT COUNT(*) FROM (SELECT well, channel FROM readings WHERE job_id = '" + id +
                              "' GROUP BY well, channel HAVING COUNT(*) > 1)") == 0);
     auto history = daemon.call("events.since", {{"seq", 0}, {"job_id", id}})["events"];
     std::vector<std::string> states;
@@ -77,9 +61,9 @@ TEST_CASE("job running at a crash is interrupted, re-queued and finished after r
       if (e["topic"] == "job." + id + ".state") states.push_back(e["state"]);
     }
     CHECK(states == std::vector<std::string>{"queued", "running", "interrupted", "queued", "running", "succeeded"});
-    CHECK(scalar(daemon, "SELECT MIN(seq) FROM events WHERE body LIKE '%interrupted%'") > seq_before);
+    CHECK(daemon.query_int("SELECT MIN(seq) FROM events WHERE body LIKE '%interrupted%'") > seq_before);
     daemon.wait_for_state(queued, "succeeded");  // the job queued at the crash ran too
-    CHECK(scalar(daemon, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'") == 3);
+    CHECK(daemon.query_int("SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'") == 3);
   }
   std::filesystem::remove_all(dir);
 }
@@ -91,18 +75,18 @@ TEST_CASE("SIGTERM stores the current reading, exits 0 and the job resumes at th
   std::string id;
   {
     DaemonHarness daemon(dir, options);
-    id = daemon.submit(slow_read(8));
+    id = daemon.submit(assay::testing::slow_plate_read(8));
     daemon.wait_for_readings(id, 96);
     CHECK(daemon.stop() == 0);
-    CHECK(scalar(daemon, "SELECT COUNT(*) FROM jobs WHERE id = '" + id + "' AND state = 'interrupted'") == 1);
-    auto stored = scalar(daemon, "SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'");
+    CHECK(daemon.query_int("SELECT COUNT(*) FROM jobs WHERE id = '" + id + "' AND state = 'interrupted'") == 1);
+    auto stored = daemon.query_int("SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'");
     CHECK(stored % 96 == 0);  // whole pages: the reading in progress was finished and stored
   }
   {
     options.config_toml = default_config_with_time_scale(0.01);
     DaemonHarness daemon(dir, options);
     daemon.wait_for_state(id, "succeeded");
-    CHECK(scalar(daemon, "SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'") == 8 * 96);
+    CHECK(daemon.query_int("SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'") == 8 * 96);
   }
   std::filesystem::remove_all(dir);
 }
@@ -114,7 +98,7 @@ TEST_CASE("with on_interrupted = fail a crashed job is failed, not re-run") {
   std::string id;
   {
     DaemonHarness daemon(dir, options);
-    id = daemon.submit(slow_read(8));
+    id = daemon.submit(assay::testing::slow_plate_read(8));
     daemon.wait_for_readings(id, 96);
     daemon.kill_hard();
   }

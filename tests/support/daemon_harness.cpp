@@ -38,6 +38,16 @@ std::string default_config_with_time_scale(double time_scale) {
                             "time_scale = " + std::to_string(time_scale));
 }
 
+std::string readers_only_config(double time_scale) {
+  std::string text = default_config_with_time_scale(time_scale);
+  auto imager = text.find("name = \"sim-imager\"");
+  if (imager == std::string::npos) return text;
+  auto start = text.rfind("[[instrument]]", imager);
+  auto next = text.find("[[instrument]]", imager);
+  text.erase(start, next == std::string::npos ? std::string::npos : next - start);
+  return text;
+}
+
 DaemonHarness::DaemonHarness(HarnessOptions options) : DaemonHarness(make_temp_dir(), std::move(options)) {
   owns_dir_ = true;
 }
@@ -252,6 +262,29 @@ std::string DaemonHarness::log_text() const {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::int64_t DaemonHarness::query_int(const std::string& sql) const {
+  auto db = open_database();
+  auto statement = db.prepare(sql);
+  if (!statement.step()) throw std::runtime_error("no row from: " + sql);
+  return statement.column_int(0);
+}
+
+json slow_plate_read(int wavelengths) {
+  auto job = example_job("demo_plate_read.json");
+  job["layout"] = json::array({{{"wells", "A1:H12"}, {"role", "sample"}}});
+  json wl = json::array();
+  for (int i = 0; i < wavelengths; ++i) wl.push_back(400 + 20 * i);
+  job["params"]["wavelengths_nm"] = wl;
+  return job;
+}
+
+const json* find_result_row(const json& rows, const std::string& kind, const std::string& key) {
+  for (const auto& row : rows) {
+    if (row["kind"] == kind && row["key"] == key) return &row;
+  }
+  return nullptr;
 }
 
 json example_job(const std::string& name) {

@@ -36,6 +36,8 @@ struct HarnessOptions {
 
 // The embedded default with every simulator's time_scale set to `time_scale`.
 std::string default_config_with_time_scale(double time_scale);
+// The same without the simulated imager, for tests that need plate readers only.
+std::string readers_only_config(double time_scale);
 
 class DaemonHarness {
  public:
@@ -75,6 +77,8 @@ class DaemonHarness {
   static std::optional<nlohmann::json> next_event(zmq::socket_t& sub, std::chrono::milliseconds timeout);
 
   daemon::Database open_database() const;
+  // The first column of the first row of `sql` on the real SQLite file (e.g. a COUNT(*)).
+  std::int64_t query_int(const std::string& sql) const;
   const std::filesystem::path& state_dir() const { return state_dir_; }
   std::filesystem::path log_file() const { return state_dir_ / "assayd.log"; }
   std::string log_text() const;
@@ -94,5 +98,9 @@ class DaemonHarness {
 
 // Reads an example job from examples/jobs/.
 nlohmann::json example_job(const std::string& name);
+// A plate_read job of the whole 96-well plate that takes a while: `wavelengths` pages of 96.
+nlohmann::json slow_plate_read(int wavelengths);
+// The row of a results.get reply with this kind and key, or nullptr.
+const nlohmann::json* find_result_row(const nlohmann::json& rows, const std::string& kind, const std::string& key);
 
 }  // namespace assay::testing
