@@ -5,8 +5,9 @@
 #include <numbers>
 #include <random>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "camera_finish.hpp"
 
 namespace assay::drivers::sim {
 namespace {
@@ -125,18 +126,7 @@ CellScene render_cell_scene(const CellSceneSpec& s) {
       }
     }
   }
-  if (s.noise_sigma > 0) {
-    cv::Mat noise(size, CV_32FC3);
-    cv::RNG cv_rng(s.seed * 104729 + 3);
-    cv_rng.fill(noise, cv::RNG::NORMAL, 0.0, s.noise_sigma);
-    img += noise;
-  }
-  img.convertTo(scene.image, CV_8UC3);
-  if (s.jpeg_quality > 0) {
-    std::vector<unsigned char> buffer;
-    cv::imencode(".jpg", scene.image, buffer, {cv::IMWRITE_JPEG_QUALITY, s.jpeg_quality});
-    scene.image = cv::imdecode(buffer, cv::IMREAD_COLOR);
-  }
+  scene.image = finish_camera_image(img, s.noise_sigma, s.seed * 104729 + 3, s.jpeg_quality);
   return scene;
 }
 

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <numbers>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "camera_finish.hpp"
 #include "colony_backdrop.hpp"
 
 namespace assay::drivers::sim {
@@ -190,18 +190,7 @@ ColonyScene render_colony_scene(const ColonySceneSpec& s) {
   scene::draw_lid(img, s, dish, rng);
   scene::apply_lighting(img, s, dish, rng);
   if (s.blur_sigma_px > 0.0) cv::GaussianBlur(img, img, cv::Size(0, 0), s.blur_sigma_px);
-  if (s.noise_sigma > 0.0) {
-    cv::Mat noise(size, CV_32FC3);
-    cv::RNG cv_rng(s.seed * 7919 + 17);
-    cv_rng.fill(noise, cv::RNG::NORMAL, 0.0, s.noise_sigma);
-    img += noise;
-  }
-  img.convertTo(out.image, CV_8UC3);
-  if (s.jpeg_quality > 0) {
-    std::vector<unsigned char> buffer;
-    cv::imencode(".jpg", out.image, buffer, {cv::IMWRITE_JPEG_QUALITY, s.jpeg_quality});
-    out.image = cv::imdecode(buffer, cv::IMREAD_COLOR);
-  }
+  out.image = finish_camera_image(img, s.noise_sigma, s.seed * 7919 + 17, s.jpeg_quality);
   return out;
 }
 
