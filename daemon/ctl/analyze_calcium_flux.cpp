@@ -17,6 +17,7 @@
 #include "assay/protocols/calcium/readings_csv.hpp"
 #include "assay/protocols/job_spec.hpp"
 #include "commands.hpp"
+#include "input_files.hpp"
 
 namespace assay::ctl {
 namespace {
@@ -24,25 +25,11 @@ namespace {
 namespace calcium = protocols::calcium;
 using nlohmann::json;
 
-struct InputError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct Options {
   std::string reads, layout, params, figures, plate;
   bool csv = false;
   bool json = false;
 };
-
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open the file");
-  try {
-    return json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw InputError(path + ": not valid JSON: " + e.what());
-  }
-}
 
 std::string num(const json& v, const char* format = "%.4g") {
   if (!v.is_number()) return "";
@@ -113,8 +100,8 @@ void print_text(const protocols::AssayResult& result) {
 }
 
 void run_analysis(const Options& options) {
-  auto layout_document = read_json(options.layout);
-  json params = options.params.empty() ? json(nullptr) : read_json(options.params);
+  auto layout_document = read_json_file(options.layout);
+  json params = options.params.empty() ? json(nullptr) : read_json_file(options.params);
   if (params.is_object() && params.contains("params") && params.size() == 1) params = params["params"];
   std::optional<std::string> plate;
   if (!options.plate.empty()) plate = options.plate;

@@ -11,15 +11,16 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <sstream>
 
 #include "assay/protocols/chemotaxis/absorbance.hpp"
 #include "assay/protocols/chemotaxis/analysis.hpp"
 #include "assay/protocols/chemotaxis/field_counts.hpp"
 #include "assay/protocols/chemotaxis/results.hpp"
 #include "assay/protocols/chemotaxis/validate.hpp"
+#include "assay/protocols/csv_line.hpp"
 #include "assay/protocols/job_spec.hpp"
 #include "commands.hpp"
+#include "input_files.hpp"
 
 namespace assay::ctl {
 namespace {
@@ -27,45 +28,11 @@ namespace {
 namespace chemo = protocols::chemotaxis;
 using nlohmann::json;
 
-struct InputError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct Options {
   std::string reads, counts, layout, params, figure;
   bool csv = false;
   bool json = false;
 };
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path + ": cannot open the file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-json read_json(const std::string& path) {
-  try {
-    return json::parse(read_text(path));
-  } catch (const json::parse_error& e) {
-    throw InputError(path + ": not valid JSON: " + e.what());
-  }
-}
-
-std::vector<std::string> split_csv_line(std::string line) {
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  std::vector<std::string> cells;
-  std::stringstream in(line);
-  std::string cell;
-  while (std::getline(in, cell, ',')) {
-    auto first = cell.find_first_not_of(" \t\"");
-    auto last = cell.find_last_not_of(" \t\"");
-    cells.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
-  }
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
-  return cells;
-}
 
 // Rows of a CSV with the given leading columns (optional ones may follow), keyed by column name.
 struct CsvRow {
@@ -84,7 +51,7 @@ std::vector<CsvRow> read_csv(const std::string& path, const std::vector<std::str
   while (std::getline(in, line)) {
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos || line[0] == '#') continue;
-    auto cells = split_csv_line(line);
+    auto cells = protocols::split_csv_line(line);
     if (header.empty()) {
       header = cells;
       for (const auto& column : required) {
@@ -153,7 +120,7 @@ std::string well_cell(const std::string& path, const CsvRow& row, const protocol
 }
 
 protocols::JobSpec load_layout(const Options& options) {
-  json doc = read_json(options.layout);
+  json doc = read_json_file(options.layout);
   json job{{"protocol", "chemotaxis"}, {"instrument", "offline"}};
   if (doc.is_array()) {
     job["plate"] = {{"format", "transwell-24"}};
@@ -165,7 +132,7 @@ protocols::JobSpec load_layout(const Options& options) {
   } else {
     throw InputError(options.layout + ": must be a layout list or an object with \"layout\"");
   }
-  if (!options.params.empty()) job["params"] = read_json(options.params);
+  if (!options.params.empty()) job["params"] = read_json_file(options.params);
   try {
     return protocols::JobSpec::from_json(job);
   } catch (const protocols::JobSpecError& e) {

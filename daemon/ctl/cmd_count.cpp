@@ -11,6 +11,7 @@
 #include "assay/protocols/imaging/cell_counter.hpp"
 #include "assay/protocols/imaging/colony_counter.hpp"
 #include "commands.hpp"
+#include "input_files.hpp"
 
 namespace assay::ctl {
 namespace {
@@ -60,17 +61,6 @@ cv::Mat load_image(const std::string& path) {
   return image;
 }
 
-nlohmann::json read_params_file(const std::string& path) {
-  if (path.empty()) return nlohmann::json::object();
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("--params: cannot open " + path);
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("--params: " + path + " is not valid JSON: " + e.what());
-  }
-}
-
 void print_csv_header(bool colonies) {
   std::cout << "file,status,count,object,x_px,y_px,diameter_um,area_um2," << (colonies ? "class" : "contrast")
             << ",error\n";
@@ -84,9 +74,9 @@ std::string csv_quote(const std::string& s) {
 
 int run_count(const CountOptions& o) {
   const bool colonies = o.kind == "colonies";
-  nlohmann::json base;
+  nlohmann::json base = nlohmann::json::object();
   try {
-    base = read_params_file(o.params_file);
+    if (!o.params_file.empty()) base = read_json_file(o.params_file);
   } catch (const std::exception& e) {
     std::cerr << "assayctl count: " << e.what() << "\n";
     return kExitUsage;

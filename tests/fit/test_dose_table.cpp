@@ -3,9 +3,11 @@
 
 #include <sstream>
 
+#include "assay/protocols/csv_line.hpp"
 #include "assay/protocols/fit/dose_table.hpp"
 
 using namespace assay::protocols::fit;
+using assay::protocols::split_csv_line;
 
 namespace {
 

@@ -6,35 +6,10 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
+
+#include "assay/protocols/csv_line.hpp"
 
 namespace assay::protocols::calcium {
-namespace {
-
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      cells.push_back(cell);
-      cell.clear();
-    } else {
-      cell += c;
-    }
-  }
-  cells.push_back(cell);
-  for (auto& c : cells) {
-    auto b = c.find_first_not_of(" \t");
-    auto e = c.find_last_not_of(" \t");
-    c = b == std::string::npos ? "" : c.substr(b, e - b + 1);
-  }
-  return cells;
-}
-
-}  // namespace
 
 std::vector<drivers::Reading> read_readings_csv(std::istream& in, const std::string& source) {
   std::vector<drivers::Reading> out;
@@ -48,7 +23,7 @@ std::vector<drivers::Reading> read_readings_csv(std::istream& in, const std::str
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line[0] == '#') continue;
-    auto cells = split(line);
+    auto cells = split_csv_line(line);
     if (columns.empty()) {
       for (std::size_t i = 0; i < cells.size(); ++i) columns[cells[i]] = i;
       for (const char* required : {"well", "channel", "cycle", "time_s", "value"}) {

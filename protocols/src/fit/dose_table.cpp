@@ -7,6 +7,8 @@
 #include <cmath>
 #include <map>
 
+#include "assay/protocols/csv_line.hpp"
+
 namespace assay::protocols::fit {
 namespace {
 
@@ -68,32 +70,6 @@ double parse_number(const std::string& cell, const std::string& source, int line
 }
 
 }  // namespace
-
-std::vector<std::string> split_csv_line(const std::string& line, char delimiter) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char ch = line[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (ch == '"') {
-        quoted = false;
-      } else {
-        fields.back() += ch;
-      }
-    } else if (ch == '"') {
-      quoted = true;
-    } else if (ch == delimiter) {
-      fields.emplace_back();
-    } else if (ch != '\r') {
-      fields.back() += ch;
-    }
-  }
-  for (auto& f : fields) f = trim(f);
-  return fields;
-}
 
 DoseTable read_dose_table(std::istream& in, const std::string& source,
                           const DoseTableOptions& options) {

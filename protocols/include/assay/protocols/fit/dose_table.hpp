@@ -42,7 +42,4 @@ struct DoseTable {
 DoseTable read_dose_table(std::istream& in, const std::string& source,
                           const DoseTableOptions& options = {});
 
-// One CSV line split into fields (RFC 4180 quotes; "" inside quotes is a quote).
-std::vector<std::string> split_csv_line(const std::string& line, char delimiter = ',');
-
 }  // namespace assay::protocols::fit

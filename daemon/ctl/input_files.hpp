@@ -1,0 +1,20 @@
+// Input files of assayctl's offline commands (analyze, count): a failure names the file and
+// what is wrong with it, and the command exits with kExitUsage.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace assay::ctl {
+
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The JSON document in `path`; InputError "<path>: cannot open the file" or
+// "<path>: not valid JSON: <where>".
+nlohmann::json read_json_file(const std::string& path);
+
+}  // namespace assay::ctl
