@@ -41,7 +41,7 @@ JobRecord require_job(Store& store, const std::string& job_id) {
 
 }  // namespace
 
-ApiHandler::ApiHandler(Store& store, Scheduler& scheduler, const protocols::ProtocolRegistry& protocols,
+ApiHandler::ApiHandler(Store& store, Scheduler& scheduler, const ProtocolCatalog& protocols,
                        std::function<std::int64_t()> last_published_seq)
     : store_(store), scheduler_(scheduler), protocols_(protocols),
       last_published_seq_(std::move(last_published_seq)) {}
@@ -80,10 +80,11 @@ json ApiHandler::submit(const json& request, const std::string& client) {
   } catch (const protocols::JobSpecError& e) {
     throw ApiError("invalid_job", std::string("job.") + e.what());
   }
-  const auto* protocol = protocols_.find(spec.protocol);
+  const auto registry = protocols_.current();
+  const auto* protocol = registry->find(spec.protocol);
   if (!protocol) {
     std::string known;
-    for (const auto& [name, p] : protocols_.all()) known += (known.empty() ? "" : ", ") + name;
+    for (const auto& [name, p] : registry->all()) known += (known.empty() ? "" : ", ") + name;
     throw ApiError("unknown_protocol", "job.protocol: '" + spec.protocol +
                                            "' is not a protocol; known: " + known);
   }
@@ -113,7 +114,7 @@ json ApiHandler::submit(const json& request, const std::string& client) {
   auto outcome = store_.insert_job(spec, request_id.empty() ? "" : client + "/" + request_id);
   if (!outcome.duplicate) scheduler_.wake(spec.instrument);
   auto job = require_job(store_, outcome.job_id);
-  return {{"job_id", outcome.job_id}, {"state", job.state}, {"duplicate", outcome.duplicate}};
+  return {{"job_id", outcome.job_id}, {"state", to_string(job.state)}, {"duplicate", outcome.duplicate}};
 }
 
 json ApiHandler::get_job(const json& request) {
@@ -124,13 +125,13 @@ json ApiHandler::get_job(const json& request) {
 }
 
 json ApiHandler::list_jobs(const json& request) {
-  auto state = string_field(request, "state", false);
-  static const std::vector<std::string> states{"queued",    "running",   "succeeded",
-                                               "failed",    "cancelled", "interrupted"};
-  if (!state.empty() && std::find(states.begin(), states.end(), state) == states.end()) {
-    throw ApiError("invalid_value", "state '" + state +
-                                        "' is not a job state; use queued, running, succeeded, "
-                                        "failed, cancelled or interrupted");
+  auto text = string_field(request, "state", false);
+  std::optional<JobState> state;
+  if (!text.empty()) {
+    state = parse_job_state(text);
+    if (!state) {
+      throw ApiError("invalid_value", "state '" + text + "' is not a job state; use " + job_state_names());
+    }
   }
   auto limit = static_cast<int>(int_field(request, "limit", 100, 1, 10000));
   json jobs = json::array();
@@ -142,20 +143,20 @@ json ApiHandler::list_jobs(const json& request) {
 
 json ApiHandler::cancel(const json& request) {
   auto job = require_job(store_, string_field(request, "job_id", true));
-  if (job.state == "queued" && store_.cancel_if_queued(job.id)) {
-    return {{"job_id", job.id}, {"state", "cancelled"}};
-  }
-  if (job.state == "running" && scheduler_.cancel_running(job.id)) {
-    return {{"job_id", job.id}, {"state", "cancelling"}};
-  }
+  // No test of the state read above: the worker may commit `running` between that read and
+  // these calls. A worker records its job before it commits `running` and forgets it only after
+  // it committed the outcome, so one of the two always accepts a job that is not finished.
+  if (store_.cancel_if_queued(job.id)) return {{"job_id", job.id}, {"state", to_string(JobState::cancelled)}};
+  if (scheduler_.cancel_running(job.id)) return {{"job_id", job.id}, {"state", "cancelling"}};
   job = require_job(store_, job.id);
-  throw ApiError("invalid_state", "job " + job.id + " is " + job.state + "; only queued or running jobs can be cancelled");
+  throw ApiError("invalid_state", "job " + job.id + " is " + to_string(job.state) +
+                                      "; only queued or running jobs can be cancelled");
 }
 
 json ApiHandler::results(const json& request) {
   auto job = require_job(store_, string_field(request, "job_id", true));
   auto rows = store_.read_results(job.id, string_field(request, "kind", false));
-  return {{"job_id", job.id}, {"state", job.state}, {"summary", job.summary}, {"rows", rows},
+  return {{"job_id", job.id}, {"state", to_string(job.state)}, {"summary", job.summary}, {"rows", rows},
           {"error", job.error.empty() ? json(nullptr) : json{{"code", job.error_code}, {"message", job.error}}}};
 }
 
@@ -185,7 +186,8 @@ json ApiHandler::instruments() {
 
 json ApiHandler::protocol_list() {
   json out = json::array();
-  for (const auto& [name, protocol] : protocols_.all()) {
+  const auto registry = protocols_.current();
+  for (const auto& [name, protocol] : registry->all()) {
     out.push_back({{"name", name},
                    {"description", protocol->description()},
                    {"instrument_kind", drivers::to_string(protocol->instrument_kind())}});

@@ -11,14 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/daemon/store.hpp"
-#include "assay/protocols/registry.hpp"
+#include "protocol_catalog.hpp"
 #include "scheduler.hpp"
 
 namespace assay::daemon {
 
 class ApiHandler {
  public:
-  ApiHandler(Store& store, Scheduler& scheduler, const protocols::ProtocolRegistry& protocols,
+  ApiHandler(Store& store, Scheduler& scheduler, const ProtocolCatalog& protocols,
              std::function<std::int64_t()> last_published_seq);
 
   // `client` identifies the caller for idempotent submits.
@@ -37,7 +37,7 @@ class ApiHandler {
 
   Store& store_;
   Scheduler& scheduler_;
-  const protocols::ProtocolRegistry& protocols_;
+  const ProtocolCatalog& protocols_;
   std::function<std::int64_t()> last_published_seq_;
 };
 

@@ -10,7 +10,7 @@ using drivers::InstrumentState;
 
 InstrumentWorker::InstrumentWorker(std::unique_ptr<drivers::Instrument> instrument, std::string driver,
                                    nlohmann::json settings, Store& store,
-                                   const protocols::ProtocolRegistry& protocols,
+                                   const ProtocolCatalog& protocols,
                                    std::filesystem::path state_dir)
     : instrument_(std::move(instrument)),
       driver_(std::move(driver)),
@@ -126,12 +126,7 @@ void InstrumentWorker::loop() {
 }
 
 void InstrumentWorker::run_job(const std::string& job_id) {
-  int attempt = 0;
-  try {
-    attempt = store_.start_attempt(job_id);
-  } catch (const StoreError&) {
-    return;  // cancelled between the queue read and the start
-  }
+  // Recorded before `running` is committed, so a cancel that sees `running` always finds it here.
   {
     std::lock_guard lock(mutex_);
     running_job_ = job_id;
@@ -139,16 +134,28 @@ void InstrumentWorker::run_job(const std::string& job_id) {
     stop_source_ = std::stop_source();
     if (shutting_down_) stop_source_.request_stop();
   }
+  int attempt = 0;
+  try {
+    attempt = store_.start_attempt(job_id);
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mutex_);
+    running_job_.reset();
+    if (!dynamic_cast<const StoreError*>(&e)) {
+      spdlog::error("[{}] cannot start job {}: {}", instrument_->name(), job_id, e.what());
+    }
+    return;  // a StoreError: cancelled between the queue read and the start
+  }
   const std::string where = "[job " + job_id + " on " + instrument_->name() + "] ";
   spdlog::info("{}started (attempt {})", where, attempt);
   publish_state(InstrumentState::busy, "running " + job_id);
 
-  std::string final_state = "succeeded";
+  JobState final_state = JobState::succeeded;
   std::string error_code;
   std::string error;
   try {
     auto spec = protocols::JobSpec::from_json(store_.load_job_spec(job_id));
-    const auto* protocol = protocols_.find(spec.protocol);
+    const auto registry = protocols_.current();  // kept for the whole run: a reload swaps, never edits
+    const auto* protocol = registry->find(spec.protocol);
     if (!protocol) {
       throw protocols::ProtocolError("unknown_protocol",
                                      "protocol '" + spec.protocol + "' is no longer registered");
@@ -167,37 +174,34 @@ void InstrumentWorker::run_job(const std::string& job_id) {
     if (!truth.is_null()) store_.set_truth(job_id, truth);
     store_.store_results(job_id, attempt, result);
   } catch (const protocols::ProtocolError& e) {
-    final_state = "failed";
+    final_state = JobState::failed;
     error_code = e.code();
     error = e.what();
   } catch (const protocols::JobSpecError& e) {
-    final_state = "failed";
+    final_state = JobState::failed;
     error_code = "invalid_job";
     error = e.what();
   } catch (const std::exception& e) {
-    final_state = "failed";
+    final_state = JobState::failed;
     error_code = "internal_error";
     error = e.what();
   }
 
-  bool shutting_down = false;
-  bool cancelled = false;
-  {
-    std::lock_guard lock(mutex_);
-    shutting_down = shutting_down_;
-    cancelled = cancel_requested_;
-    running_job_.reset();
-  }
+  // The outcome is decided and committed under the lock, and the job forgotten only then: a
+  // cancel either lands before (and counts) or finds the job already finished in the store.
+  std::unique_lock lock(mutex_);
+  const bool shutting_down = shutting_down_;
+  const bool cancelled = cancel_requested_;
   try {
-    if (final_state == "failed" && shutting_down) {
+    if (final_state == JobState::failed && shutting_down) {
       store_.mark_interrupted(job_id, "assayd stopped; the job resumes at the next start");
       spdlog::info("{}interrupted by shutdown", where);
-    } else if (final_state == "failed" && cancelled) {
-      store_.finish_job(job_id, "cancelled", "cancelled", "cancelled by request while running");
+    } else if (final_state == JobState::failed && cancelled) {
+      store_.finish_job(job_id, JobState::cancelled, "cancelled", "cancelled by request while running");
       spdlog::info("{}cancelled", where);
     } else {
       store_.finish_job(job_id, final_state, error_code, error);
-      if (final_state == "failed") {
+      if (final_state == JobState::failed) {
         spdlog::error("{}failed: {}", where, error);
       } else {
         spdlog::info("{}succeeded", where);
@@ -206,6 +210,8 @@ void InstrumentWorker::run_job(const std::string& job_id) {
   } catch (const std::exception& e) {
     spdlog::error("{}cannot record the outcome: {}", where, e.what());
   }
+  running_job_.reset();
+  lock.unlock();
   publish_state(instrument_->state() == InstrumentState::busy ? InstrumentState::online
                                                              : instrument_->state(),
                 "idle");

@@ -20,14 +20,14 @@
 
 #include "assay/daemon/store.hpp"
 #include "assay/drivers/instrument.hpp"
-#include "assay/protocols/registry.hpp"
+#include "protocol_catalog.hpp"
 
 namespace assay::daemon {
 
 class InstrumentWorker {
  public:
   InstrumentWorker(std::unique_ptr<drivers::Instrument> instrument, std::string driver,
-                   nlohmann::json settings, Store& store, const protocols::ProtocolRegistry& protocols,
+                   nlohmann::json settings, Store& store, const ProtocolCatalog& protocols,
                    std::filesystem::path state_dir);
   ~InstrumentWorker();
 
@@ -57,7 +57,7 @@ class InstrumentWorker {
   std::string driver_;
   nlohmann::json settings_;
   Store& store_;
-  const protocols::ProtocolRegistry& protocols_;
+  const ProtocolCatalog& protocols_;
   std::filesystem::path state_dir_;
 
   mutable std::mutex mutex_;

@@ -5,7 +5,7 @@
 namespace assay::daemon {
 
 Scheduler::Scheduler(Store& store, const drivers::DriverRegistry& drivers,
-                     const protocols::ProtocolRegistry& protocols, std::filesystem::path state_dir)
+                     const ProtocolCatalog& protocols, std::filesystem::path state_dir)
     : store_(store), drivers_(drivers), protocols_(protocols), state_dir_(std::move(state_dir)) {}
 
 Scheduler::~Scheduler() { shutdown_and_join(); }
@@ -28,6 +28,7 @@ std::unique_ptr<InstrumentWorker> Scheduler::build(const InstrumentConfig& confi
 }
 
 void Scheduler::apply(const std::vector<InstrumentConfig>& instruments) {
+  if (shutting_down_) return;
   std::map<std::string, std::unique_ptr<InstrumentWorker>> fresh;
   std::vector<std::string> keep;
   for (const auto& config : instruments) {
@@ -94,20 +95,27 @@ int Scheduler::running_count() {
   return running;
 }
 
-void Scheduler::request_shutdown() {
-  for (auto& [name, worker] : workers_) worker->shutdown();
-  for (auto& worker : retired_) worker->shutdown();
+std::vector<InstrumentWorker*> Scheduler::begin_shutdown() {
+  shutting_down_ = true;
+  std::vector<InstrumentWorker*> stopping;
+  for (auto& [name, worker] : workers_) stopping.push_back(worker.get());
+  for (auto& worker : retired_) stopping.push_back(worker.get());
+  for (auto* worker : stopping) worker->shutdown();
+  return stopping;
 }
 
-void Scheduler::shutdown_and_join() {
-  request_shutdown();
-  for (auto& [name, worker] : workers_) worker->join();
-  for (auto& worker : retired_) worker->join();
-  workers_.clear();
+void Scheduler::release() {
+  workers_.clear();  // each destructor joins; begin_shutdown() already asked them to stop
   retired_.clear();
 }
 
+void Scheduler::shutdown_and_join() {
+  for (auto* worker : begin_shutdown()) worker->join();
+  release();
+}
+
 void Scheduler::reap_retired() {
+  if (shutting_down_) return;
   std::erase_if(retired_, [](const std::unique_ptr<InstrumentWorker>& worker) {
     if (worker->running_job()) return false;
     worker->join();

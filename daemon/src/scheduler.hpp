@@ -13,7 +13,7 @@
 #include "assay/daemon/config.hpp"
 #include "assay/daemon/store.hpp"
 #include "assay/drivers/registry.hpp"
-#include "assay/protocols/registry.hpp"
+#include "protocol_catalog.hpp"
 #include "instrument_worker.hpp"
 
 namespace assay::daemon {
@@ -21,7 +21,7 @@ namespace assay::daemon {
 class Scheduler {
  public:
   Scheduler(Store& store, const drivers::DriverRegistry& drivers,
-            const protocols::ProtocolRegistry& protocols, std::filesystem::path state_dir);
+            const ProtocolCatalog& protocols, std::filesystem::path state_dir);
   ~Scheduler();
 
   // Builds every instrument first and starts them only when all succeeded; throws ConfigError
@@ -34,7 +34,12 @@ class Scheduler {
   int running_count();
   // Asks every worker to stop at the next safe point and joins them (blocking).
   void shutdown_and_join();
-  void request_shutdown();
+  // Graceful stop in three steps so the io thread never waits and never reads a worker being
+  // destroyed: begin_shutdown() (io thread) asks every worker to stop and returns them; another
+  // thread joins those; then release() (io thread, after the API stopped) destroys them. Once
+  // shutdown began, apply() and reap_retired() do nothing.
+  std::vector<InstrumentWorker*> begin_shutdown();
+  void release();
   // Joins workers retired by an earlier apply() that have finished.
   void reap_retired();
 
@@ -43,10 +48,11 @@ class Scheduler {
 
   Store& store_;
   const drivers::DriverRegistry& drivers_;
-  const protocols::ProtocolRegistry& protocols_;
+  const ProtocolCatalog& protocols_;
   std::filesystem::path state_dir_;
   std::map<std::string, std::unique_ptr<InstrumentWorker>> workers_;
   std::vector<std::unique_ptr<InstrumentWorker>> retired_;
+  bool shutting_down_ = false;
 };
 
 }  // namespace assay::daemon

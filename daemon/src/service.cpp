@@ -17,6 +17,7 @@
 #include "curve_auth.hpp"
 #include "assay/daemon/store.hpp"
 #include "assay/drivers/registry.hpp"
+#include "assay/drivers/unique_fd.hpp"
 #include "assay/plugins/plugin_loader.hpp"
 #include "assay/protocols/registry.hpp"
 #include "event_publisher.hpp"
@@ -34,23 +35,21 @@ class StateDirLock {
  public:
   explicit StateDirLock(const fs::path& state_dir) {
     auto path = state_dir / "assayd.lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    fd_.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+    if (!fd_) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
       char pid[32] = {};
-      [[maybe_unused]] auto n = ::pread(fd_, pid, sizeof pid - 1, 0);
-      ::close(fd_);
+      [[maybe_unused]] auto n = ::pread(fd_.get(), pid, sizeof pid - 1, 0);
       throw std::runtime_error("another assayd (pid " + std::string(pid) + ") is running on " +
                         state_dir.string() + "; stop it or use another --state-dir");
     }
     auto text = std::to_string(::getpid());
-    [[maybe_unused]] auto r = ::ftruncate(fd_, 0);
-    [[maybe_unused]] auto w = ::pwrite(fd_, text.data(), text.size(), 0);
+    [[maybe_unused]] auto r = ::ftruncate(fd_.get(), 0);
+    [[maybe_unused]] auto w = ::pwrite(fd_.get(), text.data(), text.size(), 0);
   }
-  ~StateDirLock() { ::close(fd_); }
 
  private:
-  int fd_ = -1;
+  drivers::UniqueFd fd_;  // the lock lasts as long as the descriptor is open
 };
 
 void prepare_ipc(const std::string& endpoint) {
@@ -76,7 +75,7 @@ struct Service::Impl {
   std::unique_ptr<StateDirLock> lock;
   std::unique_ptr<Store> store;
   drivers::DriverRegistry drivers;
-  protocols::ProtocolRegistry protocols;
+  std::unique_ptr<ProtocolCatalog> protocols;
   plugins::PluginLoader plugin_loader;
   boost::asio::io_context io;
   zmq::context_t context{1};
@@ -98,7 +97,7 @@ struct Service::Impl {
   void start();
   void wait_for_signals();
   void reload();
-  void load_plugins(const std::vector<fs::path>& dirs);
+  void load_plugins(const std::vector<fs::path>& dirs, protocols::ProtocolRegistry& into);
   void begin_shutdown(const char* why);
   void schedule_heartbeat();
   void schedule_watchdog();
@@ -139,11 +138,13 @@ void Service::Impl::start() {
   store = std::make_unique<Store>(config.database);
 
   drivers::register_builtin_drivers(drivers);
-  protocols::register_builtin_protocols(protocols);
-  load_plugins(config.plugin_dirs);
+  protocols::ProtocolRegistry builtin;
+  protocols::register_builtin_protocols(builtin);
+  load_plugins(config.plugin_dirs, builtin);
+  protocols = std::make_unique<ProtocolCatalog>(std::move(builtin));
 
   for (const auto& job : store->recover_interrupted(config.on_interrupted == "requeue", config.max_attempts)) {
-    spdlog::warn("[job {}] was interrupted by the last stop; now {}", job.job_id, job.new_state);
+    spdlog::warn("[job {}] was interrupted by the last stop; now {}", job.job_id, to_string(job.new_state));
   }
 
   prepare_ipc(config.api_endpoint);
@@ -169,9 +170,9 @@ void Service::Impl::start() {
       if (publisher) publisher->publish(event);
     });
   });
-  scheduler = std::make_unique<Scheduler>(*store, drivers, protocols, config.state_dir);
+  scheduler = std::make_unique<Scheduler>(*store, drivers, *protocols, config.state_dir);
   scheduler->apply(config.instruments);
-  handler = std::make_unique<ApiHandler>(*store, *scheduler, protocols,
+  handler = std::make_unique<ApiHandler>(*store, *scheduler, *protocols,
                                          [this] { return publisher->last_seq(); });
   api = std::make_unique<ApiServer>(io, context, config.api_endpoint, config.max_message_bytes,
                                     *handler, secure_api);
@@ -222,7 +223,12 @@ void Service::Impl::reload() {
     if (curve && fresh.curve) {
       curve->set_allowed_clients(read_allowed_clients(fresh.curve->allowed_clients_file));
     }
-    load_plugins(fresh.plugin_dirs);
+    if (!fresh.plugin_dirs.empty()) {
+      // Workers may be looking a protocol up right now: load into a copy and swap it in whole.
+      auto next = *protocols->current();
+      load_plugins(fresh.plugin_dirs, next);
+      protocols->replace(std::move(next));
+    }
     scheduler->apply(fresh.instruments);
     set_log_level(fresh.log_level);
     api->set_max_message_bytes(fresh.max_message_bytes);
@@ -236,9 +242,10 @@ void Service::Impl::reload() {
   notify::ready(last_status);
 }
 
-void Service::Impl::load_plugins(const std::vector<fs::path>& dirs) {
+void Service::Impl::load_plugins(const std::vector<fs::path>& dirs,
+                                 protocols::ProtocolRegistry& into) {
   if (dirs.empty()) return;
-  auto report = plugin_loader.load(dirs, drivers, protocols);
+  auto report = plugin_loader.load(dirs, drivers, into);
   for (const auto& plugin : report.loaded) {
     spdlog::info("plugin {} {} loaded from {}", plugin.name, plugin.version, plugin.file.string());
   }
@@ -255,17 +262,18 @@ void Service::Impl::begin_shutdown(const char* why) {
   spdlog::info("{}: stopping; {} running job(s) finish their current reading first", why, running);
   notify::stopping("stopping: " + std::to_string(running) + " job(s) finishing the current reading");
   if (running > 0) notify::extend_timeout(std::chrono::seconds(60));
-  scheduler->request_shutdown();
-  // Joining workers blocks, so it happens off the io thread; the io thread keeps publishing the
-  // final events until the workers are done.
-  stopper = std::thread([this] {
-    scheduler->shutdown_and_join();
+  // Joining workers blocks, so it happens off the io thread, which keeps answering requests and
+  // publishing the final events meanwhile. The stopper joins only the workers handed to it here;
+  // the io thread alone touches the scheduler and destroys them once the API has stopped.
+  stopper = std::thread([this, stopping_workers = scheduler->begin_shutdown()] {
+    for (auto* worker : stopping_workers) worker->join();
     boost::asio::post(io, [this] {
       heartbeat_timer.cancel();
       watchdog_timer.cancel();
       status_timer.cancel();
       signals.cancel();
       api->stop();
+      scheduler->release();
       // Let queued publications go out before the loop ends.
       boost::asio::post(io, [this] { io.stop(); });
     });
@@ -274,9 +282,10 @@ void Service::Impl::begin_shutdown(const char* why) {
 
 std::string Service::Impl::status_text() {
   auto counts = store->read_state_counts();
-  return "queued " + std::to_string(counts["queued"]) + ", running " +
-         std::to_string(counts["running"]) + ", done " +
-         std::to_string(counts["succeeded"] + counts["failed"] + counts["cancelled"]) + "; " +
+  int done = 0;
+  for (auto state : kJobStates) done += is_final(state) ? counts[state] : 0;
+  return "queued " + std::to_string(counts[JobState::queued]) + ", running " +
+         std::to_string(counts[JobState::running]) + ", done " + std::to_string(done) + "; " +
          std::to_string(scheduler->workers().size()) + " instrument(s)";
 }
 

@@ -25,7 +25,10 @@ JobRecord job_from_row(Statement& row) {
   job.instrument = row.column_text(2);
   job.name = row.column_text(3);
   job.priority = static_cast<int>(row.column_int(4));
-  job.state = row.column_text(5);
+  auto state = row.column_text(5);
+  auto parsed = parse_job_state(state);
+  if (!parsed) throw StoreError("job " + job.id + " has the unknown state '" + state + "'");
+  job.state = *parsed;
   job.attempts = static_cast<int>(row.column_int(6));
   job.progress = row.column_double(7);
   job.message = row.column_text(8);
@@ -44,7 +47,7 @@ JobRecord job_from_row(Statement& row) {
 
 json JobRecord::to_json(bool with_spec) const {
   json out{{"job_id", id},         {"protocol", protocol},      {"instrument", instrument},
-           {"name", name},         {"priority", priority},      {"state", state},
+           {"name", name},         {"priority", priority},      {"state", to_string(state)},
            {"attempts", attempts}, {"progress", progress},      {"message", message},
            {"submitted_at", submitted_at}};
   if (!started_at.empty()) out["started_at"] = started_at;
@@ -77,7 +80,7 @@ SubmitOutcome Store::insert_job(const protocols::JobSpec& spec, const std::strin
 
     auto insert = writer_.prepare(
         "INSERT INTO jobs (id, request_key, protocol, instrument, name, priority, state, "
-        "submitted_at, spec) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)");
+        "submitted_at, spec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, outcome.job_id);
     if (request_key.empty()) {
       insert.bind_null(2);
@@ -85,7 +88,8 @@ SubmitOutcome Store::insert_job(const protocols::JobSpec& spec, const std::strin
       insert.bind(2, request_key);
     }
     insert.bind(3, spec.protocol).bind(4, spec.instrument).bind(5, spec.name);
-    insert.bind(6, spec.priority).bind(7, utc_now()).bind(8, spec.raw.dump());
+    insert.bind(6, spec.priority).bind(7, to_string(JobState::queued));
+    insert.bind(8, utc_now()).bind(9, spec.raw.dump());
     insert.run();
 
     auto plate = writer_.prepare(
@@ -104,7 +108,7 @@ SubmitOutcome Store::insert_job(const protocols::JobSpec& spec, const std::strin
     }
     emit_locked("job." + outcome.job_id + ".state",
                 {{"job_id", outcome.job_id},
-                 {"state", "queued"},
+                 {"state", to_string(JobState::queued)},
                  {"protocol", spec.protocol},
                  {"instrument", spec.instrument},
                  {"priority", spec.priority}});
@@ -115,16 +119,16 @@ SubmitOutcome Store::insert_job(const protocols::JobSpec& spec, const std::strin
 std::optional<std::string> Store::next_queued(const std::string& instrument) {
   std::lock_guard lock(write_mutex_);
   auto statement = writer_.prepare(
-      "SELECT id FROM jobs WHERE instrument = ? AND state = 'queued' "
+      "SELECT id FROM jobs WHERE instrument = ? AND state = ? "
       "ORDER BY priority DESC, rowid LIMIT 1");
-  statement.bind(1, instrument);
+  statement.bind(1, instrument).bind(2, to_string(JobState::queued));
   if (!statement.step()) return std::nullopt;
   return statement.column_text(0);
 }
 
-void Store::set_state_locked(const std::string& job_id, const std::string& state, json extra) {
+void Store::set_state_locked(const std::string& job_id, JobState state, json extra) {
   extra["job_id"] = job_id;
-  extra["state"] = state;
+  extra["state"] = to_string(state);
   emit_locked("job." + job_id + ".state", std::move(extra));
 }
 
@@ -132,25 +136,26 @@ int Store::start_attempt(const std::string& job_id) {
   int attempt = 0;
   write_transaction([&] {
     auto update = writer_.prepare(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, progress = 0, "
-        "message = '' WHERE id = ? AND state = 'queued' RETURNING attempts");
+        "UPDATE jobs SET state = ?3, attempts = attempts + 1, started_at = ?1, progress = 0, "
+        "message = '' WHERE id = ?2 AND state = ?4 RETURNING attempts");
     update.bind(1, utc_now()).bind(2, job_id);
+    update.bind(3, to_string(JobState::running)).bind(4, to_string(JobState::queued));
     if (!update.step()) throw StoreError("job " + job_id + " is no longer queued");
     attempt = static_cast<int>(update.column_int(0));
     update.reset();
-    set_state_locked(job_id, "running", {{"attempt", attempt}});
+    set_state_locked(job_id, JobState::running, {{"attempt", attempt}});
   });
   return attempt;
 }
 
-void Store::finish_job(const std::string& job_id, const std::string& state,
+void Store::finish_job(const std::string& job_id, JobState state,
                        const std::string& error_code, const std::string& error) {
   write_transaction([&] {
     auto update = writer_.prepare(
         "UPDATE jobs SET state = ?, finished_at = ?, error_code = ?, error = ?, "
-        "progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END WHERE id = ?");
-    update.bind(1, state).bind(2, utc_now()).bind(3, error_code).bind(4, error).bind(5, state);
-    update.bind(6, job_id).run();
+        "progress = CASE WHEN ? THEN 1 ELSE progress END WHERE id = ?");
+    update.bind(1, to_string(state)).bind(2, utc_now()).bind(3, error_code).bind(4, error);
+    update.bind(5, state == JobState::succeeded ? 1 : 0).bind(6, job_id).run();
     json extra = json::object();
     if (!error.empty()) extra["error"] = {{"code", error_code}, {"message", error}};
     set_state_locked(job_id, state, std::move(extra));
@@ -161,11 +166,12 @@ bool Store::cancel_if_queued(const std::string& job_id) {
   bool cancelled = false;
   write_transaction([&] {
     auto update = writer_.prepare(
-        "UPDATE jobs SET state = 'cancelled', finished_at = ?, error_code = 'cancelled', "
-        "error = 'cancelled by request before it started' WHERE id = ? AND state = 'queued'");
-    update.bind(1, utc_now()).bind(2, job_id).run();
+        "UPDATE jobs SET state = ?3, finished_at = ?1, error_code = 'cancelled', "
+        "error = 'cancelled by request before it started' WHERE id = ?2 AND state = ?4");
+    update.bind(1, utc_now()).bind(2, job_id);
+    update.bind(3, to_string(JobState::cancelled)).bind(4, to_string(JobState::queued)).run();
     cancelled = writer_.changes() == 1;
-    if (cancelled) set_state_locked(job_id, "cancelled");
+    if (cancelled) set_state_locked(job_id, JobState::cancelled);
   });
   return cancelled;
 }
@@ -189,32 +195,33 @@ std::vector<RecoveredJob> Store::recover_interrupted(bool requeue, int max_attem
   std::vector<RecoveredJob> recovered;
   write_transaction([&] {
     auto select = writer_.prepare(
-        "SELECT id, attempts, state FROM jobs WHERE state IN ('running', 'interrupted') ORDER BY rowid");
-    std::vector<std::tuple<std::string, int, std::string>> jobs;
+        "SELECT id, attempts, state = ?1 FROM jobs WHERE state IN (?1, ?2) ORDER BY rowid");
+    select.bind(1, to_string(JobState::running)).bind(2, to_string(JobState::interrupted));
+    std::vector<std::tuple<std::string, int, bool>> jobs;
     while (select.step()) {
       jobs.emplace_back(select.column_text(0), static_cast<int>(select.column_int(1)),
-                        select.column_text(2));
+                        select.column_int(2) != 0);
     }
-    for (const auto& [id, attempts, state] : jobs) {
-      if (state == "running") {
-        writer_.prepare("UPDATE jobs SET state = 'interrupted' WHERE id = ?").bind(1, id).run();
-        set_state_locked(id, "interrupted", {{"reason", "assayd stopped while the job ran"}});
+    for (const auto& [id, attempts, was_running] : jobs) {
+      if (was_running) {
+        writer_.prepare("UPDATE jobs SET state = ? WHERE id = ?")
+            .bind(1, to_string(JobState::interrupted))
+            .bind(2, id)
+            .run();
+        set_state_locked(id, JobState::interrupted, {{"reason", "assayd stopped while the job ran"}});
       }
-      bool again = requeue && attempts < max_attempts;
+      const bool again = requeue && attempts < max_attempts;
+      const JobState next = again ? JobState::queued : JobState::failed;
       auto update = writer_.prepare(
-          again ? "UPDATE jobs SET state = 'queued' WHERE id = ?"
-                : "UPDATE jobs SET state = 'failed', finished_at = ?, error_code = 'interrupted', "
+          again ? "UPDATE jobs SET state = ?1 WHERE id = ?2"
+                : "UPDATE jobs SET state = ?1, finished_at = ?3, error_code = 'interrupted', "
                   "error = 'interrupted and not re-queued (policy or attempts exhausted)' "
-                  "WHERE id = ?");
-      if (again) {
-        update.bind(1, id);
-      } else {
-        update.bind(1, utc_now()).bind(2, id);
-      }
+                  "WHERE id = ?2");
+      update.bind(1, to_string(next)).bind(2, id);
+      if (!again) update.bind(3, utc_now());
       update.run();
-      set_state_locked(id, again ? "queued" : "failed",
-                       {{"after", "interrupted"}, {"attempts", attempts}});
-      recovered.push_back({id, again ? "queued" : "failed"});
+      set_state_locked(id, next, {{"after", to_string(JobState::interrupted)}, {"attempts", attempts}});
+      recovered.push_back({id, next});
     }
   });
   return recovered;
@@ -223,9 +230,10 @@ std::vector<RecoveredJob> Store::recover_interrupted(bool requeue, int max_attem
 void Store::mark_interrupted(const std::string& job_id, const std::string& reason) {
   write_transaction([&] {
     auto update = writer_.prepare(
-        "UPDATE jobs SET state = 'interrupted', message = ? WHERE id = ? AND state = 'running'");
-    update.bind(1, reason).bind(2, job_id).run();
-    if (writer_.changes() == 1) set_state_locked(job_id, "interrupted", {{"reason", reason}});
+        "UPDATE jobs SET state = ?3, message = ?1 WHERE id = ?2 AND state = ?4");
+    update.bind(1, reason).bind(2, job_id);
+    update.bind(3, to_string(JobState::interrupted)).bind(4, to_string(JobState::running)).run();
+    if (writer_.changes() == 1) set_state_locked(job_id, JobState::interrupted, {{"reason", reason}});
   });
 }
 
@@ -244,22 +252,26 @@ std::optional<JobRecord> Store::read_job(const std::string& job_id) {
   return job_from_row(statement);
 }
 
-std::vector<JobRecord> Store::read_jobs(const std::string& state, const std::string& instrument,
+std::vector<JobRecord> Store::read_jobs(std::optional<JobState> state, const std::string& instrument,
                                         int limit) {
   auto statement = reader_.prepare(
       std::string("SELECT ") + kJobColumns +
       " FROM jobs WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR instrument = ?2) "
       "ORDER BY rowid DESC LIMIT ?3");
-  statement.bind(1, state).bind(2, instrument).bind(3, limit);
+  statement.bind(1, state ? to_string(*state) : "").bind(2, instrument).bind(3, limit);
   std::vector<JobRecord> jobs;
   while (statement.step()) jobs.push_back(job_from_row(statement));
   return jobs;
 }
 
-std::map<std::string, int> Store::read_state_counts() {
+std::map<JobState, int> Store::read_state_counts() {
   auto statement = reader_.prepare("SELECT state, COUNT(*) FROM jobs GROUP BY state");
-  std::map<std::string, int> counts;
-  while (statement.step()) counts[statement.column_text(0)] = static_cast<int>(statement.column_int(1));
+  std::map<JobState, int> counts;
+  while (statement.step()) {
+    if (auto state = parse_job_state(statement.column_text(0))) {
+      counts[*state] = static_cast<int>(statement.column_int(1));
+    }
+  }
   return counts;
 }
 

@@ -52,33 +52,22 @@ std::string check_directory(const std::filesystem::path& dir,
 
 }  // namespace
 
-CheckedPluginFile::~CheckedPluginFile() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-CheckedPluginFile::CheckedPluginFile(CheckedPluginFile&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
-      device_(other.device_),
-      inode_(other.inode_),
-      real_path_(std::move(other.real_path_)) {}
-
 FileCheckResult open_checked_plugin(const std::filesystem::path& file,
                                     const std::filesystem::path& configured_dir,
                                     const std::vector<uid_t>& trusted_owners,
                                     bool check_permissions) {
   FileCheckResult result;
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  drivers::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
     result.refusal = "cannot open: " + std::string(std::strerror(errno));
     return result;
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
+  if (::fstat(fd.get(), &st) != 0) {
     result.refusal = "cannot stat: " + std::string(std::strerror(errno));
-    ::close(fd);
     return result;
   }
-  CheckedPluginFile opened(fd, st.st_dev, st.st_ino);
+  CheckedPluginFile opened(std::move(fd), st.st_dev, st.st_ino);
   if (!S_ISREG(st.st_mode)) {
     result.refusal = "'" + file.string() + "' is not a regular file";
     return result;

@@ -8,6 +8,8 @@
 
 #include <sys/types.h>
 
+#include "assay/drivers/unique_fd.hpp"
+
 namespace assay::plugins {
 
 // An open, checked plugin file. It is loaded by its real path (dlopen identifies libraries by
@@ -16,12 +18,8 @@ namespace assay::plugins {
 // access to a directory that was just checked not to be writable by anyone but its trusted owner.
 class CheckedPluginFile {
  public:
-  CheckedPluginFile(int fd, dev_t device, ino_t inode) : fd_(fd), device_(device), inode_(inode) {}
-  ~CheckedPluginFile();
-  CheckedPluginFile(CheckedPluginFile&& other) noexcept;
-  CheckedPluginFile(const CheckedPluginFile&) = delete;
-  CheckedPluginFile& operator=(const CheckedPluginFile&) = delete;
-  CheckedPluginFile& operator=(CheckedPluginFile&&) = delete;
+  CheckedPluginFile(drivers::UniqueFd fd, dev_t device, ino_t inode)
+      : fd_(std::move(fd)), device_(device), inode_(inode) {}
 
   const std::filesystem::path& real_path() const { return real_path_; }
   void set_real_path(std::filesystem::path path) { real_path_ = std::move(path); }
@@ -29,7 +27,7 @@ class CheckedPluginFile {
   ino_t inode() const { return inode_; }
 
  private:
-  int fd_ = -1;
+  drivers::UniqueFd fd_;  // held open so the checked inode stays the one loaded
   dev_t device_ = 0;
   ino_t inode_ = 0;
   std::filesystem::path real_path_;

@@ -145,6 +145,21 @@ int DaemonHarness::stop(std::chrono::milliseconds timeout) {
   return -SIGKILL;
 }
 
+std::optional<int> DaemonHarness::wait_exit(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      dealer_.reset();
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::nullopt;
+}
+
 void DaemonHarness::kill_hard() {
   if (pid_ <= 0) return;
   dealer_.reset();

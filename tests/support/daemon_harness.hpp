@@ -52,6 +52,9 @@ class DaemonHarness {
   // SIGTERM and wait; returns the exit status (or -signal).
   int stop(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   void kill_hard();  // SIGKILL, as a crash
+  // Waits for the daemon to exit by itself (no signal sent); its exit status (or -signal), or
+  // nullopt when it still runs after `timeout`.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
   void send_signal(int signal);
   bool running();
   pid_t pid() const { return pid_; }

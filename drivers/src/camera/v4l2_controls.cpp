@@ -25,8 +25,8 @@ constexpr double kExposureUnitMs = 0.1;  // V4L2_CID_EXPOSURE_ABSOLUTE counts 10
 }  // namespace
 
 Result<std::unique_ptr<V4l2Controls>> V4l2Controls::open(const std::string& device) {
-  int fd = ::open(device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
+  UniqueFd fd(::open(device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) {
     int err = errno;
     if (err == ENOENT || err == ENODEV || err == ENXIO) {
       return Status{StatusCode::not_found,
@@ -40,29 +40,25 @@ Result<std::unique_ptr<V4l2Controls>> V4l2Controls::open(const std::string& devi
     return Status{StatusCode::io_error, "cannot open camera " + device + ": " + std::strerror(err)};
   }
   v4l2_capability caps{};
-  if (xioctl(fd, VIDIOC_QUERYCAP, &caps) != 0) {
-    ::close(fd);
+  if (xioctl(fd.get(), VIDIOC_QUERYCAP, &caps) != 0) {
     return Status{StatusCode::invalid_argument, device + " is not a V4L2 video device"};
   }
   std::uint32_t device_caps =
       (caps.capabilities & V4L2_CAP_DEVICE_CAPS) != 0 ? caps.device_caps : caps.capabilities;
   if ((device_caps & V4L2_CAP_VIDEO_CAPTURE) == 0) {
-    ::close(fd);
     return Status{StatusCode::invalid_argument,
                   device + " cannot capture video (a UVC camera exposes a metadata node too; use "
                            "the other /dev/video node of the same camera)"};
   }
-  return std::unique_ptr<V4l2Controls>(new V4l2Controls(fd, device));
+  return std::unique_ptr<V4l2Controls>(new V4l2Controls(std::move(fd), device));
 }
 
-V4l2Controls::~V4l2Controls() {
-  if (fd_ >= 0) ::close(fd_);
-}
+V4l2Controls::~V4l2Controls() = default;
 
 Result<ControlRange> V4l2Controls::range(unsigned control_id) const {
   v4l2_queryctrl query{};
   query.id = control_id;
-  if (xioctl(fd_, VIDIOC_QUERYCTRL, &query) != 0 || (query.flags & V4L2_CTRL_FLAG_DISABLED) != 0) {
+  if (xioctl(fd_.get(), VIDIOC_QUERYCTRL, &query) != 0 || (query.flags & V4L2_CTRL_FLAG_DISABLED) != 0) {
     return Status{StatusCode::unsupported, "camera " + device_ + " has no such control"};
   }
   return ControlRange{query.minimum, query.maximum, query.step > 0 ? query.step : 1,
@@ -73,7 +69,7 @@ Status V4l2Controls::set(unsigned control_id, long value, const char* what) {
   v4l2_control control{};
   control.id = control_id;
   control.value = static_cast<std::int32_t>(value);
-  if (xioctl(fd_, VIDIOC_S_CTRL, &control) != 0) {
+  if (xioctl(fd_.get(), VIDIOC_S_CTRL, &control) != 0) {
     int err = errno;
     if (err == ENODEV) return {StatusCode::disconnected, "camera " + device_ + " went away"};
     return {StatusCode::device_error, "camera " + device_ + " refused " + what + " = " +
@@ -85,7 +81,7 @@ Status V4l2Controls::set(unsigned control_id, long value, const char* what) {
 Result<long> V4l2Controls::get(unsigned control_id, const char* what) const {
   v4l2_control control{};
   control.id = control_id;
-  if (xioctl(fd_, VIDIOC_G_CTRL, &control) != 0) {
+  if (xioctl(fd_.get(), VIDIOC_G_CTRL, &control) != 0) {
     return Status{StatusCode::device_error,
                   "camera " + device_ + " cannot read " + what + ": " + std::strerror(errno)};
   }
@@ -134,7 +130,7 @@ Status V4l2Controls::set_raw_gain(long raw) {
 nlohmann::json V4l2Controls::describe() const {
   nlohmann::json out = {{"device", device_}};
   v4l2_capability caps{};
-  if (xioctl(fd_, VIDIOC_QUERYCAP, &caps) == 0) {
+  if (xioctl(fd_.get(), VIDIOC_QUERYCAP, &caps) == 0) {
     out["card"] = reinterpret_cast<const char*>(caps.card);
     out["driver"] = reinterpret_cast<const char*>(caps.driver);
     out["bus"] = reinterpret_cast<const char*>(caps.bus_info);

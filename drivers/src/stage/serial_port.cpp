@@ -42,8 +42,8 @@ Result<std::unique_ptr<SerialPort>> SerialPort::open(const std::string& path, in
                       " is not supported; use 9600, 19200, 38400, 57600, 115200, 230400, 460800 "
                       "or 921600"};
   }
-  int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) {
     int err = errno;
     if (err == ENOENT || err == ENXIO || err == ENODEV) {
       return Status{StatusCode::not_found,
@@ -57,9 +57,8 @@ Result<std::unique_ptr<SerialPort>> SerialPort::open(const std::string& path, in
     return Status{StatusCode::io_error, "cannot open serial port " + path + ": " + std::strerror(err)};
   }
   termios tty{};
-  if (::tcgetattr(fd, &tty) != 0) {
+  if (::tcgetattr(fd.get(), &tty) != 0) {
     int err = errno;
-    ::close(fd);
     return Status{StatusCode::io_error, path + " is not a serial port: " + std::strerror(err)};
   }
   ::cfmakeraw(&tty);
@@ -70,18 +69,15 @@ Result<std::unique_ptr<SerialPort>> SerialPort::open(const std::string& path, in
   tty.c_cc[VTIME] = 0;
   ::cfsetispeed(&tty, speed);
   ::cfsetospeed(&tty, speed);
-  if (::tcsetattr(fd, TCSANOW, &tty) != 0) {
+  if (::tcsetattr(fd.get(), TCSANOW, &tty) != 0) {
     int err = errno;
-    ::close(fd);
     return Status{StatusCode::io_error, "cannot configure serial port " + path + ": " + std::strerror(err)};
   }
-  ::tcflush(fd, TCIOFLUSH);
-  return std::unique_ptr<SerialPort>(new SerialPort(fd, path));
+  ::tcflush(fd.get(), TCIOFLUSH);
+  return std::unique_ptr<SerialPort>(new SerialPort(std::move(fd), path));
 }
 
-SerialPort::~SerialPort() {
-  if (fd_ >= 0) ::close(fd_);
-}
+SerialPort::~SerialPort() = default;
 
 Status SerialPort::hang_up(const std::string& doing) {
   hung_up_ = true;
@@ -93,7 +89,7 @@ Status SerialPort::write(std::span<const std::uint8_t> bytes, std::chrono::milli
   auto deadline = Clock::now() + timeout;
   std::size_t done = 0;
   while (done < bytes.size()) {
-    ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    ssize_t n = ::write(fd_.get(), bytes.data() + done, bytes.size() - done);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
       continue;
@@ -102,7 +98,7 @@ Status SerialPort::write(std::span<const std::uint8_t> bytes, std::chrono::milli
       if (errno == EIO || errno == ENXIO || errno == ENODEV) return hang_up("writing");
       return {StatusCode::io_error, "writing to " + path_ + ": " + std::strerror(errno)};
     }
-    pollfd p{fd_, POLLOUT, 0};
+    pollfd p{fd_.get(), POLLOUT, 0};
     int ready = ::poll(&p, 1, remaining_ms(deadline));
     if (ready == 0 || Clock::now() >= deadline) {
       return {StatusCode::timeout, "serial port " + path_ + " accepted " + std::to_string(done) +
@@ -120,7 +116,7 @@ Result<std::vector<std::uint8_t>> SerialPort::read(std::size_t max_bytes,
   auto deadline = Clock::now() + timeout;
   std::vector<std::uint8_t> buffer(max_bytes == 0 ? 1 : max_bytes);
   for (;;) {
-    ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+    ssize_t n = ::read(fd_.get(), buffer.data(), buffer.size());
     if (n > 0) {
       buffer.resize(static_cast<std::size_t>(n));
       return buffer;
@@ -136,7 +132,7 @@ Result<std::vector<std::uint8_t>> SerialPort::read(std::size_t max_bytes,
       return Status{StatusCode::timeout, "no data from serial port " + path_ + " within " +
                                              std::to_string(timeout.count()) + " ms"};
     }
-    pollfd p{fd_, POLLIN, 0};
+    pollfd p{fd_.get(), POLLIN, 0};
     int ready = ::poll(&p, 1, left);
     // The read above found nothing, so a hang-up here means no more data will come.
     if (ready > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) return hang_up("reading");
@@ -144,8 +140,8 @@ Result<std::vector<std::uint8_t>> SerialPort::read(std::size_t max_bytes,
 }
 
 Status SerialPort::purge() {
-  if (fd_ < 0) return {StatusCode::disconnected, "serial port " + path_ + " is closed"};
-  if (::tcflush(fd_, TCIOFLUSH) != 0) {
+  if (!fd_) return {StatusCode::disconnected, "serial port " + path_ + " is closed"};
+  if (::tcflush(fd_.get(), TCIOFLUSH) != 0) {
     return {StatusCode::io_error, "purging " + path_ + ": " + std::strerror(errno)};
   }
   return Status::ok();

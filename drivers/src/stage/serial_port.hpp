@@ -10,6 +10,7 @@
 #include <string>
 
 #include "assay/drivers/transport.hpp"
+#include "assay/drivers/unique_fd.hpp"
 
 namespace assay::drivers {
 
@@ -26,14 +27,14 @@ class SerialPort final : public Transport {
   Result<std::vector<std::uint8_t>> read(std::size_t max_bytes,
                                          std::chrono::milliseconds timeout) override;
   Status purge() override;
-  bool is_connected() const override { return fd_ >= 0 && !hung_up_; }
+  bool is_connected() const override { return fd_.is_valid() && !hung_up_; }
   const std::string& path() const { return path_; }
 
  private:
-  SerialPort(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  SerialPort(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
   Status hang_up(const std::string& doing);
 
-  int fd_ = -1;
+  UniqueFd fd_;
   std::string path_;
   bool hung_up_ = false;
 };

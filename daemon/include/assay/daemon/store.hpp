@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "assay/daemon/job_state.hpp"
 #include "assay/daemon/sqlite.hpp"
 #include "assay/drivers/imager.hpp"
 #include "assay/drivers/readings.hpp"
@@ -41,7 +42,7 @@ struct JobRecord {
   std::string instrument;
   std::string name;
   int priority = 0;
-  std::string state;
+  JobState state = JobState::queued;
   int attempts = 0;
   double progress = 0.0;
   std::string message;
@@ -76,7 +77,7 @@ struct SubmitOutcome {
 
 struct RecoveredJob {
   std::string job_id;
-  std::string new_state;  // "queued" or "failed"
+  JobState new_state = JobState::queued;  // queued or failed
 };
 
 using EventListener = std::function<void(const StoredEvent&)>;
@@ -96,7 +97,7 @@ class Store {
   std::optional<std::string> next_queued(const std::string& instrument);
   // queued -> running; returns the attempt number (1 for the first run).
   int start_attempt(const std::string& job_id);
-  void finish_job(const std::string& job_id, const std::string& state, const std::string& error_code,
+  void finish_job(const std::string& job_id, JobState state, const std::string& error_code,
                   const std::string& error);
   // queued -> cancelled; false when the job was not queued.
   bool cancel_if_queued(const std::string& job_id);
@@ -116,19 +117,20 @@ class Store {
 
   // --- reads (io thread only) ---
   std::optional<JobRecord> read_job(const std::string& job_id);
-  std::vector<JobRecord> read_jobs(const std::string& state, const std::string& instrument, int limit);
+  // Newest first; every state when `state` is empty, every instrument when `instrument` is.
+  std::vector<JobRecord> read_jobs(std::optional<JobState> state, const std::string& instrument, int limit);
   nlohmann::json read_results(const std::string& job_id, const std::string& kind);
   nlohmann::json read_readings(const std::string& job_id, std::int64_t after_id, int limit);
   nlohmann::json read_images(const std::string& job_id);
   nlohmann::json read_job_counts(const std::string& job_id);
   // All events after `seq`, or only those of one job when job_id is not empty.
   std::vector<StoredEvent> read_events_since(std::int64_t seq, int limit, const std::string& job_id = {});
-  std::map<std::string, int> read_state_counts();
+  std::map<JobState, int> read_state_counts();
 
  private:
   void migrate();
   std::int64_t emit_locked(const std::string& topic, nlohmann::json body);
-  void set_state_locked(const std::string& job_id, const std::string& state,
+  void set_state_locked(const std::string& job_id, JobState state,
                         nlohmann::json extra = nlohmann::json::object());
   // Locks the writer, runs `body` in one transaction and hands its events to the listener after
   // the commit; on failure rolls back and forgets the events.

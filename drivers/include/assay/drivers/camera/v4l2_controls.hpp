@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/drivers/status.hpp"
+#include "assay/drivers/unique_fd.hpp"
 
 namespace assay::drivers {
 
@@ -39,11 +40,11 @@ class V4l2Controls {
   nlohmann::json describe() const;
 
  private:
-  V4l2Controls(int fd, std::string device) : fd_(fd), device_(std::move(device)) {}
+  V4l2Controls(UniqueFd fd, std::string device) : fd_(std::move(fd)), device_(std::move(device)) {}
   Status set(unsigned control_id, long value, const char* what);
   Result<long> get(unsigned control_id, const char* what) const;
 
-  int fd_ = -1;
+  UniqueFd fd_;
   std::string device_;
 };
 
