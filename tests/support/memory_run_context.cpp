@@ -68,6 +68,7 @@ protocols::StoredImage MemoryRunContext::store_image(const drivers::CapturedImag
 }
 
 void MemoryRunContext::progress(double fraction, const std::string& message) {
+  if (fail_progress) throw std::runtime_error("cannot report progress (test)");
   progress_values.push_back(fraction);
   last_progress_message = message;
 }

@@ -49,6 +49,7 @@ class MemoryRunContext final : public protocols::RunContext {
   std::stop_source stop_source;
   long fail_store_after = -1;  // store_readings throws once this many readings are stored
   int stop_after_pages = 0;    // requests a stop after this many store_readings calls
+  bool fail_progress = false;  // progress() throws
   int pages = 0;               // store_readings calls so far
   bool keep_dir = false;
 

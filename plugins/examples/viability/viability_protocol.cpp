@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "assay/protocols/driver_callbacks.hpp"
 #include "viability_analysis.hpp"
 
 namespace assay::plugins::viability {
@@ -34,33 +35,30 @@ void ViabilityProtocol::validate(const protocols::JobSpec& job) const {
 protocols::AssayResult ViabilityProtocol::run(const protocols::JobSpec& job,
                                               protocols::RunContext& ctx) const {
   auto params = ViabilityParams::from_json(job.params);
-  auto* reader = dynamic_cast<drivers::PlateReader*>(&ctx.instrument());
-  if (reader == nullptr) {
-    throw ProtocolError("invalid_params", "viability_endpoint runs on a plate reader; instrument '" +
-                                              ctx.instrument().name() + "' is not one");
-  }
+  auto* reader = &ctx.require_instrument<drivers::PlateReader>();
   std::vector<drivers::Reading> readings = ctx.earlier_readings();
-  auto sink = [&](std::span<const drivers::Reading> page) {
+  // Storing and reporting may throw; the bridge keeps that from unwinding through the driver.
+  protocols::DriverCallbacks callbacks(ctx.stop());
+  auto sink = callbacks.sink([&](std::span<const drivers::Reading> page) {
     ctx.store_readings(page);
     readings.insert(readings.end(), page.begin(), page.end());
-    return drivers::Status::ok();
-  };
-  auto progress = [&](double fraction, const std::string& message) {
+  });
+  auto progress = callbacks.progress([&](double fraction, const std::string& message) {
     ctx.progress(0.9 * fraction, message);
-  };
+  });
   auto wells = job.layout.well_names();
   bool already_read = !readings.empty();  // an interrupted job resumes with what it stored
   if (!already_read) {
     if (params.readout == Readout::fluorescence) {
       drivers::FluorescenceEndpointPlan plan{wells, params.excitation_nm, params.emission_nm,
                                              params.gain, params.flashes};
-      protocols::throw_if_failed(reader->read_fluorescence(plan, sink, progress, ctx.stop()),
-                                 "the resazurin fluorescence read");
+      callbacks.check(reader->read_fluorescence(plan, sink, progress, callbacks.stop()),
+                      "the resazurin fluorescence read");
     } else {
       drivers::AbsorbancePlan plan{wells, {params.wavelength_nm}, params.flashes};
       if (params.reference_nm) plan.wavelengths_nm.push_back(*params.reference_nm);
-      protocols::throw_if_failed(reader->read_absorbance(plan, sink, progress, ctx.stop()),
-                                 "the MTT absorbance read");
+      callbacks.check(reader->read_absorbance(plan, sink, progress, callbacks.stop()),
+                      "the MTT absorbance read");
     }
   } else {
     ctx.log_info("using " + std::to_string(readings.size()) + " readings stored before the restart");

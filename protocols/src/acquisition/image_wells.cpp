@@ -55,7 +55,7 @@ class ImageWells final : public Protocol {
 
   AssayResult run(const JobSpec& job, RunContext& ctx) const override {
     auto params = parse_params(job.params);
-    auto& imager = dynamic_cast<drivers::Imager&>(ctx.instrument());
+    auto& imager = ctx.require_instrument<drivers::Imager>();
     AssayResult result;
     const auto total = job.layout.wells().size() * params.offsets_mm.size();
     std::size_t done = 0;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "builtin_protocols.hpp"
+#include "assay/protocols/driver_callbacks.hpp"
 #include "assay/protocols/params_reader.hpp"
 
 namespace assay::protocols {
@@ -53,16 +54,15 @@ class PlateRead final : public Protocol {
 
   AssayResult run(const JobSpec& job, RunContext& ctx) const override {
     auto params = parse_params(job.params);
-    auto& reader = dynamic_cast<drivers::PlateReader&>(ctx.instrument());
+    auto& reader = ctx.require_instrument<drivers::PlateReader>();
     std::vector<drivers::Reading> all = ctx.earlier_readings();
     std::set<std::string> done;
     for (const auto& r : all) done.insert(r.well + "/" + r.channel);
-    auto sink = [&](std::span<const drivers::Reading> page) {
+    auto store_page = [&](std::span<const drivers::Reading> page) {
       ctx.store_readings(page);
       all.insert(all.end(), page.begin(), page.end());
-      return drivers::Status::ok();
     };
-    auto progress = [&](double fraction, const std::string& message) { ctx.progress(fraction, message); };
+    auto report = [&](double fraction, const std::string& message) { ctx.progress(fraction, message); };
     auto channels = channel_names(params);
     // Resumable: read each channel only in the wells an earlier attempt did not read.
     for (std::size_t c = 0; c < channels.size(); ++c) {
@@ -74,16 +74,19 @@ class PlateRead final : public Protocol {
         ctx.log_info(channels[c] + " was read completely by an earlier attempt");
         continue;
       }
+      DriverCallbacks callbacks(ctx.stop());
+      auto sink = callbacks.sink(store_page);
+      auto progress = callbacks.progress(report);
       drivers::Status status;
       if (params.mode == "absorbance") {
         status = reader.read_absorbance({wells, {params.wavelengths_nm[c]}, params.flashes}, sink,
-                                        progress, ctx.stop());
+                                        progress, callbacks.stop());
       } else {
         status = reader.read_fluorescence({wells, params.excitation_nm, params.emission_nm,
                                            params.gain, params.flashes},
-                                          sink, progress, ctx.stop());
+                                          sink, progress, callbacks.stop());
       }
-      throw_if_failed(status, "the " + params.mode + " read (" + channels[c] + ") on " + reader.name());
+      callbacks.check(status, "the " + params.mode + " read (" + channels[c] + ") on " + reader.name());
     }
     ctx.progress(1.0, "analysed");
     return analyse(job, all, channels);

@@ -5,6 +5,7 @@
 
 #include "assay/protocols/calcium/analysis.hpp"
 #include "assay/protocols/calcium/results.hpp"
+#include "assay/protocols/driver_callbacks.hpp"
 
 namespace assay::protocols::calcium {
 namespace {
@@ -48,12 +49,7 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
   auto params = parse_calcium_flux_params(job.params);
   validate_calcium_layout(job.layout, job.plate, params);
   auto& instrument = ctx.instrument();
-  auto* reader = dynamic_cast<drivers::PlateReader*>(&instrument);
-  if (reader == nullptr) {
-    throw ProtocolError("invalid_params", "calcium_flux needs a plate reader; instrument " +
-                                              instrument.name() + " is an " +
-                                              drivers::to_string(instrument.kind()));
-  }
+  auto* reader = &ctx.require_instrument<drivers::PlateReader>();
   auto wells = wells_to_read(job.layout, job.plate, params);
   double min_interval = reader->min_kinetic_interval_s(static_cast<int>(wells.size()));
   if (params.interval_s < min_interval) {
@@ -77,24 +73,17 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
     }
     readings.reserve(readings.size() + wells.size() *
                                            static_cast<std::size_t>(params.duration_s / params.interval_s + 16));
-    std::exception_ptr store_error;
-    auto sink = [&](std::span<const drivers::Reading> page) -> drivers::Status {
-      try {
-        ctx.store_readings(page);
-      } catch (...) {
-        store_error = std::current_exception();
-        return {drivers::StatusCode::io_error, "storing readings failed"};
-      }
+    DriverCallbacks callbacks(ctx.stop());
+    auto sink = callbacks.sink([&](std::span<const drivers::Reading> page) {
+      ctx.store_readings(page);
       readings.insert(readings.end(), page.begin(), page.end());
-      return drivers::Status::ok();
-    };
-    auto progress = [&](double fraction, const std::string& message) {
+    });
+    auto progress = callbacks.progress([&](double fraction, const std::string& message) {
       ctx.progress(0.95 * fraction, message);
-    };
+    });
     auto status = reader->read_kinetic_fluorescence(kinetic_plan(params, wells), sink, progress,
-                                                    ctx.stop());
-    if (store_error) std::rethrow_exception(store_error);
-    throw_if_failed(status, "the kinetic read on " + instrument.name());
+                                                    callbacks.stop());
+    callbacks.check(status, "the kinetic read on " + instrument.name());
   }
 
   ctx.progress(0.96, "analysing " + std::to_string(readings.size()) + " readings");

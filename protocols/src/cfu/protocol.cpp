@@ -53,8 +53,7 @@ void CfuProtocol::validate(const JobSpec& job) const {
 
 AssayResult CfuProtocol::run(const JobSpec& job, RunContext& ctx) const {
   const CfuParams params = parse_cfu_params(job.params);
-  auto* imager = dynamic_cast<drivers::Imager*>(&ctx.instrument());
-  if (!imager) throw ProtocolError("invalid_params", "the cfu protocol needs an imager; the job's instrument is not one");
+  auto* imager = &ctx.require_instrument<drivers::Imager>();
   drivers::LoadedPlate plate = job.loaded_plate();
 
   // Image a little beyond the well so the dish edge is in the picture (the counter finds it).

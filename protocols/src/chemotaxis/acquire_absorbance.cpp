@@ -3,6 +3,7 @@
 
 #include "acquire.hpp"
 #include "assay/protocols/chemotaxis/absorbance.hpp"
+#include "assay/protocols/driver_callbacks.hpp"
 
 namespace assay::protocols::chemotaxis {
 
@@ -31,23 +32,15 @@ std::vector<drivers::Reading> acquire_absorbance(const JobSpec& job, const Chemo
     ctx.log_info("reading " + std::to_string(plan.wells.size()) + " wells not read by an earlier attempt");
   }
 
-  // The sink runs inside the driver, which must not see exceptions: keep the storage failure
-  // and ask the driver to stop, then rethrow it here.
-  std::exception_ptr store_failure;
-  auto sink = [&](std::span<const drivers::Reading> page) -> drivers::Status {
-    try {
-      ctx.store_readings(page);
-    } catch (...) {
-      store_failure = std::current_exception();
-      return {drivers::StatusCode::io_error, "storing readings failed"};
-    }
+  DriverCallbacks callbacks(ctx.stop());
+  auto sink = callbacks.sink([&](std::span<const drivers::Reading> page) {
+    ctx.store_readings(page);
     readings.insert(readings.end(), page.begin(), page.end());
-    return drivers::Status::ok();
-  };
-  auto progress = [&](double fraction, const std::string& message) { ctx.progress(0.9 * fraction, message); };
-  auto status = reader.read_absorbance(plan, sink, progress, ctx.stop());
-  if (store_failure) std::rethrow_exception(store_failure);
-  throw_if_failed(status, "absorbance read at " + channel + " on " + reader.name());
+  });
+  auto progress = callbacks.progress(
+      [&](double fraction, const std::string& message) { ctx.progress(0.9 * fraction, message); });
+  auto status = reader.read_absorbance(plan, sink, progress, callbacks.stop());
+  callbacks.check(status, "absorbance read at " + channel + " on " + reader.name());
   return readings;
 }
 

@@ -46,7 +46,8 @@ struct AutofocusPlan {
 
 class Imager : public Instrument {
  public:
-  InstrumentKind kind() const override { return InstrumentKind::imager; }
+  static constexpr InstrumentKind kKind = InstrumentKind::imager;
+  InstrumentKind kind() const override { return kKind; }
 
   virtual Result<CapturedImage> capture(const FieldRequest& request, std::stop_token stop) = 0;
   // Moves to the sharpest z for the given field and returns it; unsupported without a z axis.

@@ -57,7 +57,8 @@ struct FluorescenceEndpointPlan {
 
 class PlateReader : public Instrument {
  public:
-  InstrumentKind kind() const override { return InstrumentKind::plate_reader; }
+  static constexpr InstrumentKind kKind = InstrumentKind::plate_reader;
+  InstrumentKind kind() const override { return kKind; }
 
   virtual Status read_absorbance(const AbsorbancePlan& plan, const ReadingSink& sink,
                                  const ProgressSink& progress, std::stop_token stop) = 0;

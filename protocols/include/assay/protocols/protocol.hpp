@@ -64,6 +64,19 @@ class RunContext {
   virtual ~RunContext() = default;
 
   virtual drivers::Instrument& instrument() = 0;
+  // The instrument as the kind the protocol drives (drivers::PlateReader, drivers::Imager);
+  // throws ProtocolError("wrong_instrument") naming it otherwise, never std::bad_cast.
+  template <class Kind>
+  Kind& require_instrument() {
+    auto* typed = dynamic_cast<Kind*>(&instrument());
+    if (typed == nullptr) {
+      throw ProtocolError("wrong_instrument",
+                          "this protocol needs a " + std::string(drivers::to_string(Kind::kKind)) +
+                              "; instrument '" + instrument().name() + "' is a " +
+                              drivers::to_string(instrument().kind()));
+    }
+    return *typed;
+  }
   // Stores (and publishes) readings; throws when storing fails, which must stop the run.
   virtual void store_readings(std::span<const drivers::Reading> readings) = 0;
   // Writes the image as a lossless file under the job directory, records it with its metadata.
