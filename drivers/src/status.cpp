@@ -15,6 +15,7 @@ const char* to_string(StatusCode code) {
     case StatusCode::busy: return "busy";
     case StatusCode::cancelled: return "cancelled";
     case StatusCode::not_found: return "not_found";
+    case StatusCode::internal: return "internal";
   }
   return "unknown";
 }

@@ -24,6 +24,7 @@ enum class StatusCode {
   busy,              // the device is in use
   cancelled,         // the caller asked us to stop
   not_found,         // no such device
+  internal,          // a bug in assayd or a driver (e.g. a Result made from an ok Status)
 };
 
 const char* to_string(StatusCode code);
@@ -46,12 +47,13 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-// Either a value or a failed Status.
+// Either a value or a failed Status. A Result made from an ok Status would hold neither; it is
+// refused: it becomes a failed Status (code internal) rather than a silent failure with no cause.
 template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::move(value)) {}
-  Result(Status status) : state_(std::move(status)) {}
+  Result(Status status) : state_(refuse_ok(std::move(status))) {}
 
   bool is_ok() const { return state_.index() == 0; }
   explicit operator bool() const { return is_ok(); }
@@ -65,6 +67,13 @@ class [[nodiscard]] Result {
   Status status() const { return is_ok() ? Status::ok() : std::get<1>(state_); }
 
  private:
+  static Status refuse_ok(Status status) {
+    if (!status.is_ok()) return status;
+    return {StatusCode::internal,
+            "a Result was made from an ok Status, which carries no value; the code that returned "
+            "it must return a value or a failed Status"};
+  }
+
   std::variant<T, Status> state_;
 };
 
