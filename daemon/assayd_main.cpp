@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
   if (!config_file.empty()) file = config_file;
   try {
     if (check_only) {
-      auto config = load_config(file, overrides);
-      std::cout << config.source << ": ok (" << config.instruments.size() << " instruments)\n";
+      overrides.state_dir_optional = true;
+      std::cout << check_config(file, overrides) << "\n";
       return 0;
     }
     Service service(file, overrides);

@@ -20,17 +20,9 @@ for _ in $(seq 50); do "${ctl[@]}" ping > /dev/null 2>&1 && break; sleep 0.1; do
 for job in examples/jobs/calcium_flux_96.json examples/jobs/cfu_dish6.json; do
   echo "== submitting $job"
   id=$("${ctl[@]}" submit "$job")
-  "${ctl[@]}" watch "$id" --json | python3 -c '
-import json, sys
-for line in sys.stdin:
-    e = json.loads(line)
-    kind = e["topic"].rsplit(".", 1)[-1]
-    if kind == "state":
-        print(f"  {e[\"job_id\"]} {e[\"state\"]}", e.get("error", {}).get("message", ""))
-    elif kind == "result":
-        print("  result:", json.dumps(e["summary"])[:400])
-'
-  "${ctl[@]}" results "$id" --csv | head -5
+  # watch prints each state change and the result in words, and exits 0 only if the job succeeded.
+  "${ctl[@]}" watch "$id" --text
+  echo "  (every row: ${ctl[*]} results $id --csv)"
 done
 echo "== jobs"
 "${ctl[@]}" jobs

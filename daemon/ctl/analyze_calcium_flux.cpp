@@ -11,9 +11,11 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "assay/protocols/calcium/offline.hpp"
+#include "assay/protocols/calcium/protocol.hpp"
 #include "assay/protocols/calcium/readings_csv.hpp"
 #include "assay/protocols/job_spec.hpp"
 #include "commands.hpp"
@@ -99,6 +101,39 @@ void print_text(const protocols::AssayResult& result) {
   for (const auto& f : result.figures) std::printf("figure: %s\n", f.c_str());
 }
 
+// A few layout wells without readings are dropped reads, flagged per well by the analysis; most
+// of them missing, or readings of wells the layout lacks, mean the files belong to different
+// plates (a 384-well layout on a 96-well read), which is said once instead of per well.
+void check_reads_match_layout(const std::vector<drivers::Reading>& readings, const calcium::OfflineInput& input,
+                              const Options& options) {
+  std::set<std::string> read_wells;
+  for (const auto& r : readings) {
+    auto position = drivers::parse_well(r.well, input.plate.geometry);
+    read_wells.insert(position ? drivers::well_name(*position) : r.well);
+  }
+  const auto layout_wells = calcium::wells_to_read(input.layout, input.plate, input.params);
+  std::vector<std::string> unread, unknown;
+  for (const auto& well : layout_wells) {
+    if (!read_wells.count(well)) unread.push_back(well);
+  }
+  const std::set<std::string> in_layout(layout_wells.begin(), layout_wells.end());
+  for (const auto& well : read_wells) {
+    if (!in_layout.count(well)) unknown.push_back(well);
+  }
+  if (unknown.empty() && unread.size() * 4 <= layout_wells.size()) return;
+  auto some = [](const std::vector<std::string>& wells) {
+    std::string out;
+    for (std::size_t i = 0; i < wells.size() && i < 4; ++i) out += (i ? ", " : "") + wells[i];
+    return out + (wells.size() > 4 ? ", ..." : "");
+  };
+  std::string message = options.reads + " and " + options.layout + " disagree: the readings name " +
+                        std::to_string(read_wells.size()) + " wells, the layout (" + input.plate.name +
+                        " plate) " + std::to_string(layout_wells.size());
+  if (!unread.empty()) message += "; " + std::to_string(unread.size()) + " layout wells have no readings (" + some(unread) + ")";
+  if (!unknown.empty()) message += "; " + std::to_string(unknown.size()) + " read wells are not in the layout (" + some(unknown) + ")";
+  throw InputError(message + ". Give the layout of the plate that was read.");
+}
+
 void run_analysis(const Options& options) {
   auto layout_document = read_json_file(options.layout);
   json params = options.params.empty() ? json(nullptr) : read_json_file(options.params);
@@ -117,6 +152,7 @@ void run_analysis(const Options& options) {
   } catch (const calcium::ReadingsCsvError& e) {
     throw InputError(e.what());
   }
+  check_reads_match_layout(readings, input, options);
   std::optional<std::filesystem::path> figures;
   if (!options.figures.empty()) figures = options.figures;
   auto result = calcium::analyze_offline(readings, input, figures);

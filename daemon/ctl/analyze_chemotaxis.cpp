@@ -1,5 +1,6 @@
 // `assayctl analyze chemotaxis`: the transwell chemotaxis analysis offline, on exported
-// absorbance reads (--reads, CSV well,channel,cycle,time_s,value[,saturated]) or on stained-cell
+// absorbance reads (--reads, CSV well,channel,cycle,time_s,value[,saturated][,attempt], as
+// `assayctl readings` exports them) or on stained-cell
 // counts per field (--counts, CSV well,field,count[,pixel_size_um]), with the plate layout
 // (--layout: a job JSON, {"plate":..,"layout":[..]} or a bare layout list on a transwell-24
 // plate). It calls the same analysis as the daemon's protocol, so the numbers are the same.
@@ -140,10 +141,15 @@ protocols::JobSpec load_layout(const Options& options) {
   }
 }
 
+// `assayctl readings` exports carry the attempt of each reading: a job read again after a restart
+// has the same well, channel and cycle once per attempt, and the analysis (as in the daemon) uses
+// the latest attempt's value.
 std::vector<drivers::Reading> load_reads(const std::string& path, const protocols::JobSpec& spec) {
   std::vector<drivers::Reading> readings;
   std::map<std::string, int> first_line;
-  for (const auto& row : read_csv(path, {"well", "channel", "cycle", "time_s", "value"}, {"saturated"})) {
+  std::map<std::string, std::pair<int, std::size_t>> latest;  // well|channel|cycle -> attempt, index
+  for (const auto& row : read_csv(path, {"well", "channel", "cycle", "time_s", "value"}, {"saturated", "attempt"})) {
+    const int attempt = row.cells.count("attempt") ? integer_cell(path, row, "attempt") : 1;
     drivers::Reading r;
     r.well = well_cell(path, row, spec);
     r.channel = row.cells.at("channel");
@@ -155,12 +161,18 @@ std::vector<drivers::Reading> load_reads(const std::string& path, const protocol
       r.saturated = s == "1" || s == "true" || s == "yes";
     }
     auto key = r.well + "|" + r.channel + "|" + std::to_string(r.cycle);
-    if (auto [it, fresh] = first_line.emplace(key, row.line); !fresh) {
+    if (auto [it, fresh] = first_line.emplace(key + "|" + std::to_string(attempt), row.line); !fresh) {
       throw InputError(path + " line " + std::to_string(row.line) + ": well " + r.well + " " + r.channel +
                        " cycle " + std::to_string(r.cycle) + " repeats line " + std::to_string(it->second) +
                        "; give one value per well, nothing is averaged silently");
     }
-    readings.push_back(std::move(r));
+    auto [at, fresh] = latest.emplace(key, std::pair{attempt, readings.size()});
+    if (fresh) {
+      readings.push_back(std::move(r));
+    } else if (attempt > at->second.first) {
+      readings[at->second.second] = std::move(r);
+      at->second.first = attempt;
+    }
   }
   return readings;
 }
@@ -308,7 +320,8 @@ void run_analysis(const Options& options) {
 void add_analyze_chemotaxis(CLI::App& analyze) {
   auto options = std::make_shared<Options>();
   auto* cmd = analyze.add_subcommand("chemotaxis", "transwell chemotaxis: absorbance reads or cell counts per field");
-  cmd->add_option("--reads", options->reads, "absorbance CSV: well,channel,cycle,time_s,value[,saturated]");
+  cmd->add_option("--reads", options->reads,
+                  "absorbance CSV: well,channel,cycle,time_s,value[,saturated][,attempt] (`assayctl readings` writes it)");
   cmd->add_option("--counts", options->counts, "stained cells CSV: well,field,count[,pixel_size_um]");
   cmd->add_option("--layout", options->layout, "job JSON, {\"plate\":..,\"layout\":[..]} or a layout list")->required();
   cmd->add_option("--params", options->params, "chemotaxis params JSON (overrides the job's)");

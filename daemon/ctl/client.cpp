@@ -100,7 +100,11 @@ nlohmann::json ApiClient::call_raw(const std::string& op, nlohmann::json fields)
       std::cerr << "assayd sent a reply that is not JSON\n";
       exit_with(kExitRefused);
     }
-    if (reply.value("id", nlohmann::json()) != id) continue;  // a late reply to an earlier request
+    // The daemon answers a request it could not read (too large, not JSON) with "id": null; this
+    // client has one request in flight, so that error is the answer to it.
+    const auto reply_id = reply.value("id", nlohmann::json());
+    if (reply_id.is_null() && !reply.value("ok", true)) return reply;
+    if (reply_id != id) continue;  // a late reply to an earlier request
     return reply;
   }
   std::cerr << "no reply from assayd at " << endpoints_.api << " within " << options_.timeout_ms
@@ -113,7 +117,8 @@ nlohmann::json ApiClient::call(const std::string& op, nlohmann::json fields) {
   if (reply.value("ok", false)) return reply["result"];
   auto code = reply["error"].value("code", "error");
   std::cerr << "error (" << code << "): " << reply["error"].value("message", "") << "\n";
-  exit_with(code == "not_found" ? kExitNotFound : kExitRefused);
+  // A request too large to send is a problem of the input file, as a file that is not JSON is.
+  exit_with(code == "not_found" ? kExitNotFound : code == "message_too_large" ? kExitUsage : kExitRefused);
 }
 
 }  // namespace assay::ctl

@@ -24,7 +24,8 @@ class ApiClient {
  public:
   explicit ApiClient(const ClientOptions& options);
   // Sends {"v":1,"id":...,"op":op, ...fields}; returns the reply's result. On an error reply,
-  // prints "error (code): message" to stderr and exits kExitRefused (kExitNotFound for not_found);
+  // prints "error (code): message" to stderr and exits kExitRefused (kExitNotFound for not_found,
+  // kExitUsage for message_too_large; an error reply with "id": null answers this request);
   // with no reply within the timeout, exits kExitUnreachable.
   nlohmann::json call(const std::string& op, nlohmann::json fields = nlohmann::json::object());
   // The same, but returns the whole reply (ok or not) instead of exiting on an error reply.

@@ -1,5 +1,5 @@
 // assayctl commands that talk to a running assayd: ping, instruments, protocols, submit, jobs,
-// job, cancel, results, readings, events, watch.
+// job, cancel, results, readings, images, events, watch.
 #include <unistd.h>
 
 #include <fstream>
@@ -77,9 +77,16 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
 
   app.add_subcommand("protocols", "list assay protocols")->group(group)->callback([&options] {
     ApiClient client(options);
-    for (const auto& p : client.call("protocols.list")["protocols"]) {
-      std::printf("%-16s %-13s %s\n", p["name"].get<std::string>().c_str(),
-                  p["instrument_kind"].get<std::string>().c_str(), p["description"].get<std::string>().c_str());
+    // Held in a variable: a range-for over a member of the temporary reply iterates freed memory
+    // (and printed nothing).
+    const auto result = client.call("protocols.list");
+    for (const auto& p : result["protocols"]) {
+      std::string kinds;
+      for (const auto& kind : p.value("instrument_kinds", json::array({p["instrument_kind"]}))) {
+        kinds += (kinds.empty() ? "" : " or ") + kind.get<std::string>();
+      }
+      std::cout << p["name"].get<std::string>() << " (" << kinds << "): " << p["description"].get<std::string>()
+                << "\n";
     }
   });
 
@@ -96,7 +103,7 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
     auto result = client.call("jobs.submit", fields);
     std::cout << result["job_id"].get<std::string>() << "\n";
     if (result["duplicate"].get<bool>()) std::cerr << "(request id seen before: this is the first job)\n";
-    if (watch_after) exit_with(watch_events(client, result["job_id"].get<std::string>(), false));
+    if (watch_after) exit_with(watch_events(client, result["job_id"].get<std::string>(), WatchOutput::automatic));
   });
 
   static std::string state_filter, instrument_filter;
@@ -175,6 +182,14 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
     }
   });
 
+  auto* images = app.add_subcommand("images", "list a job's stored images as CSV (paths under the state dir)")->group(group);
+  images->add_option("ID", job_id, "job id")->required();
+  images->callback([&options] {
+    const auto result = ApiClient(options).call("images.list", {{"job_id", job_id}});
+    std::vector<json> rows(result["images"].begin(), result["images"].end());
+    write_csv(std::cout, rows, {"well", "field", "kind", "path"});
+  });
+
   static std::int64_t since = 0;
   auto* events = app.add_subcommand("events", "print stored events after a seq, as JSON lines")->group(group);
   events->add_option("--since", since, "last seq you have (0 = from the start)")->capture_default_str();
@@ -191,13 +206,15 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
   });
 
   static std::string watch_id;
-  static bool force_json = false;
+  static bool force_json = false, force_text = false;
   auto* watch = app.add_subcommand("watch", "follow live events (of one job, until it ends)")->group(group);
   watch->add_option("ID", watch_id, "job id; all events when omitted");
-  watch->add_flag("--json", force_json, "JSON lines even on a terminal");
+  auto* json_flag = watch->add_flag("--json", force_json, "JSON lines even on a terminal");
+  watch->add_flag("--text", force_text, "state lines and results in words even when piped")->excludes(json_flag);
   watch->callback([&options] {
     ApiClient client(options);
-    exit_with(watch_events(client, watch_id, force_json));
+    exit_with(watch_events(client, watch_id,
+                           force_json ? WatchOutput::json : force_text ? WatchOutput::text : WatchOutput::automatic));
   });
 }
 

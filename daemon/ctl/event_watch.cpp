@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <map>
 #include <set>
+
+#include "result_words.hpp"
 
 namespace assay::ctl {
 namespace {
@@ -16,7 +19,8 @@ bool is_terminal(const std::string& state) {
 
 class Printer {
  public:
-  explicit Printer(bool json_lines) : json_lines_(json_lines) {}
+  Printer(bool json_lines, bool progress_bar) : json_lines_(json_lines), progress_bar_(progress_bar) {}
+  void set_protocol(const std::string& job_id, const std::string& protocol) { protocols_[job_id] = protocol; }
 
   // Returns the job's final state when this event ends it.
   std::string print(const json& event) {
@@ -40,6 +44,7 @@ class Printer {
     if (topic == "heartbeat") return;
     auto kind = topic.substr(topic.rfind('.') + 1);
     if (kind == "progress") {
+      if (!progress_bar_) return;  // a bar redrawn with \r is noise in a file or a pipe
       double fraction = event.value("progress", 0.0);
       int filled = static_cast<int>(fraction * 30.0 + 0.5);
       std::cout << "\r" << job << " [" << std::string(filled, '#') << std::string(30 - filled, '.')
@@ -52,17 +57,23 @@ class Printer {
       readings_ += event["rows"].size();
       return;
     }
+    if (kind == "image") {  // counted, not listed: a CFU job stores dozens (`assayctl images`)
+      ++images_;
+      return;
+    }
     close_bar();
     if (kind == "state" && topic.rfind("job.", 0) == 0) {
-      std::cout << job << " " << event.value("state", "");
-      if (event.contains("error")) std::cout << ": " << event["error"].value("message", "");
-      if (readings_ > 0) std::cout << " (" << readings_ << " readings so far)";
+      if (event.contains("protocol")) set_protocol(job, event.value("protocol", ""));
+      std::cout << describe_state(event);
+      if (readings_ > 0 && images_ > 0) {
+        std::cout << " (" << readings_ << " readings, " << images_ << " images so far)";
+      } else if (readings_ > 0 || images_ > 0) {
+        std::cout << " (" << (readings_ > 0 ? readings_ : images_) << (readings_ > 0 ? " readings" : " images") << " so far)";
+      }
       std::cout << std::endl;
     } else if (kind == "result") {
-      std::cout << job << " result: " << event["summary"].dump() << std::endl;
-    } else if (kind == "image") {
-      std::cout << job << " image " << event.value("well", "") << " field " << event.value("field", 0)
-                << " -> " << event.value("path", "") << std::endl;
+      std::cout << job << " result:\n"
+                << describe_result(event.value("summary", json::object()), protocols_[job]) << std::flush;
     } else {
       std::cout << topic << " " << event.dump() << std::endl;
     }
@@ -74,20 +85,24 @@ class Printer {
   }
 
   bool json_lines_;
+  bool progress_bar_;
+  std::map<std::string, std::string> protocols_;  // job id -> protocol, for the result's words
   bool bar_open_ = false;
   std::size_t readings_ = 0;
+  std::size_t images_ = 0;
 };
 
 }  // namespace
 
-int watch_events(ApiClient& client, const std::string& job_id, bool force_json) {
+int watch_events(ApiClient& client, const std::string& job_id, WatchOutput output) {
   zmq::socket_t sub(client.context(), zmq::socket_type::sub);
   sub.set(zmq::sockopt::linger, 0);
   client.secure(sub);
   sub.set(zmq::sockopt::subscribe, job_id.empty() ? std::string() : "job." + job_id + ".");
   sub.set(zmq::sockopt::subscribe, "heartbeat");
   sub.connect(client.endpoints().events);
-  Printer printer(force_json || !isatty(STDOUT_FILENO));
+  const bool terminal = isatty(STDOUT_FILENO);
+  Printer printer(output == WatchOutput::json || (output == WatchOutput::automatic && !terminal), terminal);
 
   std::set<std::int64_t> seen;
   std::int64_t checked = 0;  // every stored event up to here has been printed
@@ -111,7 +126,8 @@ int watch_events(ApiClient& client, const std::string& job_id, bool force_json) 
     }
   };
   if (!job_id.empty()) {
-    client.call("jobs.get", {{"job_id", job_id}});  // exits with kExitNotFound for an unknown job
+    auto job = client.call("jobs.get", {{"job_id", job_id}});  // exits kExitNotFound if unknown
+    printer.set_protocol(job_id, job.value("protocol", ""));
     catch_up();
   } else {
     checked = client.call("ping")["last_seq"].get<std::int64_t>();

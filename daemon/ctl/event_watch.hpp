@@ -1,5 +1,6 @@
-// `assayctl watch`: follows live events. On a terminal it draws a progress bar per job; piped,
-// it prints one JSON event per line. With a job id it first catches up from the store
+// `assayctl watch`: follows live events. On a terminal it prints a line per job state change, a
+// progress bar, and the result in words (result_words.hpp); piped, or with --json, one JSON
+// event per line; with --text, the words (without the bar) even when piped. With a job id it first catches up from the store
 // (events.since, the clone pattern), then follows the live tail, and returns when the job ends:
 // kExitOk when it succeeded, kExitRefused when it failed or was cancelled.
 #pragma once
@@ -10,6 +11,8 @@
 
 namespace assay::ctl {
 
-int watch_events(ApiClient& client, const std::string& job_id, bool force_json);
+enum class WatchOutput { automatic, json, text };
+
+int watch_events(ApiClient& client, const std::string& job_id, WatchOutput output);
 
 }  // namespace assay::ctl

@@ -1,6 +1,9 @@
 #include "api_handler.hpp"
 
+#include <set>
+
 #include "api_error.hpp"
+#include "assay/protocols/key_names.hpp"
 
 namespace assay::daemon {
 namespace {
@@ -103,6 +106,7 @@ json ApiHandler::submit(const json& request, const std::string& client) {
   }
   try {
     protocol->validate(spec);
+    protocol->validate_on(spec, worker->instrument());
   } catch (const protocols::ProtocolError& e) {
     throw ApiError("invalid_job", e.what());
   } catch (const protocols::JobSpecError& e) {
@@ -155,7 +159,27 @@ json ApiHandler::cancel(const json& request) {
 
 json ApiHandler::results(const json& request) {
   auto job = require_job(store_, string_field(request, "job_id", true));
-  auto rows = store_.read_results(job.id, string_field(request, "kind", false));
+  const auto kind = string_field(request, "kind", false);
+  auto rows = store_.read_results(job.id, kind);
+  if (!kind.empty() && rows.empty()) {
+    // A misspelt kind would read as "no rows": refuse a kind that neither the built-in assays
+    // nor this job's rows (a plugin's kinds) use.
+    std::set<std::string> kinds{"well", "series", "qc", "field", "colony", "condition"};
+    std::set<std::string> of_job;
+    for (const auto& row : store_.read_results(job.id, "")) of_job.insert(row["kind"].get<std::string>());
+    kinds.insert(of_job.begin(), of_job.end());
+    if (!kinds.count(kind)) {
+      const std::vector<std::string> names(kinds.begin(), kinds.end());
+      std::string message = "kind '" + kind + "' is not a result kind";
+      if (auto nearest = protocols::nearest_name(kind, names); !nearest.empty()) {
+        message += "; did you mean `" + nearest + "`?";
+      }
+      std::string list;
+      for (const auto& k : of_job) list += (list.empty() ? "" : ", ") + k;
+      throw ApiError("invalid_value", message + " (job " + job.id + " has rows of kind: " +
+                                          (list.empty() ? "none yet" : list) + ")");
+    }
+  }
   return {{"job_id", job.id}, {"state", to_string(job.state)}, {"summary", job.summary}, {"rows", rows},
           {"error", job.error.empty() ? json(nullptr) : json{{"code", job.error_code}, {"message", job.error}}}};
 }
@@ -188,9 +212,12 @@ json ApiHandler::protocol_list() {
   json out = json::array();
   const auto registry = protocols_.current();
   for (const auto& [name, protocol] : registry->all()) {
+    json kinds = json::array();
+    for (auto kind : protocol->instrument_kinds()) kinds.push_back(drivers::to_string(kind));
     out.push_back({{"name", name},
                    {"description", protocol->description()},
-                   {"instrument_kind", drivers::to_string(protocol->instrument_kind())}});
+                   {"instrument_kind", drivers::to_string(protocol->instrument_kind())},
+                   {"instrument_kinds", kinds}});
   }
   return {{"protocols", out}};
 }

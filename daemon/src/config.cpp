@@ -6,6 +6,8 @@
 
 #include <toml++/toml.h>
 
+#include "assay/protocols/key_names.hpp"
+
 namespace assay::daemon {
 namespace {
 
@@ -36,9 +38,8 @@ class ConfigReader {
                  const std::set<std::string>& known) const {
     for (const auto& [key, node] : table) {
       if (!known.count(std::string(key.str()))) {
-        std::string names;
-        for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
-        fail(&node, prefix + std::string(key.str()), "unknown key; expected one of: " + names);
+        fail(&node, prefix + std::string(key.str()),
+             protocols::unknown_key_message(key.str(), std::vector<std::string>(known.begin(), known.end())));
       }
     }
   }
@@ -146,15 +147,18 @@ Config parse_config(const std::string& toml_text, const std::string& source,
   if (!paths) paths = &empty;
   reader.only_keys(*paths, "paths.", {"state_dir", "runtime_dir", "database"});
   config.state_dir = overrides.state_dir.value_or(reader.string_at(*paths, "paths.", "state_dir", ""));
-  if (config.state_dir.empty()) {
+  std::string runtime = reader.string_at(*paths, "paths.", "runtime_dir", "");
+  std::string database = reader.string_at(*paths, "paths.", "database", "assayd.db");
+  if (config.state_dir.empty() && !overrides.state_dir_optional) {
     throw ConfigError(source + ": no state directory: set paths.state_dir or pass --state-dir DIR");
   }
-  config.state_dir = fs::absolute(config.state_dir).lexically_normal();
-  std::string runtime = reader.string_at(*paths, "paths.", "runtime_dir", "");
-  config.runtime_dir = overrides.runtime_dir.value_or(
-      runtime.empty() ? config.state_dir / "run" : fs::path(runtime));
-  config.runtime_dir = fs::absolute(config.runtime_dir).lexically_normal();
-  config.database = config.state_dir / reader.string_at(*paths, "paths.", "database", "assayd.db");
+  if (!config.state_dir.empty()) {
+    config.state_dir = fs::absolute(config.state_dir).lexically_normal();
+    config.runtime_dir = overrides.runtime_dir.value_or(
+        runtime.empty() ? config.state_dir / "run" : fs::path(runtime));
+    config.runtime_dir = fs::absolute(config.runtime_dir).lexically_normal();
+    config.database = config.state_dir / database;
+  }
 
   if (const auto* curve = reader.table_at(root, "curve")) {
     reader.only_keys(*curve, "curve.", {"server_secret_key_file", "allowed_clients_file"});
@@ -234,6 +238,8 @@ Config parse_config(const std::string& toml_text, const std::string& source,
       std::string prefix = "instrument[" + std::to_string(config.instruments.size()) + "].";
       reader.only_keys(table, prefix, {"name", "driver", "settings"});
       InstrumentConfig instrument;
+      instrument.source = source;
+      instrument.line = static_cast<int>(node.source().begin.line);
       instrument.name = reader.string_at(table, prefix, "name", "");
       instrument.driver = reader.string_at(table, prefix, "driver", "");
       if (instrument.name.empty()) reader.fail(&node, prefix + "name", "is missing");
@@ -244,11 +250,25 @@ Config parse_config(const std::string& toml_text, const std::string& source,
       if (const auto* settings = table.get("settings")) {
         if (!settings->is_table()) reader.fail(settings, prefix + "settings", "must be a table");
         instrument.settings = to_json(*settings);
+        for (const auto& [key, value] : *settings->as_table()) {
+          instrument.setting_lines[std::string(key.str())] = static_cast<int>(value.source().begin.line);
+        }
       }
       config.instruments.push_back(std::move(instrument));
     }
   }
   return config;
+}
+
+std::string InstrumentConfig::refusal(const std::string& message) const {
+  int at = line;
+  for (const auto& [key, key_line] : setting_lines) {
+    for (const std::string& mention : {"'" + key + "'", "." + key + ":", "." + key + " ", "." + key + "."}) {
+      if (key_line > 0 && message.find(mention) != std::string::npos) at = key_line;
+    }
+  }
+  std::string where = source.empty() ? "" : source + (at > 0 ? ":" + std::to_string(at) : "") + ": ";
+  return where + "instrument '" + name + "' (driver " + driver + "): " + message;
 }
 
 Config load_config(const std::optional<fs::path>& config_file, const ConfigOverrides& overrides) {

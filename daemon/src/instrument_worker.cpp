@@ -26,7 +26,7 @@ InstrumentWorker::~InstrumentWorker() {
 
 void InstrumentWorker::start() {
   instrument_->set_state_listener(
-      [this](InstrumentState state, const std::string& detail) { publish_state(state, detail); });
+      [this](InstrumentState state, const std::string& detail) { publish_driver_state(state, detail); });
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -83,7 +83,21 @@ nlohmann::json InstrumentWorker::describe() const {
   return out;
 }
 
+void InstrumentWorker::publish_driver_state(InstrumentState state, const std::string& detail) {
+  {
+    std::lock_guard lock(mutex_);
+    if (running_job_ && state == InstrumentState::online) return;
+  }
+  publish_state(state, detail);
+}
+
 void InstrumentWorker::publish_state(InstrumentState state, const std::string& detail) {
+  {
+    std::lock_guard lock(published_mutex_);
+    if (published_state_ == state && (state != InstrumentState::error || published_detail_ == detail)) return;
+    published_state_ = state;
+    published_detail_ = detail;
+  }
   try {
     store_.emit("instrument." + instrument_->name() + ".state",
                 {{"instrument", instrument_->name()},

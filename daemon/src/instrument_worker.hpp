@@ -51,7 +51,12 @@ class InstrumentWorker {
  private:
   void loop();
   void run_job(const std::string& job_id);
+  // Records instrument.<name>.state unless it repeats the last one published (an error with a
+  // new detail is still news).
   void publish_state(drivers::InstrumentState state, const std::string& detail);
+  // The driver's own state changes: while a job runs, its moments of `online` between fields or
+  // reads are not published (the job's start and end say busy and idle).
+  void publish_driver_state(drivers::InstrumentState state, const std::string& detail);
 
   std::unique_ptr<drivers::Instrument> instrument_;
   std::string driver_;
@@ -61,6 +66,9 @@ class InstrumentWorker {
   std::filesystem::path state_dir_;
 
   mutable std::mutex mutex_;
+  std::mutex published_mutex_;  // guards the two below; never held with mutex_
+  std::optional<drivers::InstrumentState> published_state_;
+  std::string published_detail_;
   std::condition_variable wake_cv_;
   bool pending_ = true;  // check the queue once at start
   bool shutting_down_ = false;

@@ -10,20 +10,21 @@ Scheduler::Scheduler(Store& store, const drivers::DriverRegistry& drivers,
 
 Scheduler::~Scheduler() { shutdown_and_join(); }
 
-std::unique_ptr<InstrumentWorker> Scheduler::build(const InstrumentConfig& config) {
-  const auto* driver = drivers_.find(config.driver);
+std::unique_ptr<drivers::Instrument> build_instrument(const InstrumentConfig& config,
+                                                      const drivers::DriverRegistry& drivers) {
+  const auto* driver = drivers.find(config.driver);
   if (!driver) {
     std::string known;
-    for (const auto& [name, info] : drivers_.all()) known += (known.empty() ? "" : ", ") + name;
-    throw ConfigError("instrument '" + config.name + "': unknown driver '" + config.driver +
-                      "'; known drivers: " + known);
+    for (const auto& [name, info] : drivers.all()) known += (known.empty() ? "" : ", ") + name;
+    throw ConfigError(config.refusal("unknown driver '" + config.driver + "'; known drivers: " + known));
   }
   auto instrument = driver->factory(config.name, config.settings);
-  if (!instrument) {
-    throw ConfigError("instrument '" + config.name + "' (driver " + config.driver +
-                      "): " + instrument.status().message());
-  }
-  return std::make_unique<InstrumentWorker>(std::move(instrument).value(), config.driver,
+  if (!instrument) throw ConfigError(config.refusal(instrument.status().message()));
+  return std::move(instrument).value();
+}
+
+std::unique_ptr<InstrumentWorker> Scheduler::build(const InstrumentConfig& config) {
+  return std::make_unique<InstrumentWorker>(build_instrument(config, drivers_), config.driver,
                                             config.settings, store_, protocols_, state_dir_);
 }
 

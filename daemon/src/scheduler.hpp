@@ -18,6 +18,11 @@
 
 namespace assay::daemon {
 
+// The instrument of one [[instrument]] table, built from its settings but not connected (what
+// start, reload and --check-config do); throws ConfigError naming the file and line at fault.
+std::unique_ptr<drivers::Instrument> build_instrument(const InstrumentConfig& config,
+                                                      const drivers::DriverRegistry& drivers);
+
 class Scheduler {
  public:
   Scheduler(Store& store, const drivers::DriverRegistry& drivers,

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <numbers>
 
+#include "assay/protocols/key_names.hpp"
 #include "assay/protocols/protocol.hpp"
 
 namespace assay::protocols {
@@ -34,7 +35,7 @@ FieldOffset parse_offset(const nlohmann::json& item, const std::string& path) {
   }
   if (item.is_object()) {
     for (const auto& [key, value] : item.items()) {
-      if (key != "x_mm" && key != "y_mm") bad(path + "." + key, "unknown key; use x_mm and y_mm");
+      if (key != "x_mm" && key != "y_mm") bad(path + "." + key, unknown_key_message(key, {"x_mm", "y_mm"}));
     }
     return {item.contains("x_mm") ? number(item.at("x_mm"), path + ".x_mm") : 0.0,
             item.contains("y_mm") ? number(item.at("y_mm"), path + ".y_mm") : 0.0};

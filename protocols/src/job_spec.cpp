@@ -1,5 +1,8 @@
 #include "assay/protocols/job_spec.hpp"
 
+#include "assay/protocols/key_names.hpp"
+#include "simulation_spec.hpp"
+
 namespace assay::protocols {
 namespace {
 
@@ -23,6 +26,7 @@ std::string join(const std::vector<std::string>& items) {
 
 JobSpec JobSpec::from_json(const json& job) {
   if (!job.is_object()) throw JobSpecError("job", "must be a JSON object");
+  refuse_unknown_keys(job, "", {"protocol", "instrument", "name", "priority", "plate", "layout", "params", "simulation"});
   JobSpec spec;
   spec.raw = job;
   spec.protocol = required_string(job, "protocol");
@@ -39,6 +43,7 @@ JobSpec JobSpec::from_json(const json& job) {
   if (!job.contains("plate")) throw JobSpecError("plate", "is missing");
   const auto& plate = job.at("plate");
   if (!plate.is_object()) throw JobSpecError("plate", "must be an object like {\"format\": \"96\"}");
+  refuse_unknown_keys(plate, "plate", {"format", "barcode", "id"});
   if (!plate.contains("format")) throw JobSpecError("plate.format", "is missing");
   const auto& format = plate.at("format");
   std::string format_name = format.is_number_integer() ? std::to_string(format.get<int>())
@@ -66,6 +71,7 @@ JobSpec JobSpec::from_json(const json& job) {
     if (!job.at(key).is_object()) throw JobSpecError(key, "must be an object");
     *target = job.at(key);
   }
+  check_simulation(spec.simulation);
   return spec;
 }
 

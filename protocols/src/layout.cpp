@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "assay/protocols/job_spec.hpp"
+#include "assay/protocols/key_names.hpp"
 
 namespace assay::protocols {
 namespace {
@@ -65,9 +66,14 @@ std::vector<WellPosition> expand_wells(const json& spec, const PlateFormat& form
   return out;
 }
 
+// More cells than any dish, well or flask holds: a typo or an overflowed counter, not a plating.
+constexpr double kMaxCellsPlated = 1e10;
+
 double number_field(const json& entry, const char* key, const std::string& path) {
   const auto& value = entry.at(key);
-  if (!value.is_number()) throw JobSpecError(path + "." + key, "must be a number");
+  if (!value.is_number() || !std::isfinite(value.get<double>())) {
+    throw JobSpecError(path + "." + key, "must be a number");
+  }
   return value.get<double>();
 }
 
@@ -106,12 +112,14 @@ std::vector<double> concentrations(const json& entry, std::size_t count, const s
   } else if (entry.contains("dilution")) {
     const auto& dilution = entry.at("dilution");
     auto where = path + ".dilution";
+    if (dilution.is_object()) refuse_unknown_keys(dilution, where, {"top_nM", "factor", "replicates"});
     if (!dilution.is_object() || !dilution.contains("top_nM") || !dilution.contains("factor")) {
       throw JobSpecError(where, "needs top_nM and factor, e.g. {\"top_nM\": 1000, \"factor\": 3}");
     }
     double top = number_field(dilution, "top_nM", where);
     double factor = number_field(dilution, "factor", where);
-    if (factor <= 1.0) throw JobSpecError(where + ".factor", "must be greater than 1");
+    if (!(top > 0.0) || !std::isfinite(top)) throw JobSpecError(where + ".top_nM", "must be a concentration above 0");
+    if (!(factor > 1.0) || !std::isfinite(factor)) throw JobSpecError(where + ".factor", "must be greater than 1");
     int replicates = 1;
     if (dilution.contains("replicates")) {
       const double asked = number_field(dilution, "replicates", where);
@@ -144,6 +152,8 @@ PlateLayout PlateLayout::from_json(const json& layout, const PlateFormat& format
     const auto& entry = layout[e];
     auto path = "layout[" + std::to_string(e) + "]";
     if (!entry.is_object()) throw JobSpecError(path, "must be an object");
+    refuse_unknown_keys(entry, path, {"wells", "role", "sample", "compound", "conc_nM", "dilution",
+                                      "stimulated", "cells_plated", "group"});
     if (!entry.contains("wells")) throw JobSpecError(path + ".wells", "is missing");
     auto positions = expand_wells(entry.at("wells"), format, path + ".wells");
     auto concs = concentrations(entry, positions.size(), path);
@@ -168,7 +178,12 @@ PlateLayout PlateLayout::from_json(const json& layout, const PlateFormat& format
       }
       base.stimulated = entry.at("stimulated").get<bool>();
     }
-    if (entry.contains("cells_plated")) base.cells_plated = number_field(entry, "cells_plated", path);
+    if (entry.contains("cells_plated")) {
+      base.cells_plated = number_field(entry, "cells_plated", path);
+      if (!(base.cells_plated > 0.0) || base.cells_plated > kMaxCellsPlated) {
+        throw JobSpecError(path + ".cells_plated", "must be a number of cells above 0 and at most 1e10");
+      }
+    }
 
     for (std::size_t i = 0; i < positions.size(); ++i) {
       WellAssignment well = base;

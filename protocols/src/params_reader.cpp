@@ -1,5 +1,7 @@
 #include "assay/protocols/params_reader.hpp"
 
+#include "assay/protocols/key_names.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -29,9 +31,8 @@ bool ParamsReader::has(const char* key) const { return params_.contains(key); }
 void ParamsReader::only_keys(std::initializer_list<const char*> known) const {
   for (const auto& [key, value] : params_.items()) {
     if (std::none_of(known.begin(), known.end(), [&name = key](const char* k) { return name == k; })) {
-      std::string names;
-      for (const char* k : known) names += (names.empty() ? "" : ", ") + std::string(k);
-      throw ProtocolError("invalid_params", path_ + "." + key + ": unknown parameter; known: " + names);
+      throw ProtocolError("invalid_params", path_ + "." + key + ": " +
+                                                unknown_key_message(key, std::vector<std::string>(known.begin(), known.end())));
     }
   }
 }

@@ -76,7 +76,7 @@ TEST_CASE("a series with too few concentrations, unknown parameters and a skippe
   CHECK_THAT(validation_error(job), Catch::Contains("'lonely' has 1 concentration"));
   job = testing::calcium_job_384();
   job["params"]["interval"] = 1;
-  CHECK_THAT(validation_error(job), Catch::Contains("params.interval: is not a parameter"));
+  CHECK_THAT(validation_error(job), Catch::Contains("params.interval: unknown key; did you mean `interval_s`?"));
   job = testing::calcium_job_384();
   job["params"]["analysis"] = {{"metric", "peak"}};
   CHECK_THAT(validation_error(job), Catch::Contains("params.analysis.metric"));

@@ -46,7 +46,7 @@ TEST_CASE("an unknown readout is refused with the valid ones named") {
 
 TEST_CASE("a misspelt parameter is refused, not ignored") {
   auto message = refusal({{"wavelenght_nm", 570}});
-  CHECK(message.find("params.wavelenght_nm: is not a chemotaxis parameter") != std::string::npos);
+  CHECK(message.find("params.wavelenght_nm: unknown key; did you mean `wavelength_nm`?") != std::string::npos);
 }
 
 TEST_CASE("a missing chemokine-only control is refused before the instrument moves") {

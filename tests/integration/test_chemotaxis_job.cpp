@@ -89,24 +89,13 @@ TEST_CASE("an absorbance chemotaxis job runs through assayd: IC50 CI holds the t
 
   auto dir = daemon.state_dir() / "offline";
   std::filesystem::create_directories(dir);
-  std::int64_t stored = 0;
-  {
-    std::ofstream csv(dir / "reads.csv");
-    csv << "well,channel,cycle,time_s,value,saturated\n";
-    auto db = daemon.open_database();
-    auto rows = db.prepare("SELECT well, channel, cycle, time_s, value, saturated FROM readings WHERE job_id = ? ORDER BY id");
-    rows.bind(1, id);
-    char line[256];
-    while (rows.step()) {
-      std::snprintf(line, sizeof line, "%s,%s,%lld,%.17g,%.17g,%lld\n", rows.column_text(0).c_str(),
-                    rows.column_text(1).c_str(), static_cast<long long>(rows.column_int(2)), rows.column_double(3),
-                    rows.column_double(4), static_cast<long long>(rows.column_int(5)));
-      csv << line;
-      ++stored;
-    }
-    std::ofstream(dir / "job.json") << job_json.dump();
-  }
-  CHECK(stored == 24);  // one endpoint read of every insert and blank
+  // The daemon's own export (`assayctl readings`, with its attempt column) goes back into analyze.
+  auto exported = assay::testing::run_command(std::string(ASSAY_BIN_DIR) + "/assayctl --state-dir " +
+                                              daemon.state_dir().string() + " readings " + id + " > " +
+                                              (dir / "reads.csv").string());
+  REQUIRE(exported.exit_code == 0);
+  std::ofstream(dir / "job.json") << job_json.dump();
+  CHECK(daemon.query_int("SELECT COUNT(*) FROM readings WHERE job_id = '" + id + "'") == 24);  // every insert and blank
 
   auto results = daemon.call("results.get", {{"job_id", id}});
   check_series_and_index(results, 12.0, 0.15);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "assay/protocols/key_names.hpp"
 #include "assay/protocols/protocol.hpp"
 
 namespace assay::protocols::calcium {
@@ -25,9 +26,7 @@ void check_keys(const json& object, const std::string& path, const std::set<std:
   if (!object.is_object()) fail(path, "must be an object");
   for (const auto& [key, value] : object.items()) {
     if (!known.count(key)) {
-      std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      fail(path + "." + key, "is not a parameter; known: " + list);
+      fail(path + "." + key, unknown_key_message(key, std::vector<std::string>(known.begin(), known.end())));
     }
   }
 }

@@ -45,11 +45,14 @@ void CalciumFluxProtocol::validate(const JobSpec& job) const {
   validate_calcium_layout(job.layout, job.plate, params);
 }
 
-AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const {
+void CalciumFluxProtocol::validate_on(const JobSpec& job, const drivers::Instrument& instrument) const {
   auto params = parse_calcium_flux_params(job.params);
-  validate_calcium_layout(job.layout, job.plate, params);
-  auto& instrument = ctx.instrument();
-  auto* reader = &ctx.require_instrument<drivers::PlateReader>();
+  const auto* reader = dynamic_cast<const drivers::PlateReader*>(&instrument);
+  if (reader == nullptr) {
+    throw ProtocolError("wrong_instrument", "calcium_flux needs a plate reader; instrument '" +
+                                                instrument.name() + "' is a " +
+                                                drivers::to_string(instrument.kind()));
+  }
   auto wells = wells_to_read(job.layout, job.plate, params);
   double min_interval = reader->min_kinetic_interval_s(static_cast<int>(wells.size()));
   if (params.interval_s < min_interval) {
@@ -59,6 +62,15 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
                             std::to_string(wells.size()) +
                             " wells; lengthen the interval or read fewer wells");
   }
+}
+
+AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const {
+  auto params = parse_calcium_flux_params(job.params);
+  validate_calcium_layout(job.layout, job.plate, params);
+  auto& instrument = ctx.instrument();
+  auto* reader = &ctx.require_instrument<drivers::PlateReader>();
+  validate_on(job, instrument);
+  auto wells = wells_to_read(job.layout, job.plate, params);
 
   std::vector<drivers::Reading> readings = ctx.earlier_readings();
   if (complete_read(readings, params, wells)) {

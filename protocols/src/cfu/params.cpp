@@ -25,7 +25,7 @@ CfuParams parse_cfu_params(const nlohmann::json& params) {
   p.tile_overlap = reader.number("tile_overlap", p.tile_overlap, 0.0, 0.5);
   p.autofocus = reader.boolean("autofocus", p.autofocus);
   p.exposure_ms = reader.number("exposure_ms", p.exposure_ms, 0.01, 60000.0);
-  p.cells_plated = reader.number("cells_plated", 0.0, 0.0, 1e12);
+  p.cells_plated = reader.number("cells_plated", 0.0, 0.0, 1e10);  // as layout[].cells_plated
   if (reader.has("cells_plated") && p.cells_plated <= 0.0)
     throw ProtocolError("invalid_params", "params.cells_plated must be > 0 (cells plated per well)");
   p.counting.too_many_per_cm2 = reader.number("too_many_per_cm2", p.counting.too_many_per_cm2, 1e-6, 1e9);

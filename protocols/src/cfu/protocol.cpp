@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -42,6 +43,51 @@ void paste(Mosaic& m, const drivers::CapturedImage& tile, double cover_mm) {
   ++m.fields;
 }
 
+// Per sample (donor) and group (condition): the mean and SD of its replicate dishes, the number
+// a scientist reports, rather than one mean across donors. SD is null for a single dish.
+nlohmann::json samples_summary(const nlohmann::json& dishes) {
+  std::map<std::pair<std::string, std::string>, std::vector<const nlohmann::json*>> by_sample;
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const auto& dish : dishes) {
+    std::pair key{dish.value("sample", std::string()), dish.value("group", std::string())};
+    if (!by_sample.count(key)) order.push_back(key);
+    by_sample[key].push_back(&dish);
+  }
+  auto mean_sd = [](const std::vector<double>& values) {
+    double mean = 0.0;
+    for (double v : values) mean += v;
+    mean /= static_cast<double>(values.size());
+    if (values.size() < 2) return std::pair{nlohmann::json(mean), nlohmann::json()};
+    double squares = 0.0;
+    for (double v : values) squares += (v - mean) * (v - mean);
+    return std::pair{nlohmann::json(mean), nlohmann::json(std::sqrt(squares / static_cast<double>(values.size() - 1)))};
+  };
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& key : order) {
+    const auto& members = by_sample[key];
+    std::vector<double> colonies, per_1e5;
+    nlohmann::json wells = nlohmann::json::array();
+    for (const auto* dish : members) {
+      wells.push_back(dish->at("well"));
+      colonies.push_back(dish->at("colonies").get<double>());
+      if (dish->at("cfu_per_1e5_cells").is_number()) per_1e5.push_back(dish->at("cfu_per_1e5_cells").get<double>());
+    }
+    auto [mean, sd] = mean_sd(colonies);
+    nlohmann::json row{{"sample", key.first}, {"group", key.second}, {"dishes", wells}, {"n", members.size()},
+                       {"mean_colonies", mean}, {"sd_colonies", sd}};
+    if (per_1e5.size() == members.size()) {
+      auto [cfu_mean, cfu_sd] = mean_sd(per_1e5);
+      row["mean_cfu_per_1e5_cells"] = cfu_mean;
+      row["sd_cfu_per_1e5_cells"] = cfu_sd;
+    } else {
+      row["mean_cfu_per_1e5_cells"] = nullptr;
+      row["sd_cfu_per_1e5_cells"] = nullptr;
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 }  // namespace
 
 void CfuProtocol::validate(const JobSpec& job) const {
@@ -68,6 +114,7 @@ AssayResult CfuProtocol::run(const JobSpec& job, RunContext& ctx) const {
 
   AssayResult result;
   nlohmann::json per_class = nlohmann::json::object();
+  nlohmann::json dishes = nlohmann::json::array();  // one line per dish for people and dashboards
   std::vector<std::string> too_many;
   int total = 0, done = 0;
   double cfu_sum = 0.0;
@@ -132,11 +179,16 @@ AssayResult CfuProtocol::run(const JobSpec& job, RunContext& ctx) const {
     total += count.count;
     for (const auto& [cls, n] : row.at("count_by_class").items()) per_class[cls] = per_class.value(cls, 0) + n.get<int>();
     if (count.too_many_to_count) too_many.push_back(w.well);
+    nlohmann::json dish{{"well", w.well}, {"sample", w.sample}, {"group", w.group}, {"colonies", count.count},
+                        {"too_many_to_count", count.too_many_to_count}};
+    dish["cfu_per_1e5_cells"] = count.cfu_per_1e5_cells >= 0 ? nlohmann::json(count.cfu_per_1e5_cells) : nlohmann::json();
+    dishes.push_back(std::move(dish));
     if (count.cfu_per_1e5_cells >= 0) cfu_sum += count.cfu_per_1e5_cells, ++cfu_n;
     ctx.log_info("well " + w.well + ": " + std::to_string(count.count) + " colonies");
   }
   result.summary = {{"wells", wells.size()}, {"fields_per_well", offsets.size()}, {"total_colonies", total},
-                    {"colonies_by_class", per_class}, {"too_many_to_count", too_many}};
+                    {"colonies_by_class", per_class}, {"too_many_to_count", too_many},
+                    {"dishes", dishes}, {"samples", samples_summary(dishes)}};
   if (cfu_n > 0) result.summary["mean_cfu_per_1e5_cells"] = cfu_sum / cfu_n;
   ctx.progress(1.0, "counted " + std::to_string(wells.size()) + " wells");
   return result;

@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "assay/protocols/key_names.hpp"
 #include "assay/protocols/protocol.hpp"
 
 namespace assay::protocols::chemotaxis {
@@ -103,9 +104,7 @@ ChemotaxisParams parse_chemotaxis_params(const json& params) {
   }
   for (const auto& [key, value] : params.items()) {
     if (!known_keys().count(key)) {
-      std::string names;
-      for (const auto& name : known_keys()) names += (names.empty() ? "" : ", ") + name;
-      refuse(key, "is not a chemotaxis parameter; known: " + names);
+      refuse(key, unknown_key_message(key, std::vector<std::string>(known_keys().begin(), known_keys().end())));
     }
   }
   auto has = [&](const char* key) { return params.contains(key); };

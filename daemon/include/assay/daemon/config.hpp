@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,15 @@ struct InstrumentConfig {
   std::string name;
   std::string driver;
   nlohmann::json settings = nlohmann::json::object();
+  // Where it was written, for the driver's refusals: the file, the line of the [[instrument]]
+  // table and the line of each top-level setting (0 when unknown).
+  std::string source;
+  int line = 0;
+  std::map<std::string, int> setting_lines;
+
+  // "FILE:LINE: instrument 'NAME' (driver D): MESSAGE", at the line of the setting the driver's
+  // message names ('key' or .key), else at the instrument's table.
+  std::string refusal(const std::string& message) const;
 };
 
 struct CurveConfig {
@@ -54,6 +64,9 @@ struct ConfigOverrides {
   std::optional<std::filesystem::path> state_dir;
   std::optional<std::filesystem::path> runtime_dir;
   std::optional<std::string> log_level;
+  // --check-config: a config without a state directory is checked anyway (--state-dir gives one
+  // at start); state_dir and runtime_dir then stay empty.
+  bool state_dir_optional = false;
 };
 
 // From a file (config_file set) or the embedded default.

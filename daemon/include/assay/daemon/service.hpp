@@ -14,6 +14,12 @@
 
 namespace assay::daemon {
 
+// --check-config: reads the config as start and reload do, loads its plugins and builds every
+// instrument from its settings without connecting it. Returns a one-line report; throws
+// ConfigError naming the file and line at fault.
+std::string check_config(const std::optional<std::filesystem::path>& config_file,
+                         const ConfigOverrides& overrides);
+
 class Service {
  public:
   Service(std::optional<std::filesystem::path> config_file, ConfigOverrides overrides);

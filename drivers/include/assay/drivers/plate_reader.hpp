@@ -72,7 +72,8 @@ class PlateReader : public Instrument {
                                            std::stop_token stop) = 0;
   // Current chamber temperature, or unsupported.
   virtual Result<double> temperature_C() = 0;
-  // Fastest kinetic interval the device allows for `well_count` wells.
+  // Fastest kinetic interval the device allows for `well_count` wells. From the settings only:
+  // callable from any thread (the API checks jobs with it at submit).
   virtual double min_kinetic_interval_s(int well_count) const = 0;
 };
 

@@ -100,8 +100,14 @@ class Protocol {
   // The kind this job needs; a protocol whose params choose the readout (chemotaxis: absorbance
   // on a plate reader or imaging on an imager) overrides it. Check jobs with this one.
   virtual drivers::InstrumentKind instrument_kind_for(const JobSpec& job) const { return instrument_kind(); }
+  // Every kind a job of this protocol may need (protocols.list shows them all).
+  virtual std::vector<drivers::InstrumentKind> instrument_kinds() const { return {instrument_kind()}; }
   // Throws ProtocolError("invalid_params", ...) naming the parameter or well at fault.
   virtual void validate(const JobSpec& job) const = 0;
+  // The checks that need the instrument the job will run on (a reader's fastest kinetic
+  // interval); called at submit after validate(), from the API's thread, so it may only use the
+  // instrument's const, thread-safe members. Throws as validate() does.
+  virtual void validate_on(const JobSpec& job, const drivers::Instrument& instrument) const {}
   // Acquire and analyse; throws ProtocolError on failure (code "cancelled" when stopped).
   virtual AssayResult run(const JobSpec& job, RunContext& ctx) const = 0;
 };

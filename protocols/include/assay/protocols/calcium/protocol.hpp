@@ -2,8 +2,8 @@
 // reader, analysed into per-well responses, % inhibition, per-compound IC50 fits and Z'.
 //
 // validate() checks the parameters and the layout against the plate before anything moves
-// (see validate_calcium_layout); run() also checks the interval against the reader's minimum
-// before reading, stores every cycle through ctx.store_readings() as it arrives, and analyses
+// (see validate_calcium_layout); validate_on() (at submit) and run() check the interval against
+// the reader's minimum; run() stores every cycle through ctx.store_readings() as it arrives, and analyses
 // exactly the readings it stored. Stateless: one instance serves every worker thread.
 #pragma once
 
@@ -33,6 +33,8 @@ class CalciumFluxProtocol final : public Protocol {
     return drivers::InstrumentKind::plate_reader;
   }
   void validate(const JobSpec& job) const override;
+  // The interval against the reader's fastest cycle for the wells read.
+  void validate_on(const JobSpec& job, const drivers::Instrument& instrument) const override;
   AssayResult run(const JobSpec& job, RunContext& ctx) const override;
 };
 

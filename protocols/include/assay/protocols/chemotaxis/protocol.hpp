@@ -23,6 +23,10 @@ class ChemotaxisProtocol final : public Protocol {
   drivers::InstrumentKind instrument_kind() const override { return drivers::InstrumentKind::plate_reader; }
   // Imager for params.readout "imaging", plate reader otherwise (bad params: validate() says so).
   drivers::InstrumentKind instrument_kind_for(const JobSpec& job) const override;
+  // Absorbance on a plate reader, imaging on an imager.
+  std::vector<drivers::InstrumentKind> instrument_kinds() const override {
+    return {drivers::InstrumentKind::plate_reader, drivers::InstrumentKind::imager};
+  }
   void validate(const JobSpec& job) const override;
   AssayResult run(const JobSpec& job, RunContext& ctx) const override;
 };
