@@ -19,14 +19,14 @@ std::string assayd() { return std::string(ASSAY_BIN_DIR) + "/assayd"; }
 
 }  // namespace
 
-TEST_CASE("--check-config on the embedded default needs no --state-dir") {
+TEST_CASE("assayd --check-config on the embedded default needs no --state-dir") {
   auto run = run_command(assayd() + " --check-config 2>&1");
   INFO(run.out);
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.out, Catch::Contains("ok (2 instruments"));
 }
 
-TEST_CASE("--check-config refuses a misspelt driver setting at its file and line") {
+TEST_CASE("assayd --check-config refuses a misspelt driver setting at its file and line") {
   const auto dir = std::filesystem::temp_directory_path() / ("assay-check-config-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string text = assay::daemon::default_config_toml();

@@ -100,6 +100,13 @@ TEST_CASE("an absorbance chemotaxis job runs through assayd: IC50 CI holds the t
   auto results = daemon.call("results.get", {{"job_id", id}});
   check_series_and_index(results, 12.0, 0.15);
   CHECK(results["summary"]["qc_pass"] == true);
+  // The IC50 object of the summary has the same keys as calcium flux's (test_first_day).
+  const auto ic50 = results["summary"]["ic50"]["balixafortide"]["ic50"];
+  INFO(ic50.dump());
+  for (const char* key : {"value", "ci_low", "ci_high", "ci_method", "confidence", "unit", "flags", "n"}) CHECK(ic50.contains(key));
+  CHECK(ic50["unit"] == "nM");
+  CHECK(ic50["ci_low"].get<double>() <= 12.0);
+  CHECK(ic50["ci_high"].get<double>() >= 12.0);
   for (const auto& figure : results["summary"]["figures"]) {
     CHECK(std::filesystem::exists(figure.get<std::string>()));
   }

@@ -49,6 +49,17 @@ TEST_CASE("assayctl watch --text tells state changes and the IC50 result in word
   CHECK_THAT(words.out, Catch::Contains(" nM)"));
   CHECK_THAT(words.out, !Catch::Contains("{\""));  // no JSON in the words
 
+  // The IC50 object has the keys every assay's summary uses (chemotaxis: test_chemotaxis_job).
+  const auto ic50 = daemon.call("results.get", {{"job_id", id}})["summary"]["series"]["balixafortide"]["ic50"];
+  INFO(ic50.dump());
+  for (const char* key : {"value", "ci_low", "ci_high", "ci_method", "confidence", "unit", "flags", "n"}) CHECK(ic50.contains(key));
+  CHECK(ic50["unit"] == "nM");
+  CHECK(ic50["ci_method"] == "profile");
+  CHECK(ic50["ci_low"].get<double>() < ic50["value"].get<double>());
+  // The simulator's truth is the job's (jobs.get), not a result row.
+  for (const auto& row : daemon.call("results.get", {{"job_id", id}})["rows"]) CHECK(row["kind"] != "truth");
+  CHECK(daemon.call("jobs.get", {{"job_id", id}})["truth"].contains("wells"));
+
   // Piped without --text: one JSON event per line, as before.
   auto lines = run_assayctl(ctl(daemon) + "watch " + id, false);
   REQUIRE(lines.exit_code == 0);

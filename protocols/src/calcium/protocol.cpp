@@ -111,11 +111,10 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
   }
   for (const auto& warning : analysis.warnings) ctx.log_warning("calcium_flux: " + warning);
   if (auto truth = instrument.truth(); !truth.is_null()) {
-    // The simulator's truth: its pharmacology in the summary, per-well expectations in a row.
-    auto brief = truth;
-    brief.erase("wells");
-    result.summary["simulation_truth"] = std::move(brief);
-    result.rows.push_back({"truth", "plate", std::move(truth)});
+    // The simulator's truth: its pharmacology in the summary; the per-well expectations stay out
+    // of the result rows (they are no result) and are in the job's `truth` (jobs.get).
+    truth.erase("wells");
+    result.summary["simulation_truth"] = std::move(truth);
   }
   ctx.progress(1.0, "calcium flux analysed");
   return result;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ic50_summary.hpp"
+
 namespace assay::protocols::calcium {
 namespace {
 
@@ -43,6 +45,7 @@ json series_summary(const CompoundSeries& s) {
   out["ic50_ci95_nM"] = f.usable() ? json::array({number_or_null(f.ic50_ci_low),
                                                   number_or_null(f.ic50_ci_high)})
                                    : json(nullptr);
+  out["ic50"] = ic50_summary(&f);  // the same object as every assay's summary
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "assay/protocols/figures/dose_response_svg.hpp"
+#include "ic50_summary.hpp"
 
 namespace assay::protocols::chemotaxis {
 namespace {
@@ -31,6 +32,7 @@ json series_summary(const SeriesResult& s) {
   } else {
     out["ic50_nM"] = nullptr;
   }
+  out["ic50"] = ic50_summary(s.fit ? &*s.fit : nullptr, s.flags);  // the same object as every assay's
   return out;
 }
 
