@@ -138,7 +138,9 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
   static std::string kind;
   auto* results = app.add_subcommand("results", "print a job's results (JSON, or CSV)")->group(group);
   results->add_option("ID", job_id, "job id")->required();
-  results->add_flag("--csv", as_csv, "CSV rows: kind, key, then the values");
+  results->add_flag("--csv", as_csv,
+                    "CSV: with --kind one row per key and a column per field; without, the long form "
+                    "kind,key,field,value");
   results->add_option("--kind", kind, "only rows of this kind (well, series, qc, ...)");
   results->callback([&options] {
     json fields{{"job_id", job_id}};
@@ -147,6 +149,8 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
     if (!as_csv) {
       print_json(result);
     } else {
+      // Tidy tables: the rows of one kind share their fields (a wide table is readable); rows of
+      // every kind only share kind, key, field and value (one line per value).
       std::vector<json> rows;
       for (const auto& row : result["rows"]) {
         json flat{{"kind", row["kind"]}, {"key", row["key"]}};
@@ -155,9 +159,10 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
         } else {
           flat["value"] = row["value"];
         }
+        if (!kind.empty()) flat.erase("kind");
         rows.push_back(std::move(flat));
       }
-      write_csv(std::cout, rows, {"kind", "key"});
+      kind.empty() ? write_long_csv(std::cout, rows, {"kind", "key"}) : write_csv(std::cout, rows, {"key"});
     }
     if (result["state"] != "succeeded") {
       std::cerr << "job " << job_id << " is " << result["state"].get<std::string>() << "\n";

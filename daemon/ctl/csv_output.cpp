@@ -72,4 +72,20 @@ void write_csv(std::ostream& out, const std::vector<json>& rows, const std::vect
   }
 }
 
+void write_long_csv(std::ostream& out, const std::vector<json>& rows, const std::vector<std::string>& leading) {
+  for (const auto& column : leading) out << csv_field(column) << ",";
+  out << "field,value\n";
+  for (const auto& row : rows) {
+    std::string prefix;
+    json rest = row;
+    for (const auto& column : leading) {
+      prefix += csv_field(scalar_text(row.value(column, json()))) + ",";
+      rest.erase(column);
+    }
+    std::vector<std::pair<std::string, std::string>> cells;
+    flatten(rest, "", cells);
+    for (const auto& [name, text] : cells) out << prefix << csv_field(name) << "," << csv_field(text) << "\n";
+  }
+}
+
 }  // namespace assay::ctl

@@ -3,6 +3,7 @@
 // submit with its path, the daemon's errors reach the terminal, exports go back into analyze.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -56,6 +57,15 @@ TEST_CASE("assayctl watch --text tells state changes and the IC50 result in word
   CHECK(ic50["unit"] == "nM");
   CHECK(ic50["ci_method"] == "profile");
   CHECK(ic50["ci_low"].get<double>() < ic50["value"].get<double>());
+  // Tidy CSV: one row per well with --kind, the long form kind,key,field,value without.
+  auto wells = run_assayctl(ctl(daemon) + "results " + id + " --csv --kind well", false);
+  REQUIRE(wells.exit_code == 0);
+  CHECK_THAT(wells.out, Catch::StartsWith("key,role,"));
+  CHECK(std::count(wells.out.begin(), wells.out.end(), '\n') == 1 + 96);
+  auto long_form = run_assayctl(ctl(daemon) + "results " + id + " --csv", false);
+  REQUIRE(long_form.exit_code == 0);
+  CHECK_THAT(long_form.out, Catch::StartsWith("kind,key,field,value\n"));
+  CHECK_THAT(long_form.out, Catch::Contains("\nseries,balixafortide,ic50_unit,nM\n"));
   // The simulator's truth is the job's (jobs.get), not a result row.
   for (const auto& row : daemon.call("results.get", {{"job_id", id}})["rows"]) CHECK(row["kind"] != "truth");
   CHECK(daemon.call("jobs.get", {{"job_id", id}})["truth"].contains("wells"));
