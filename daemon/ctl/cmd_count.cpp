@@ -28,7 +28,7 @@ struct CountOptions {
   bool json = false;
   bool csv = false;
   bool classify = false;
-  double pixel_size_um = 0.0;  // 0: colonies derive it from the dish; cells use the default
+  double pixel_size_um = 0.0;  // 0: colonies derive it from the dish; cells measure sizes in the image
   double dish_diameter_mm = 0.0;
 };
 
@@ -171,7 +171,7 @@ void add_count_command(CLI::App& app) {
   cmd->add_option("--polarity", options->polarity, "colonies lighter or darker than the medium")
       ->check(CLI::IsMember({"auto", "light", "dark"}));
   cmd->add_option("--overlay", options->overlay_dir, "write an annotated overlay per image into this folder");
-  cmd->add_option("--pixel-size-um", options->pixel_size_um, "pixel size at the sample (colonies: default from the dish)")
+  cmd->add_option("--pixel-size-um", options->pixel_size_um, "pixel size at the sample (colonies: default from the dish; cells: default unknown, sizes measured in the image)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--dish-diameter-mm", options->dish_diameter_mm, "inner dish diameter (colonies; default 90)")
       ->check(CLI::PositiveNumber);

@@ -32,11 +32,13 @@ nlohmann::json to_json(const CellCount& count) {
   for (const DetectedCell& c : count.cells) {
     cells.push_back({{"x_px", c.centre_px.x}, {"y_px", c.centre_px.y}, {"area_um2", c.area_um2},
                      {"diameter_um", c.diameter_um}, {"contrast", c.contrast},
-                     {"sharpness", c.sharpness}, {"from_split", c.from_split}});
+                     {"roundness", c.roundness}, {"from_split", c.from_split}});
   }
   return {{"count", count.count}, {"cells", cells}, {"flags", count.flags},
           {"rejected", {{"pores", count.rejected_pores}, {"debris", count.rejected_debris},
-                        {"out_of_focus", count.rejected_blurred}}},
+                        {"diffuse", count.rejected_blurred}, {"streaks", count.rejected_streaks}}},
+          {"typical_cell_diameter_px", count.typical_cell_diameter_px},
+          {"stain_colour_bgr", {count.stain_colour[0], count.stain_colour[1], count.stain_colour[2]}},
           {"field_area_mm2", count.field_area_mm2},
           {"cells_per_mm2", count.field_area_mm2 > 0 ? count.count / count.field_area_mm2 : 0.0},
           {"analysis_ms", count.analysis_ms}};
@@ -51,16 +53,17 @@ CellCountParams cell_count_params_from_json(const nlohmann::json& j, CellCountPa
       {"min_cell_diameter_um", &p.min_cell_diameter_um},
       {"max_cell_diameter_um", &p.max_cell_diameter_um},
       {"typical_cell_diameter_um", &p.typical_cell_diameter_um},
-      {"background_window_um", &p.background_window_um},
-      {"min_contrast", &p.min_contrast},
-      {"min_edge_sharpness_per_um", &p.min_edge_sharpness_per_um},
-      {"min_purple_ratio", &p.min_purple_ratio},
-      {"min_solidity", &p.min_solidity},
-      {"split_neck_ratio", &p.split_neck_ratio}};
+      {"min_cell_diameter_px", &p.min_cell_diameter_px},
+      {"size_tolerance", &p.size_tolerance},
+      {"min_contrast_od", &p.min_contrast_od},
+      {"min_relative_contrast", &p.min_relative_contrast},
+      {"min_stain_match", &p.min_stain_match},
+      {"min_roundness", &p.min_roundness},
+      {"min_separation", &p.min_separation}};
   for (const auto& [key, target] : fields) {
     if (!j.contains(key)) continue;
-    if (!j.at(key).is_number() || !(j.at(key).get<double>() >= 0.0))
-      throw std::invalid_argument(std::string(key) + " must be a non-negative number");
+    if (!j.at(key).is_number())
+      throw std::invalid_argument(std::string(key) + " must be a number");
     *target = j.at(key).get<double>();
   }
   for (const auto& item : j.items()) {
@@ -68,6 +71,7 @@ CellCountParams cell_count_params_from_json(const nlohmann::json& j, CellCountPa
     for (const auto& f : fields) known = known || item.key() == f.first;
     if (!known) throw std::invalid_argument("unknown cell count parameter '" + item.key() + "'");
   }
+  check_cell_count_params(p);
   return p;
 }
 

@@ -1,9 +1,13 @@
 // Synthetic bright-field fields of a crystal-violet stained transwell membrane with known truth.
 //
-// Draws the membrane (light, with uneven illumination), its regular pore lattice, stained cells
-// (dark purple, irregular, some touching in pairs or triples), grey-brown debris and
-// out-of-focus purple blobs, then defocus blur, noise and optional JPEG. Only the in-focus
-// stained cells are in the truth count. Pure function of the spec; thread-safe.
+// Draws what a crystal-violet membrane looks like under a 10x objective: the light membrane
+// with uneven illumination and patchy background stain, its track-etched pores (randomly placed,
+// some holding dye), stained cells with soft edges, pseudopods, a darker nucleus and granular
+// uneven staining (some faint, some a little out of the focal plane, some touching or in clumps
+// of 3-5), grey-brown debris and fibres, small sharp crystals of dye, broad diffuse smears
+// left by the cotton swab, and large blurred blots from below the membrane; then defocus blur,
+// noise and optional JPEG. The truth count holds every cell (faint, out-of-focus and clumped
+// ones too), nothing else. Pure function of the spec; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -20,10 +24,16 @@ struct CellSceneSpec {
   int cells = 60;
   double cell_diameter_um = 18.0;     // mean; individual cells vary +-35 %
   double touching_fraction = 0.25;    // cells placed against an earlier one
+  double clump_fraction = 0.1;        // cells that seed a clump of 3-5 pressed together
+  double faint_fraction = 0.15;       // cells that took up 35-60 % of the usual stain
+  double out_of_focus_fraction = 0.1; // cells 10-30 um off the focal plane (still counted)
   double pore_diameter_um = 8.0;
-  double pore_spacing_um = 30.0;      // hexagonal lattice pitch
+  double pore_spacing_um = 30.0;      // mean distance of the randomly placed pores
+  double background_stain_od = 0.06;  // patchy dye taken up by the membrane itself
   int debris = 15;
-  int out_of_focus_blobs = 6;
+  int stain_crystals = 8;             // small sharp crystals of dye
+  int swab_smears = 1;                // broad diffuse streaks from swabbing the top side
+  int out_of_focus_blobs = 6;         // large blurred blots below the membrane
   double focus_error_um = 0.0;        // defocus blur grows with it
   double noise_sigma = 2.5;
   int jpeg_quality = 0;

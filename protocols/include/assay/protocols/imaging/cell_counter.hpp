@@ -1,14 +1,25 @@
-// Counting crystal-violet stained cells on a transwell membrane field (bright-field image).
+// Counting stained cells or nuclei in a bright-field field: crystal violet on a transwell
+// membrane, haematoxylin-stained nuclei, or any dye (dark on light; light-on-dark fluorescence
+// fields are detected and inverted).
 //
-// count_stained_cells() finds dark purple cells on the lighter membrane, ignores the regular
-// pore lattice (dots smaller than `pore_diameter_um`), debris (wrong colour, too small or too
-// large, irregular) and out-of-focus blobs (low edge sharpness), and splits touching cells by
-// distance-transform peaks. All sizes are in micrometres and converted with `pixel_size_um`,
-// so the same parameters hold for any camera at a given objective.
+// count_stained_cells() works without being told the cell size or the stain colour:
+//  1. stain density: optical density above the local background, along the stain's own colour
+//     (taken from the most stained pixels of the image);
+//  2. cell size: the typical cell is the size at which the strong blobs of the image answer a
+//     scale-normalised Laplacian of Gaussian (within the stated diameter range when the pixel
+//     size is known, within the whole image's range when it is not);
+//  3. cells: scale-space maxima near that size, above an absolute and a field-relative contrast;
+//     touching cells are separate maxima, so clumps split without a segmentation;
+//  4. rejections: smaller blobs (pores, stain crystals, noise), larger ones (swab smears,
+//     cells out of the focal plane of the membrane's other side), streaks (fibres, smear edges)
+//     and blobs of another colour than the stain (debris).
+// Sizes in the parameters are micrometres when `pixel_size_um` > 0; with pixel_size_um = 0 the
+// pixel size is unknown and only the image decides. Faint and slightly out-of-focus cells
+// are counted: a blurred cell keeps its size and most of its contrast.
 //
 // Pure functions of their arguments: thread-safe, no global state. Input: 8-bit BGR or grey
 // (grey images lose the colour test), or 16-bit (scaled down to 8 bits). Throws
-// std::invalid_argument for an empty image or a non-positive pixel size.
+// std::invalid_argument for an empty image or a parameter out of range (naming it).
 #pragma once
 
 #include <string>
@@ -20,37 +31,41 @@
 namespace assay::protocols::imaging {
 
 struct CellCountParams {
-  double pixel_size_um = 0.65;           // 10x objective on a typical 6.5 um-pixel camera
-  double pore_diameter_um = 8.0;         // membrane pores; dots up to ~1.4x this are not cells
-  double min_cell_diameter_um = 9.0;     // smaller stained objects are debris or pores
-  double max_cell_diameter_um = 60.0;    // larger single objects are clumps of debris
-  double typical_cell_diameter_um = 20.0;  // used to split touching cells and size clumps
-  double background_window_um = 120.0;   // local background (illumination) scale
-  double min_contrast = 0.12;            // stain darkness relative to background (0..1)
-  double min_edge_sharpness_per_um = 0.25;  // edge gradient / contrast; out-of-focus is below
-  double min_purple_ratio = 1.03;        // (R+B)/(2G) of the object; grey/brown debris is below
-  double min_solidity = 0.55;            // area / convex hull area of a single cell
-  double split_neck_ratio = 0.75;        // split a clump where its neck is narrower than this
+  double pixel_size_um = 0.0;             // 0: unknown, every size is measured from the image
+  double pore_diameter_um = 8.0;          // membrane pores: blobs up to 1.2x this are not cells
+  double min_cell_diameter_um = 7.0;      // with a known pixel size: smaller blobs are not cells
+  double max_cell_diameter_um = 60.0;     // with a known pixel size: larger blobs are not cells
+  double typical_cell_diameter_um = 0.0;  // 0: measured in each image (recommended)
+  double min_cell_diameter_px = 5.0;      // with an unknown pixel size: the smallest cell we resolve
+  double size_tolerance = 1.6;            // a cell's own size is within typical x/÷ this
+  double min_contrast_od = 0.04;          // optical density at a cell's centre above the field
+  double min_relative_contrast = 0.25;    // of the field's strong cells: fainter is texture
+  double min_stain_match = 0.96;          // cosine of a blob's colour to the stain's (1 = same)
+  double min_roundness = 0.12;            // Hessian eigenvalue ratio: streaks and fibres are below
+  double min_separation = 0.4;            // of the typical diameter: closer maxima are one cell
 };
 
 struct DetectedCell {
   cv::Point2d centre_px;
-  double area_um2 = 0.0;
-  double diameter_um = 0.0;  // equivalent-circle diameter
-  double contrast = 0.0;     // mean darkness relative to background (0..1)
-  double sharpness = 0.0;
-  bool from_split = false;  // one of several cells separated from a touching clump
+  double area_um2 = 0.0;     // of the fitted disk (px^2 when the pixel size is unknown)
+  double diameter_um = 0.0;  // of the fitted disk (px when the pixel size is unknown)
+  double contrast = 0.0;     // optical density of the stain above the field at the centre
+  double roundness = 1.0;
+  bool from_split = false;  // touches another counted cell (a clump resolved into cells)
   std::vector<cv::Point> outline;
 };
 
 struct CellCount {
   int count = 0;
   std::vector<DetectedCell> cells;
-  std::vector<std::string> flags;  // "empty_field", "very_dense", "grey_image_no_colour_test", ...
-  int rejected_pores = 0;
-  int rejected_debris = 0;
-  int rejected_blurred = 0;
-  double field_area_mm2 = 0.0;
+  std::vector<std::string> flags;  // "empty_field", "light_objects_inverted", "grey_image_no_colour_test", ...
+  double typical_cell_diameter_px = 0.0;
+  cv::Vec3f stain_colour;  // unit (B, G, R) optical density direction of the stain
+  int rejected_pores = 0;    // smaller than a cell: pores, stain crystals, specks
+  int rejected_debris = 0;   // another colour than the stain
+  int rejected_blurred = 0;  // larger and more diffuse than a cell: smears, far out of focus
+  int rejected_streaks = 0;  // elongated ridges: fibres, smear edges, scratches
+  double field_area_mm2 = 0.0;  // 0 when the pixel size is unknown
   double analysis_ms = 0.0;
 };
 
@@ -61,5 +76,7 @@ nlohmann::json to_json(const CellCount& count);
 // Reads CellCountParams fields present in `j` (same names); throws std::invalid_argument naming
 // the field when a value is out of range.
 CellCountParams cell_count_params_from_json(const nlohmann::json& j, CellCountParams base = {});
+// Throws std::invalid_argument naming the first parameter out of range.
+void check_cell_count_params(const CellCountParams& params);
 
 }  // namespace assay::protocols::imaging
