@@ -81,8 +81,8 @@ CellScene render_cell_scene(const CellSceneSpec& s) {
   for (int k = 0; k < n_pores; ++k) {
     const cv::Point2d c(uniform(rng, 0, size.width), uniform(rng, 0, size.height));
     const int r = std::max(1, static_cast<int>(std::lround(pore_r * uniform(rng, 0.9, 1.1))));
-    cv::circle(pores, c, r, cv::Scalar(uniform(rng, 0.12, 0.22)), cv::FILLED, cv::LINE_AA);
-    if (uniform(rng, 0, 1) < 0.3) cv::circle(pore_dye, c, r, cv::Scalar(uniform(rng, 0.1, 0.3)), cv::FILLED, cv::LINE_AA);
+    cv::circle(pores, c, r, cv::Scalar(uniform(rng, 0.08, 0.16)), cv::FILLED, cv::LINE_AA);
+    if (uniform(rng, 0, 1) < 0.3) cv::circle(pore_dye, c, r, cv::Scalar(uniform(rng, 0.05, 0.15)), cv::FILLED, cv::LINE_AA);
   }
 
   // Cells: scattered, pressed against an earlier one, or in clumps of 3-5.
@@ -169,11 +169,13 @@ CellScene render_cell_scene(const CellSceneSpec& s) {
       a = b;
     }
   }
+  // Blots of dye below the membrane: several cells wide, so that they are not mistaken for an
+  // out-of-focus cell (which is counted, and which nobody could tell from a cell-sized blot).
   for (int k = 0; k < s.out_of_focus_blobs; ++k) {
     const cv::Point2d c(uniform(rng, 0, size.width), uniform(rng, 0, size.height));
-    cv::circle(diffuse, c, static_cast<int>(uniform(rng, 10, 16) * px), cv::Scalar(0.5), cv::FILLED);
+    cv::circle(diffuse, c, static_cast<int>(uniform(rng, 30, 60) * px), cv::Scalar(uniform(rng, 0.2, 0.4)), cv::FILLED);
   }
-  cv::GaussianBlur(diffuse, diffuse, cv::Size(0, 0), 7.0 * px);
+  cv::GaussianBlur(diffuse, diffuse, cv::Size(0, 0), 10.0 * px);
   // Patchy dye in the membrane itself.
   cv::Mat membrane_dye = s.background_stain_od * (1.0f + smooth_noise(size, 150.0 * px, rng));
 

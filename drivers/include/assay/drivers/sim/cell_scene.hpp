@@ -33,7 +33,7 @@ struct CellSceneSpec {
   int debris = 15;
   int stain_crystals = 8;             // small sharp crystals of dye
   int swab_smears = 1;                // broad diffuse streaks from swabbing the top side
-  int out_of_focus_blobs = 6;         // large blurred blots below the membrane
+  int out_of_focus_blobs = 6;         // blurred blots of dye below the membrane, 60-120 um wide
   double focus_error_um = 0.0;        // defocus blur grows with it
   double noise_sigma = 2.5;
   int jpeg_quality = 0;
