@@ -115,9 +115,9 @@ void real_set(const fs::path& dir, const im::CellCountParams& params, bool openc
 sim::CellSceneSpec membrane(int i) {
   sim::CellSceneSpec s;
   s.seed = 9000 + static_cast<std::uint64_t>(i);
-  const int cells[] = {8, 25, 45, 70, 100, 140};
+  const int cells[] = {3, 10, 25, 50, 80, 120, 160};
   const double pixel_um[] = {0.65, 1.0, 1.3};
-  s.cells = cells[i % 6];
+  s.cells = cells[i % 7];
   s.pixel_size_um = pixel_um[(i / 2) % 3];
   s.width_px = s.height_px = 768;
   s.cell_diameter_um = 14.0 + 2.0 * (i % 5);
@@ -170,7 +170,7 @@ void synthetic_set(int n, const im::CellCountParams& params, bool opencfu, const
 
 int main(int argc, char** argv) {
   std::vector<fs::path> real;
-  int synthetic = 24;
+  int synthetic = 28;
   bool opencfu = true;
   fs::path keep;
   im::CellCountParams params;

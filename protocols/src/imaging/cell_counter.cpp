@@ -90,8 +90,11 @@ struct TypicalCell {
   double contrast = 0.0;  // contrast-weighted median contrast of the strong blobs
 };
 
-TypicalCell typical_cell(const std::vector<ScaleSpaceBlob>& all, double min_roundness) {
-  const std::vector<ScaleSpaceBlob> blobs = dominant_blobs(all, min_roundness);
+template <typename IsStained>
+TypicalCell typical_cell(const std::vector<ScaleSpaceBlob>& all, double min_sigma_px, double min_roundness,
+                         IsStained is_stained) {
+  std::vector<ScaleSpaceBlob> blobs = dominant_blobs(all, min_roundness);
+  std::erase_if(blobs, [&](const ScaleSpaceBlob& b) { return b.sigma_px < min_sigma_px || !is_stained(b); });
   std::vector<double> contrasts;
   for (const auto& b : blobs) contrasts.push_back(b.contrast);
   if (contrasts.empty()) return {};
@@ -150,12 +153,20 @@ CellCount count_stained_cells(const cv::Mat& image, const CellCountParams& p) {
 
   // 2. The typical cell size of this field.
   ScaleSpaceRange all;
-  all.min_sigma_px = min_d_px / kDiameterPerSigma;
+  // From half the smallest cell: pores and specks must peak at their own size, not at the edge
+  // of the search, or they would pass for the smallest cells.
+  all.min_sigma_px = std::max(0.5 * min_d_px, std::min(min_d_px, p.min_cell_diameter_px)) / kDiameterPerSigma;
   all.max_sigma_px = max_d_px / kDiameterPerSigma;
   all.finest_working_sigma_px = kSizeSearchWorkingSigmaPx;
   all.max_working_side_px = 512;
   const std::vector<ScaleSpaceBlob> size_search = find_scale_space_blobs(stain.stain, all, p.min_contrast_od);
-  const TypicalCell typical = typical_cell(size_search, p.min_roundness);
+  // A blob has the stain's colour when what makes it (not the patch it sits on) points along
+  // the stain's density direction. Grey images cannot tell.
+  auto is_stained = [&](const ScaleSpaceBlob& b) {
+    return grey || cosine(blob_density(stain.density, b.centre_px, std::numbers::sqrt2 * b.sigma_px),
+                          stain.stain_colour) >= p.min_stain_match;
+  };
+  const TypicalCell typical = typical_cell(size_search, min_d_px / kDiameterPerSigma, p.min_roundness, is_stained);
   const double sigma_t = p.typical_cell_diameter_um > 0 && known_scale
                              ? p.typical_cell_diameter_um * px_per_um / kDiameterPerSigma
                              : typical.sigma_px;
@@ -189,8 +200,7 @@ CellCount count_stained_cells(const cv::Mat& image, const CellCountParams& p) {
       ++result.rejected_streaks;
       continue;
     }
-    if (!grey && cosine(mean_density(stain.density, b.centre_px, std::numbers::sqrt2 * b.sigma_px),
-                        stain.stain_colour) < p.min_stain_match) {
+    if (!is_stained(b)) {
       ++result.rejected_debris;
       continue;
     }

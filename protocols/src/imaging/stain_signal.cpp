@@ -89,15 +89,20 @@ StainField measure_stain(const cv::Mat& bgr8, double background_radius_px) {
   return f;
 }
 
-cv::Vec3f mean_density(const cv::Mat& density, cv::Point2d centre_px, double radius_px) {
+cv::Vec3f blob_density(const cv::Mat& density, cv::Point2d centre_px, double radius_px) {
   const int r = std::max(1, static_cast<int>(std::lround(radius_px)));
-  const cv::Rect box = cv::Rect(static_cast<int>(centre_px.x) - r, static_cast<int>(centre_px.y) - r, 2 * r + 1,
-                                2 * r + 1) & cv::Rect(0, 0, density.cols, density.rows);
+  const cv::Rect box = cv::Rect(static_cast<int>(centre_px.x) - 2 * r, static_cast<int>(centre_px.y) - 2 * r,
+                                4 * r + 1, 4 * r + 1) & cv::Rect(0, 0, density.cols, density.rows);
   if (box.empty()) return {0, 0, 0};
-  cv::Mat disk(box.size(), CV_8U, cv::Scalar(0));
-  cv::circle(disk, cv::Point(centre_px) - box.tl(), r, cv::Scalar(255), cv::FILLED);
-  const cv::Scalar m = cv::mean(density(box), disk);
-  return {static_cast<float>(m[0]), static_cast<float>(m[1]), static_cast<float>(m[2])};
+  const cv::Point c = cv::Point(centre_px) - box.tl();
+  cv::Mat disk(box.size(), CV_8U, cv::Scalar(0)), ring(box.size(), CV_8U, cv::Scalar(0));
+  cv::circle(disk, c, r, cv::Scalar(255), cv::FILLED);
+  cv::circle(ring, c, 2 * r, cv::Scalar(255), cv::FILLED);
+  ring.setTo(0, disk);
+  const cv::Scalar inside = cv::mean(density(box), disk);
+  const cv::Scalar around = cv::countNonZero(ring) > 0 ? cv::mean(density(box), ring) : cv::Scalar::all(0);
+  return {static_cast<float>(inside[0] - around[0]), static_cast<float>(inside[1] - around[1]),
+          static_cast<float>(inside[2] - around[2])};
 }
 
 }  // namespace assay::protocols::imaging

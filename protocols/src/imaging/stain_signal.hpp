@@ -22,8 +22,9 @@ struct StainField {
 // from it by a grey closing, so it must exceed the largest cell radius.
 StainField measure_stain(const cv::Mat& bgr8, double background_radius_px);
 
-// Mean density vector inside a disk; its direction compared with stain_colour tells stain from
-// debris of another colour.
-cv::Vec3f mean_density(const cv::Mat& density, cv::Point2d centre_px, double radius_px);
+// Density vector of what makes a blob: mean inside the disk minus mean in the ring around it
+// (radius to 2x radius), so a speck on a smear of dye shows the speck's colour, not the smear's.
+// Its direction compared with stain_colour tells stain from debris of another colour.
+cv::Vec3f blob_density(const cv::Mat& density, cv::Point2d centre_px, double radius_px);
 
 }  // namespace assay::protocols::imaging

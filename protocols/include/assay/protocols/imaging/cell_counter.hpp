@@ -38,9 +38,9 @@ struct CellCountParams {
   double typical_cell_diameter_um = 0.0;  // 0: measured in each image (recommended)
   double min_cell_diameter_px = 5.0;      // with an unknown pixel size: the smallest cell we resolve
   double size_tolerance = 1.6;            // a cell's own size is within typical x/÷ this
-  double min_contrast_od = 0.04;          // optical density at a cell's centre above the field
-  double min_relative_contrast = 0.25;    // of the field's strong cells: fainter is texture
-  double min_stain_match = 0.96;          // cosine of a blob's colour to the stain's (1 = same)
+  double min_contrast_od = 0.2;           // optical density of a cell above its surroundings
+  double min_relative_contrast = 0.18;    // of the field's strong cells: fainter is texture
+  double min_stain_match = 0.98;          // cosine of a blob's colour to the stain's (1 = same)
   double min_roundness = 0.12;            // Hessian eigenvalue ratio: streaks and fibres are below
   double min_separation = 0.4;            // of the typical diameter: closer maxima are one cell
 };
