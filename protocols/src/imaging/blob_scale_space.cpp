@@ -8,6 +8,9 @@
 namespace assay::protocols::imaging {
 namespace {
 
+// Sigma, in working pixels, at which find_blobs_at_scale looks: half of it stays >= 1.5 px.
+constexpr double kWorkingSigmaAtScale = 3.0;
+
 struct ScaleLayer {
   double sigma = 0.0;
   cv::Mat smoothed;  // the signal blurred at sigma
@@ -75,6 +78,40 @@ std::vector<ScaleSpaceBlob> find_scale_space_blobs(const cv::Mat& signal_f32, co
     }
     below = std::move(here);
     here = std::move(above);
+  }
+  std::sort(blobs.begin(), blobs.end(), [](const auto& a, const auto& b) { return a.contrast > b.contrast; });
+  return blobs;
+}
+
+std::vector<ScaleSpaceBlob> find_blobs_at_scale(const cv::Mat& signal_f32, double sigma_px, double min_gap_px,
+                                                double min_contrast) {
+  // Work where half the scale is still a pixel and a half.
+  const double shrink = std::max(1.0, sigma_px / kWorkingSigmaAtScale);
+  cv::Mat work;
+  if (shrink > 1.0)
+    cv::resize(signal_f32, work, cv::Size(), 1.0 / shrink, 1.0 / shrink, cv::INTER_AREA);
+  else
+    work = signal_f32;
+  const double s = sigma_px / shrink;
+  const ScaleLayer here = make_layer(work, s), half = make_layer(work, 0.5 * s);
+  const int r = std::max(1, static_cast<int>(std::lround(0.5 * min_gap_px / shrink)));
+  cv::Mat peak;
+  cv::dilate(here.response, peak, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * r + 1, 2 * r + 1}), {-1, -1}, 1,
+             cv::BORDER_REPLICATE);
+  std::vector<ScaleSpaceBlob> blobs;
+  for (int y = 0; y < work.rows; ++y) {
+    const float* v = here.response.ptr<float>(y);
+    const float* m = peak.ptr<float>(y);
+    for (int x = 0; x < work.cols; ++x) {
+      if (v[x] < min_contrast || v[x] < m[x]) continue;
+      ScaleSpaceBlob b;
+      b.centre_px = {(x + 0.5) * shrink - 0.5, (y + 0.5) * shrink - 0.5};
+      b.sigma_px = sigma_px;
+      b.contrast = v[x];
+      b.roundness = roundness_at(here.smoothed, x, y);
+      b.half_scale_ratio = half.response.at<float>(y, x) / v[x];
+      blobs.push_back(b);
+    }
   }
   std::sort(blobs.begin(), blobs.end(), [](const auto& a, const auto& b) { return a.contrast > b.contrast; });
   return blobs;

@@ -17,6 +17,9 @@ struct ScaleSpaceBlob {
   double sigma_px = 0.0;     // radius ~ sqrt(2) * sigma
   double contrast = 0.0;     // peak stain density above the surroundings (input units)
   double roundness = 1.0;    // smaller / larger Hessian eigenvalue: 1 round, near 0 a ridge
+  // find_blobs_at_scale only: response at half the scale over the response at the scale; a
+  // speck answers more at half the scale than at a cell's.
+  double half_scale_ratio = 0.0;
 };
 
 struct ScaleSpaceRange {
@@ -31,5 +34,12 @@ struct ScaleSpaceRange {
 // whose contrast reaches min_contrast. Sorted by contrast, strongest first.
 std::vector<ScaleSpaceBlob> find_scale_space_blobs(const cv::Mat& signal_f32, const ScaleSpaceRange& range,
                                                    double min_contrast);
+
+// Spatial maxima of the response at one scale (maximum within min_gap_px) above min_contrast.
+// Unlike scale-space maxima, a cell pressed against a darker one is still found here: at its
+// own scale it stays a peak, though the neighbour's surround keeps it from being a maximum
+// across scales. Sorted by contrast, strongest first.
+std::vector<ScaleSpaceBlob> find_blobs_at_scale(const cv::Mat& signal_f32, double sigma_px, double min_gap_px,
+                                                double min_contrast);
 
 }  // namespace assay::protocols::imaging

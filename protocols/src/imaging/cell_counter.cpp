@@ -51,6 +51,10 @@ void check_cell_count_params(const CellCountParams& p) {
           "must be in [0, 1)");
   require(finite(p.min_separation) && p.min_separation >= 0 && p.min_separation < 2, "min_separation",
           "must be in [0, 2)");
+  require(finite(p.pressed_cell_scale) && p.pressed_cell_scale >= 0 && p.pressed_cell_scale <= 1,
+          "pressed_cell_scale", "must be in [0, 1] (0 = off)");
+  require(finite(p.pressed_contrast_factor) && p.pressed_contrast_factor >= 1, "pressed_contrast_factor",
+          "must be >= 1");
 }
 
 namespace {
@@ -208,6 +212,26 @@ CellCount count_stained_cells(const cv::Mat& image, const CellCountParams& p) {
     for (const ScaleSpaceBlob* a : accepted)
       if (cv::norm(a->centre_px - b.centre_px) < min_gap_px) taken = true;
     if (!taken) accepted.push_back(&b);
+  }
+  // 5. A cell pressed against a darker one: a peak at a smaller scale that is no scale-space
+  // maximum (the neighbour's surround holds it down), within one typical diameter of a cell
+  // found, and not closer than min_separation to any. It must stand out more than a lone cell.
+  std::vector<ScaleSpaceBlob> pressed;
+  if (sigma_t > 0 && p.pressed_cell_scale > 0) {
+    const double typical_d = sigma_t * kDiameterPerSigma;
+    pressed = find_blobs_at_scale(stain.stain, p.pressed_cell_scale * sigma_t, min_gap_px,
+                                  p.pressed_contrast_factor * floor);
+    const std::size_t found = accepted.size();
+    for (const auto& b : pressed) {
+      if (b.half_scale_ratio > 1.0 || b.roundness < p.min_roundness || !is_stained(b)) continue;
+      bool taken = false, beside = false;
+      for (std::size_t i = 0; i < accepted.size(); ++i) {
+        const double gap = cv::norm(accepted[i]->centre_px - b.centre_px);
+        taken = taken || gap < min_gap_px;
+        beside = beside || (i < found && gap < typical_d);
+      }
+      if (beside && !taken) accepted.push_back(&b);
+    }
   }
   const double um_per_px = known_scale ? p.pixel_size_um : 1.0;
   for (const ScaleSpaceBlob* b : accepted) {

@@ -59,7 +59,9 @@ CellCountParams cell_count_params_from_json(const nlohmann::json& j, CellCountPa
       {"min_relative_contrast", &p.min_relative_contrast},
       {"min_stain_match", &p.min_stain_match},
       {"min_roundness", &p.min_roundness},
-      {"min_separation", &p.min_separation}};
+      {"min_separation", &p.min_separation},
+      {"pressed_cell_scale", &p.pressed_cell_scale},
+      {"pressed_contrast_factor", &p.pressed_contrast_factor}};
   for (const auto& [key, target] : fields) {
     if (!j.contains(key)) continue;
     if (!j.at(key).is_number())

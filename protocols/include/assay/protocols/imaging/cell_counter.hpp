@@ -9,7 +9,8 @@
 //     scale-normalised Laplacian of Gaussian (within the stated diameter range when the pixel
 //     size is known, within the whole image's range when it is not);
 //  3. cells: scale-space maxima near that size, above an absolute and a field-relative contrast;
-//     touching cells are separate maxima, so clumps split without a segmentation;
+//     touching cells are separate maxima, so clumps split without a segmentation; a cell pressed
+//     against a darker one is looked for at a smaller scale beside the cells found;
 //  4. rejections: smaller blobs (pores, stain crystals, noise), larger ones (swab smears,
 //     cells out of the focal plane of the membrane's other side), streaks (fibres, smear edges)
 //     and blobs of another colour than the stain (debris).
@@ -43,6 +44,9 @@ struct CellCountParams {
   double min_stain_match = 0.98;          // cosine of a blob's colour to the stain's (1 = same)
   double min_roundness = 0.12;            // Hessian eigenvalue ratio: streaks and fibres are below
   double min_separation = 0.4;            // of the typical diameter: closer maxima are one cell
+  double pressed_cell_scale = 0.8;        // of the typical size: where a cell pressed against a
+                                          // darker one still peaks (0 = do not look)
+  double pressed_contrast_factor = 1.5;   // such a cell must reach this many times the floor
 };
 
 struct DetectedCell {
