@@ -117,9 +117,9 @@ TEST_CASE("a defocused field still counts its cells") {
   CHECK(ape(blurred, scene.cell_centres_px.size()) <= 0.2);
 }
 
-TEST_CASE("real stained-nucleus tiles of unknown pixel size are counted within 30 % MAPE") {
+TEST_CASE("real stained-nucleus tiles of unknown pixel size are counted within 25 % MAPE") {
   // 40 brightfield haematoxylin tiles (BBBC038), 3-151 nuclei, cell size 12-45 px: counted with
-  // the defaults only. Measured 25.1 % at the time of writing; OpenCFU -d reg -a: 58.9 %.
+  // the defaults only. Measured 20.9 % at the time of writing; OpenCFU -d reg -a: 58.9 %.
   const fs::path dir = real_tiles();
   std::ifstream truth(dir / "ground_truth.csv");
   std::string line;
@@ -139,7 +139,7 @@ TEST_CASE("real stained-nucleus tiles of unknown pixel size are counted within 3
   }
   REQUIRE(n == 40);
   INFO("MAPE " << 100.0 * sum / n << " %");
-  CHECK(sum / n <= 0.30);
+  CHECK(sum / n <= 0.25);
 }
 
 TEST_CASE("cell overlay and JSON carry every counted cell") {

@@ -33,13 +33,13 @@ namespace assay::protocols::imaging {
 
 struct CellCountParams {
   double pixel_size_um = 0.0;             // 0: unknown, every size is measured from the image
-  double pore_diameter_um = 8.0;          // membrane pores: blobs up to 1.2x this are not cells
+  double pore_diameter_um = 8.0;          // membrane pores: blobs up to 1.4x this are not cells
   double min_cell_diameter_um = 7.0;      // with a known pixel size: smaller blobs are not cells
   double max_cell_diameter_um = 60.0;     // with a known pixel size: larger blobs are not cells
   double typical_cell_diameter_um = 0.0;  // 0: measured in each image (recommended)
   double min_cell_diameter_px = 5.0;      // with an unknown pixel size: the smallest cell we resolve
   double size_tolerance = 1.6;            // a cell's own size is within typical x/÷ this
-  double min_contrast_od = 0.2;           // optical density of a cell above its surroundings
+  double min_contrast_od = 0.3;           // optical density of a cell above its surroundings
   double min_relative_contrast = 0.18;    // of the field's strong cells: fainter is texture
   double min_stain_match = 0.98;          // cosine of a blob's colour to the stain's (1 = same)
   double min_roundness = 0.12;            // Hessian eigenvalue ratio: streaks and fibres are below
