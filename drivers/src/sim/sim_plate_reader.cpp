@@ -2,6 +2,8 @@
 #include "assay/drivers/sim/sim_plate_reader.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "device_time.hpp"
 #include "sim_plate_reader_model.hpp"
@@ -116,6 +118,11 @@ Status SimPlateReader::deliver(std::span<const Reading> page, const ReadingSink&
   if (!part.empty()) {
     if (auto status = sink(part); !status) return status;
     delivered += static_cast<long>(part.size());
+  }
+  if (fail && settings_.fail_mode == "hang") {
+    // A device call that never returns and ignores stop, as a USB transfer without a timeout
+    // would: what assayd's step deadlines and bounded shutdown are tested against.
+    std::this_thread::sleep_for(std::chrono::hours(1));
   }
   if (fail) {
     set_state(

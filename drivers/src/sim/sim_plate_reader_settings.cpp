@@ -70,8 +70,9 @@ Result<SimPlateReaderSettings> SimPlateReaderSettings::from_json(const nlohmann:
       s.absorbance_peak_nm = value.get<int>();
     } else if (key == "fail_mode") {
       if (!value.is_string() ||
-          (value.get<std::string>() != "device_error" && value.get<std::string>() != "disconnected")) {
-        return bad("must be \"device_error\" or \"disconnected\"");
+          (value.get<std::string>() != "device_error" && value.get<std::string>() != "disconnected" &&
+           value.get<std::string>() != "hang")) {
+        return bad("must be \"device_error\", \"disconnected\" or \"hang\"");
       }
       s.fail_mode = value.get<std::string>();
     } else if (std::find(std::begin(truth_keys), std::end(truth_keys), key) != std::end(truth_keys)) {

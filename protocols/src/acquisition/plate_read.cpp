@@ -8,6 +8,7 @@
 #include "builtin_protocols.hpp"
 #include "assay/protocols/driver_callbacks.hpp"
 #include "assay/protocols/params_reader.hpp"
+#include "assay/protocols/reading_coverage.hpp"
 
 namespace assay::protocols {
 namespace {
@@ -88,6 +89,8 @@ class PlateRead final : public Protocol {
       }
       callbacks.check(status, "the " + params.mode + " read (" + channels[c] + ") on " + reader.name());
     }
+    // Over all attempts each planned (well, channel) must be present before anything is analysed.
+    require_complete(endpoint_plan(job.layout.well_names(), channels), all, "the " + params.mode + " read");
     ctx.progress(1.0, "analysed");
     return analyse(job, all, channels);
   }

@@ -1,7 +1,10 @@
 #include "assay/protocols/calcium/protocol.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <exception>
+#include <set>
 
 #include "assay/protocols/calcium/analysis.hpp"
 #include "assay/protocols/calcium/results.hpp"
@@ -16,21 +19,29 @@ std::string fmt(double v) {
   return buffer;
 }
 
-// Readings of an earlier attempt that already cover the whole read of every planned well.
-bool complete_read(const std::vector<drivers::Reading>& readings, const CalciumFluxParams& params,
-                   const std::vector<std::string>& wells) {
-  if (readings.empty()) return false;
-  std::map<std::string, double> last_time;
+// A kinetic read with injection cannot be resumed part-way (the agonist is in the wells), so it
+// counts only when one attempt read it to the end: that attempt's readings alone are analysed.
+const char* const kKineticRead = "kinetic read";
+
+// Every planned well must have readings in the read analysed; cycles the device dropped inside a
+// finished read are the device's (the analysis reports them), not a resume gap.
+void require_every_well(const std::vector<drivers::Reading>& readings, const std::string& channel,
+                        const std::vector<std::string>& wells) {
+  std::set<std::string> read;
   for (const auto& r : readings) {
-    if (r.channel != params.channel()) continue;
-    auto& t = last_time[r.well];
-    t = std::max(t, r.time_s);
+    if (r.channel == channel) read.insert(r.well);
   }
+  std::vector<std::string> missing;
   for (const auto& well : wells) {
-    auto it = last_time.find(well);
-    if (it == last_time.end() || it->second < params.duration_s - 2 * params.interval_s) return false;
+    if (!read.count(well)) missing.push_back(well);
   }
-  return true;
+  if (missing.empty()) return;
+  std::string names;
+  for (std::size_t i = 0; i < missing.size() && i < 12; ++i) names += (i ? ", " : "") + missing[i];
+  if (missing.size() > 12) names += ", ...";
+  throw ProtocolError("incomplete_read", "the kinetic read has no " + channel + " readings for " +
+                                             std::to_string(missing.size()) + " of " +
+                                             std::to_string(wells.size()) + " planned wells: " + names);
 }
 
 }  // namespace
@@ -72,19 +83,18 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
   validate_on(job, instrument);
   auto wells = wells_to_read(job.layout, job.plate, params);
 
-  std::vector<drivers::Reading> readings = ctx.earlier_readings();
-  if (complete_read(readings, params, wells)) {
-    ctx.log_info("calcium_flux: an earlier attempt read the whole plate; analysing its " +
-                 std::to_string(readings.size()) + " stored readings without reading again");
+  std::vector<drivers::Reading> readings;
+  if (auto earlier = ctx.completed_earlier(kKineticRead)) {
+    readings = std::move(*earlier);
+    ctx.log_info("calcium_flux: an earlier attempt finished the kinetic read; analysing its " +
+                 std::to_string(readings.size()) + " readings without reading again");
   } else {
-    if (!readings.empty()) {
-      ctx.log_warning("calcium_flux: the earlier attempt stopped after " +
-                      std::to_string(readings.size()) +
-                      " readings; the plate is read again and the new readings replace them in "
-                      "the analysis (an injected plate may respond less the second time)");
+    if (!ctx.earlier_readings().empty()) {
+      ctx.log_warning("calcium_flux: no earlier attempt finished the kinetic read; the plate is read "
+                      "again and only this attempt's readings are analysed (an injected plate may "
+                      "respond less the second time)");
     }
-    readings.reserve(readings.size() + wells.size() *
-                                           static_cast<std::size_t>(params.duration_s / params.interval_s + 16));
+    readings.reserve(wells.size() * static_cast<std::size_t>(params.duration_s / params.interval_s + 16));
     DriverCallbacks callbacks(ctx.stop());
     auto sink = callbacks.sink([&](std::span<const drivers::Reading> page) {
       ctx.store_readings(page);
@@ -93,10 +103,15 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
     auto progress = callbacks.progress([&](double fraction, const std::string& message) {
       ctx.progress(0.95 * fraction, message);
     });
+    // One cycle per interval: a long interval is no stall (device seconds bound real ones).
+    ctx.expect_step_within(std::chrono::seconds(static_cast<long>(std::max(300.0, 3 * params.interval_s + 60))),
+                           "the kinetic read");
     auto status = reader->read_kinetic_fluorescence(kinetic_plan(params, wells), sink, progress,
                                                     callbacks.stop());
     callbacks.check(status, "the kinetic read on " + instrument.name());
+    ctx.acquisition_complete(kKineticRead);
   }
+  require_every_well(readings, params.channel(), wells);
 
   ctx.progress(0.96, "analysing " + std::to_string(readings.size()) + " readings");
   auto analysis = analyze_calcium_flux(readings, job.layout, params);

@@ -4,6 +4,7 @@
 #include "acquire.hpp"
 #include "assay/protocols/chemotaxis/absorbance.hpp"
 #include "assay/protocols/driver_callbacks.hpp"
+#include "assay/protocols/reading_coverage.hpp"
 
 namespace assay::protocols::chemotaxis {
 
@@ -25,6 +26,7 @@ std::vector<drivers::Reading> acquire_absorbance(const JobSpec& job, const Chemo
     if (!done.count(well)) plan.wells.push_back(well);
   }
   if (plan.wells.empty()) {
+    require_complete(endpoint_plan(job.layout.well_names(), {channel}), readings, "absorbance read at " + channel);
     ctx.log_info("every well was read at " + channel + " by an earlier attempt; not reading again");
     return readings;
   }
@@ -41,6 +43,7 @@ std::vector<drivers::Reading> acquire_absorbance(const JobSpec& job, const Chemo
       [&](double fraction, const std::string& message) { ctx.progress(0.9 * fraction, message); });
   auto status = reader.read_absorbance(plan, sink, progress, callbacks.stop());
   callbacks.check(status, "absorbance read at " + channel + " on " + reader.name());
+  require_complete(endpoint_plan(job.layout.well_names(), {channel}), readings, "absorbance read at " + channel);
   return readings;
 }
 

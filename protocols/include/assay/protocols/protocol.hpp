@@ -13,8 +13,10 @@
 // Protocols never see ZeroMQ or SQLite.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -89,6 +91,22 @@ class RunContext {
   virtual std::filesystem::path job_dir() const = 0;
   virtual void log_info(const std::string& message) = 0;
   virtual void log_warning(const std::string& message) = 0;
+
+  // For reads that cannot be resumed part-way (a kinetic read after its injection): records that
+  // this attempt read everything `acquisition` planned, so that a later attempt (the daemon died
+  // before the results were stored) analyses that read instead of reading again. Appended last,
+  // with defaults, so plugins built against the earlier interface keep working; the defaults
+  // record nothing, and later attempts then read again.
+  virtual void acquisition_complete(const std::string& acquisition) {}
+  // The readings of the latest earlier attempt that recorded `acquisition` complete (only that
+  // attempt's, in arrival order), or nullopt when none did.
+  virtual std::optional<std::vector<drivers::Reading>> completed_earlier(const std::string& acquisition) const {
+    return std::nullopt;
+  }
+  // The longest the next step may go without a reading, image or progress report (e.g. a kinetic
+  // read with long intervals). The daemon fails a job that makes no progress within its step's
+  // bound (policy.step_timeout_s when the protocol sets none). Default: ignored.
+  virtual void expect_step_within(std::chrono::seconds bound, const std::string& step) {}
 };
 
 class Protocol {
