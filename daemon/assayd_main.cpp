@@ -1,4 +1,6 @@
 // assayd: runs lab instruments unattended; see README.md and docs/.
+#include <sys/stat.h>
+
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -32,6 +34,9 @@ int main(int argc, char** argv) {
     std::cout << default_config_toml();
     return 0;
   }
+  // Readings, images and figures are the lab's data: folders 0750 and files 0640 however assayd
+  // is started (the unit sets the same); ipc sockets get api.socket_mode explicitly.
+  ::umask(0027);
   setup_logging(log_level.empty() ? "info" : log_level);
   ConfigOverrides overrides;
   if (!state_dir.empty()) overrides.state_dir = state_dir;

@@ -1,6 +1,10 @@
 #include "api_handler.hpp"
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
 #include <set>
+#include <vector>
 
 #include "api_error.hpp"
 #include "assay/protocols/key_names.hpp"
@@ -36,10 +40,53 @@ std::int64_t int_field(const json& request, const char* key, std::int64_t fallba
   return number;
 }
 
+// FNV-1a of the job's canonical text (object keys sorted): equal for a true retry, stable across
+// builds and restarts, unlike std::hash.
+std::string job_digest(const json& job) {
+  std::uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : job.dump(-1, ' ', false, json::error_handler_t::replace)) {
+    hash = (hash ^ c) * 1099511628211ull;
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
 JobRecord require_job(Store& store, const std::string& job_id) {
   auto job = store.read_job(job_id);
   if (!job) throw ApiError("not_found", "no job '" + job_id + "'; `assayctl jobs` lists them");
   return *job;
+}
+
+// The fields each op reads (docs/api.md), besides v, id, op and client. Anything else is refused:
+// a misspelt `seq` must not quietly mean "from the start".
+const std::map<std::string, std::vector<std::string>>& op_fields() {
+  static const std::map<std::string, std::vector<std::string>> fields{
+      {"ping", {}},
+      {"version", {}},
+      {"instruments.list", {}},
+      {"protocols.list", {}},
+      {"jobs.submit", {"job"}},
+      {"jobs.get", {"job_id"}},
+      {"jobs.list", {"state", "instrument", "limit"}},
+      {"jobs.cancel", {"job_id"}},
+      {"results.get", {"job_id", "kind"}},
+      {"readings.get", {"job_id", "after_id", "limit"}},
+      {"images.list", {"job_id"}},
+      {"events.since", {"seq", "job_id", "limit"}}};
+  return fields;
+}
+
+void refuse_unknown_fields(const json& request, const std::string& op) {
+  auto known = op_fields().find(op);
+  if (known == op_fields().end()) return;  // unknown_op is answered below
+  for (const auto& [key, value] : request.items()) {
+    if (key == "v" || key == "id" || key == "op" || key == "client") continue;
+    if (std::find(known->second.begin(), known->second.end(), key) != known->second.end()) continue;
+    std::string names = "v, id, op, client";
+    for (const auto& name : known->second) names += ", " + name;
+    throw ApiError("unknown_field", "field '" + key + "' is not a field of " + op + "; its fields: " + names);
+  }
 }
 
 }  // namespace
@@ -51,6 +98,7 @@ ApiHandler::ApiHandler(Store& store, Scheduler& scheduler, const ProtocolCatalog
 
 json ApiHandler::handle(const json& request, const std::string& client) {
   const auto op = string_field(request, "op", true);
+  refuse_unknown_fields(request, op);
   if (op == "ping") {
     return {{"pong", true}, {"version", ASSAY_VERSION}, {"time", utc_now()},
             {"last_seq", last_published_seq_()}};
@@ -112,10 +160,20 @@ json ApiHandler::submit(const json& request, const std::string& client) {
   } catch (const protocols::JobSpecError& e) {
     throw ApiError("invalid_job", std::string("job.") + e.what());
   }
-  const auto request_id = request.contains("id") && request.at("id").is_string()
-                              ? request.at("id").get<std::string>()
-                              : std::string();
-  auto outcome = store_.insert_job(spec, request_id.empty() ? "" : client + "/" + request_id);
+  RequestKey key;
+  if (request.contains("id") && (request.at("id").is_string() || request.at("id").is_number_integer())) {
+    const auto& id = request.at("id");
+    key.key = client + "/" + (id.is_string() ? id.get<std::string>() : id.dump());
+    key.digest = job_digest(request.at("job"));
+    key.ttl_s = request_id_ttl_s_;
+  }
+  auto outcome = store_.insert_job(spec, key);
+  if (outcome.conflict) {
+    throw ApiError("id_reused", "request id " + request.at("id").dump() + " was already used for job " +
+                                    outcome.job_id +
+                                    " with different content; a retry sends the same job, a new job "
+                                    "needs a new id");
+  }
   if (!outcome.duplicate) scheduler_.wake(spec.instrument);
   auto job = require_job(store_, outcome.job_id);
   return {{"job_id", outcome.job_id}, {"state", to_string(job.state)}, {"duplicate", outcome.duplicate}};

@@ -23,6 +23,8 @@ class ApiHandler {
 
   // `client` identifies the caller for idempotent submits.
   nlohmann::json handle(const nlohmann::json& request, const std::string& client);
+  // How long a submit's request id keeps it idempotent (api.request_id_ttl_h).
+  void set_request_id_ttl(std::int64_t seconds) { request_id_ttl_s_ = seconds; }
 
  private:
   nlohmann::json submit(const nlohmann::json& request, const std::string& client);
@@ -39,6 +41,7 @@ class ApiHandler {
   Scheduler& scheduler_;
   const ProtocolCatalog& protocols_;
   std::function<std::int64_t()> last_published_seq_;
+  std::int64_t request_id_ttl_s_ = 24 * 3600;
 };
 
 }  // namespace assay::daemon

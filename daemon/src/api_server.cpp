@@ -1,15 +1,26 @@
 #include "api_server.hpp"
 
+#include <cstdio>
+#include <random>
+
 #include <spdlog/spdlog.h>
 
-#include "api_error.hpp"
+#include "api_reply.hpp"
 
 namespace assay::daemon {
 namespace {
 
-using nlohmann::json;
-
 constexpr std::size_t kHardCapFactor = 16;
+
+// Random per start: libzmq hands out the same routing ids again after a restart, so a key made
+// of the routing id alone would match another client's request of an earlier run.
+std::string new_instance_id() {
+  std::random_device device;
+  std::uniform_int_distribution<std::uint64_t> any;
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(any(device)));
+  return text;
+}
 
 std::string hex(const zmq::message_t& frame) {
   static const char* digits = "0123456789abcdef";
@@ -22,15 +33,6 @@ std::string hex(const zmq::message_t& frame) {
   return out;
 }
 
-// Replies never fail to serialise: invalid UTF-8 in echoed text is replaced.
-std::string text(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string error_reply(const json& id, const std::string& code, const std::string& message) {
-  return text({{"v", 1}, {"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}});
-}
-
 }  // namespace
 
 ApiServer::ApiServer(boost::asio::io_context& io, zmq::context_t& context, const std::string& endpoint,
@@ -38,7 +40,8 @@ ApiServer::ApiServer(boost::asio::io_context& io, zmq::context_t& context, const
                      const std::function<void(zmq::socket_t&)>& secure)
     : socket_(context, zmq::socket_type::router),
       max_message_bytes_(max_message_bytes),
-      handler_(handler) {
+      handler_(handler),
+      instance_(new_instance_id()) {
   socket_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(max_message_bytes * kHardCapFactor));
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::router_mandatory, false);
@@ -57,56 +60,24 @@ void ApiServer::on_message() {
     if (!more) break;
   }
   if (frames.size() < 2) return;  // nothing routable
-  // Envelope: identity, then an empty delimiter for REQ peers, then the body.
-  std::size_t body_index = frames.size() - 1;
-  auto client = hex(frames[0]);
-  std::string reply = frames.size() > 3 || (frames.size() == 3 && frames[1].size() != 0)
+  // Envelope: identity, then an empty delimiter for REQ peers, then the body. The reply goes back
+  // with that envelope only: the frames of a multipart request are never echoed.
+  const bool from_req = frames.size() >= 3 && frames[1].size() == 0;
+  const std::size_t body_frames = frames.size() - (from_req ? 2 : 1);
+  auto client = instance_ + "-" + hex(frames[0]);
+  std::string reply = body_frames != 1
                           ? error_reply(nullptr, "bad_request",
                                         "send one JSON frame per request (got " +
-                                            std::to_string(frames.size() - 1) + " frames)")
-                          : reply_for(frames[body_index], client);
-  for (std::size_t i = 0; i < body_index; ++i) {
-    socket_.send(frames[i], zmq::send_flags::sndmore);
-  }
+                                            std::to_string(body_frames) + " frames)")
+                          : reply_for(frames.back(), client);
+  socket_.send(frames[0], zmq::send_flags::sndmore);
+  if (from_req) socket_.send(zmq::message_t(), zmq::send_flags::sndmore);
   socket_.send(zmq::buffer(reply), zmq::send_flags::dontwait);
   watcher_->kick();
 }
 
 std::string ApiServer::reply_for(const zmq::message_t& body, std::string client) {
-  if (body.size() > max_message_bytes_) {
-    spdlog::warn("refused a {} byte request from client {} (limit {})", body.size(), client,
-                 max_message_bytes_);
-    return error_reply(nullptr, "message_too_large",
-                       "request is " + std::to_string(body.size()) + " bytes; the limit is " +
-                           std::to_string(max_message_bytes_) + " (api.max_message_bytes)")
-;
-  }
-  json request = json::parse(body.to_string_view(), nullptr, false);
-  if (request.is_discarded()) {
-    return error_reply(nullptr, "bad_json", "the request is not valid JSON");
-  }
-  if (!request.is_object()) {
-    return error_reply(nullptr, "bad_request", "the request must be a JSON object");
-  }
-  json id = request.contains("id") ? request.at("id") : json(nullptr);
-  if (!id.is_string() && !id.is_number_integer()) {
-    return error_reply(id, "missing_field", "field 'id' (a request id string) is required");
-  }
-  if (request.contains("v") && request.at("v") != 1) {
-    return error_reply(id, "unsupported_version", "this assayd speaks API version 1");
-  }
-  if (request.contains("client") && request.at("client").is_string()) {
-    client = request.at("client").get<std::string>();
-  }
-  try {
-    auto result = handler_.handle(request, client);
-    return text({{"v", 1}, {"id", id}, {"ok", true}, {"result", std::move(result)}});
-  } catch (const ApiError& e) {
-    return error_reply(id, e.code(), e.what());
-  } catch (const std::exception& e) {
-    spdlog::error("request {} failed: {}", id.dump(), e.what());
-    return error_reply(id, "internal_error", e.what());
-  }
+  return reply_to_request(body.to_string_view(), std::move(client), max_message_bytes_, handler_);
 }
 
 }  // namespace assay::daemon

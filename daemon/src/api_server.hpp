@@ -33,6 +33,7 @@ class ApiServer {
   zmq::socket_t socket_;
   std::size_t max_message_bytes_;
   ApiHandler& handler_;
+  std::string instance_;  // random per start; prefixes routing ids used as client names
   std::unique_ptr<SocketWatcher> watcher_;
 };
 

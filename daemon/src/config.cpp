@@ -1,5 +1,7 @@
 #include "assay/daemon/config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -81,15 +83,27 @@ class ConfigReader {
   std::string source_;
 };
 
-json to_json(const toml::node& node) {
+// Instrument settings nest a few levels; the bound keeps a hostile file from recursing us (and
+// the JSON copies and dumps made of the settings later) into a stack overflow.
+constexpr int kMaxSettingsDepth = 32;
+
+json to_json(const ConfigReader& reader, const toml::node& node, const std::string& key, int depth) {
+  if ((node.is_table() || node.is_array()) && depth > kMaxSettingsDepth) {
+    reader.fail(&node, key, "nests tables or arrays deeper than " + std::to_string(kMaxSettingsDepth) +
+                                " levels (the limit)");
+  }
   if (auto* table = node.as_table()) {
     json out = json::object();
-    for (const auto& [key, value] : *table) out[std::string(key.str())] = to_json(value);
+    for (const auto& [name, value] : *table) {
+      out[std::string(name.str())] = to_json(reader, value, key + "." + std::string(name.str()), depth + 1);
+    }
     return out;
   }
   if (auto* array = node.as_array()) {
     json out = json::array();
-    for (const auto& value : *array) out.push_back(to_json(value));
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      out.push_back(to_json(reader, (*array)[i], key + "[" + std::to_string(i) + "]", depth + 1));
+    }
     return out;
   }
   if (auto* v = node.as_string()) return v->get();
@@ -111,8 +125,14 @@ std::string expand(std::string text, const Config& config) {
 
 void check_endpoint(const ConfigReader& reader, const toml::table* table, const std::string& key,
                     const std::string& endpoint, bool has_curve) {
-  if (endpoint.rfind("ipc://", 0) == 0) return;
   const toml::node* node = table ? table->get("endpoint") : nullptr;
+  if (endpoint.rfind("ipc://@", 0) == 0) {
+    // Linux abstract sockets have no file, so api.socket_mode cannot decide who connects.
+    reader.fail(node, key, "'" + endpoint + "' is an abstract socket, which any local user can "
+                           "connect to (no file permissions apply); use a path like "
+                           "ipc://{runtime_dir}/api.sock");
+  }
+  if (endpoint.rfind("ipc://", 0) == 0) return;
   if (endpoint.rfind("tcp://", 0) == 0) {
     if (!has_curve) {
       reader.fail(node, key, "tcp endpoints need CURVE keys: add a [curve] table with "
@@ -123,10 +143,48 @@ void check_endpoint(const ConfigReader& reader, const toml::table* table, const 
   reader.fail(node, key, "'" + endpoint + "' must start with ipc:// or tcp://");
 }
 
+// toml++ builds (and frees) one nested table per dotted-key part recursively, so a key like
+// a.a.a... 150,000 parts long overflows the stack inside the parser. Refuse long dotted keys
+// before parsing: a run of bare or quoted key parts joined by dots, outside strings and comments.
+// Dots inside numbers end a run at the next comma or bracket, so float arrays never count.
+void check_dotted_keys(const std::string& text, const std::string& source) {
+  constexpr int kMaxDots = kMaxSettingsDepth;
+  int dots = 0;
+  int line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      dots = 0;
+    } else if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      const bool multi = text.compare(i, 3, std::string(3, c)) == 0;
+      const std::string close = multi ? std::string(3, c) : std::string(1, c);
+      std::size_t j = i + close.size();
+      while (j < text.size() && text.compare(j, close.size(), close) != 0) {
+        if (text[j] == '\n') ++line;
+        if (c == '"' && text[j] == '\\') ++j;  // an escaped character, in basic strings only
+        ++j;
+      }
+      i = std::min(j + close.size(), text.size()) - 1;
+    } else if (c == '.') {
+      if (++dots > kMaxDots) {
+        throw ConfigError(source + ":" + std::to_string(line) + ": a dotted key has more than " +
+                          std::to_string(kMaxDots) + " parts after the first (the limit)");
+      }
+    } else if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ' ' ||
+                 c == '\t')) {
+      dots = 0;
+    }
+  }
+}
+
 }  // namespace
 
 Config parse_config(const std::string& toml_text, const std::string& source,
                     const ConfigOverrides& overrides) {
+  check_dotted_keys(toml_text, source);
   toml::table root;
   try {
     root = toml::parse(toml_text, source);
@@ -173,7 +231,8 @@ Config parse_config(const std::string& toml_text, const std::string& source,
 
   const auto* api = reader.table_at(root, "api");
   if (!api) api = &empty;
-  reader.only_keys(*api, "api.", {"endpoint", "max_message_bytes", "socket_mode"});
+  reader.only_keys(*api, "api.", {"endpoint", "max_message_bytes", "socket_mode", "request_id_ttl_h"});
+  config.request_id_ttl_h = reader.number_at(*api, "api.", "request_id_ttl_h", 24.0, 0.0003, 24.0 * 365);
   config.api_endpoint = expand(reader.string_at(*api, "api.", "endpoint", "ipc://{runtime_dir}/api.sock"), config);
   check_endpoint(reader, api, "api.endpoint", config.api_endpoint, config.curve.has_value());
   config.max_message_bytes = static_cast<std::size_t>(
@@ -189,14 +248,19 @@ Config parse_config(const std::string& toml_text, const std::string& source,
 
   const auto* events = reader.table_at(root, "events");
   if (!events) events = &empty;
-  reader.only_keys(*events, "events.", {"endpoint", "heartbeat_s"});
+  reader.only_keys(*events, "events.", {"endpoint", "heartbeat_s", "backlog_per_subscriber"});
+  config.backlog_per_subscriber =
+      static_cast<int>(reader.number_at(*events, "events.", "backlog_per_subscriber", 10000, 100, 1000000));
   config.events_endpoint = expand(reader.string_at(*events, "events.", "endpoint", "ipc://{runtime_dir}/events.sock"), config);
   check_endpoint(reader, events, "events.endpoint", config.events_endpoint, config.curve.has_value());
   config.heartbeat_s = reader.number_at(*events, "events.", "heartbeat_s", 2.0, 0.05, 3600);
 
   const auto* policy = reader.table_at(root, "policy");
   if (!policy) policy = &empty;
-  reader.only_keys(*policy, "policy.", {"on_interrupted", "max_attempts", "on_disconnect"});
+  reader.only_keys(*policy, "policy.", {"on_interrupted", "max_attempts", "on_disconnect", "step_timeout_s",
+                                        "stop_timeout_s"});
+  config.step_timeout_s = reader.number_at(*policy, "policy.", "step_timeout_s", 300, 1, 7 * 24 * 3600);
+  config.stop_timeout_s = reader.number_at(*policy, "policy.", "stop_timeout_s", 10, 0.5, 600);
   config.on_interrupted = reader.string_at(*policy, "policy.", "on_interrupted", "requeue");
   if (config.on_interrupted != "requeue" && config.on_interrupted != "fail") {
     reader.fail(policy->get("on_interrupted"), "policy.on_interrupted", "must be \"requeue\" or \"fail\"");
@@ -249,7 +313,7 @@ Config parse_config(const std::string& toml_text, const std::string& source,
       }
       if (const auto* settings = table.get("settings")) {
         if (!settings->is_table()) reader.fail(settings, prefix + "settings", "must be a table");
-        instrument.settings = to_json(*settings);
+        instrument.settings = to_json(reader, *settings, prefix + "settings", 1);
         for (const auto& [key, value] : *settings->as_table()) {
           instrument.setting_lines[std::string(key.str())] = static_cast<int>(value.source().begin.line);
         }

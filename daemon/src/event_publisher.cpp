@@ -4,11 +4,11 @@
 
 namespace assay::daemon {
 
-EventPublisher::EventPublisher(zmq::context_t& context, const std::string& endpoint,
+EventPublisher::EventPublisher(zmq::context_t& context, const std::string& endpoint, int backlog_per_subscriber,
                                const std::function<void(zmq::socket_t&)>& secure)
     : socket_(context, zmq::socket_type::pub) {
   socket_.set(zmq::sockopt::linger, 0);
-  socket_.set(zmq::sockopt::sndhwm, 100000);
+  socket_.set(zmq::sockopt::sndhwm, backlog_per_subscriber);
   if (secure) secure(socket_);
   socket_.bind(endpoint);
 }

@@ -20,7 +20,10 @@ namespace assay::daemon {
 class EventPublisher {
  public:
   // `secure` (may be empty) configures the socket before it binds (CURVE for tcp endpoints).
-  EventPublisher(zmq::context_t& context, const std::string& endpoint,
+  // `backlog_per_subscriber`: events libzmq holds for a subscriber that does not read; past it
+  // that subscriber misses events (it sees the gap in seq and catches up with events.since), so
+  // one stalled dashboard cannot grow assayd's memory without bound.
+  EventPublisher(zmq::context_t& context, const std::string& endpoint, int backlog_per_subscriber,
                  const std::function<void(zmq::socket_t&)>& secure);
   zmq::socket_t& socket() { return socket_; }
   void publish(const StoredEvent& event);

@@ -1,5 +1,7 @@
 #include "instrument_worker.hpp"
 
+#include <cstdio>
+
 #include <spdlog/spdlog.h>
 
 #include "run_context.hpp"
@@ -67,6 +69,70 @@ void InstrumentWorker::join() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool InstrumentWorker::join_until(std::chrono::steady_clock::time_point deadline) {
+  {
+    std::unique_lock lock(mutex_);
+    if (!finished_cv_.wait_until(lock, deadline, [this] { return finished_ || !thread_.joinable(); })) {
+      return false;
+    }
+  }
+  join();
+  return true;
+}
+
+void InstrumentWorker::leave_interrupted(std::chrono::milliseconds waited) {
+  auto job = running_job();
+  spdlog::error("[{}] did not stop within {} ms (stuck in a driver call); leaving it behind{}", name(),
+                waited.count(), job ? " with job " + *job + " interrupted" : "");
+  if (!job) return;
+  try {
+    store_.mark_interrupted(*job, "assayd stopped while " + name() + " was stuck; the job resumes at the next start");
+  } catch (const std::exception& e) {
+    spdlog::error("[job {}] cannot record the interruption: {}", *job, e.what());
+  }
+}
+
+void InstrumentWorker::set_step_timeout(std::chrono::seconds timeout) {
+  std::lock_guard lock(mutex_);
+  step_timeout_ = timeout;
+}
+
+void InstrumentWorker::check_deadline() {
+  std::string job_id;
+  std::string error;
+  {
+    std::lock_guard lock(mutex_);
+    if (!running_job_ || !watch_ || wedged_) return;
+    auto overdue = watch_->overdue(JobWatch::Clock::now());
+    if (!overdue) return;
+    job_id = *running_job_;
+    if (stall_error_.empty()) {
+      char idle[32];
+      std::snprintf(idle, sizeof idle, "%.0f", overdue->idle_s);
+      stall_error_ = "no progress for " + std::string(idle) + " s on " + instrument_->name() +
+                     (overdue->step.empty() ? std::string() : " during " + overdue->step) +
+                     " (the step's bound is " + std::to_string(overdue->bound.count()) +
+                     " s; policy.step_timeout_s when the protocol sets none)";
+      stop_source_.request_stop();
+      spdlog::error("[job {} on {}] {}; stopping it", job_id, instrument_->name(), stall_error_);
+      return;
+    }
+    // Asked to stop one bound (at most 30 s) ago and still stuck inside the driver.
+    auto grace = std::min(overdue->bound, std::chrono::seconds(30));
+    if (overdue->idle_s < static_cast<double>((overdue->bound + grace).count())) return;
+    wedged_ = true;
+    error = stall_error_ + "; the instrument did not stop when asked, so its queue is held until "
+                           "assayd restarts";
+  }
+  spdlog::error("[job {} on {}] {}", job_id, instrument_->name(), error);
+  try {
+    store_.finish_job(job_id, JobState::failed, "stalled", error);
+  } catch (const std::exception& e) {
+    spdlog::error("[job {}] cannot record the failure: {}", job_id, e.what());
+  }
+  publish_state(InstrumentState::error, "stuck in job " + job_id + "; restart assayd");
+}
+
 std::optional<std::string> InstrumentWorker::running_job() const {
   std::lock_guard lock(mutex_);
   return running_job_;
@@ -80,6 +146,8 @@ nlohmann::json InstrumentWorker::describe() const {
                      {"details", instrument_->describe()}};
   auto job = running_job();
   out["running_job"] = job ? nlohmann::json(*job) : nlohmann::json(nullptr);
+  std::lock_guard lock(mutex_);
+  if (wedged_) out["state"] = "error";  // stuck in a driver call: its queue waits for a restart
   return out;
 }
 
@@ -137,16 +205,26 @@ void InstrumentWorker::loop() {
     }
   }
   instrument_->disconnect();
+  {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+  }
+  finished_cv_.notify_all();
 }
 
 void InstrumentWorker::run_job(const std::string& job_id) {
   // Recorded before `running` is committed, so a cancel that sees `running` always finds it here.
+  std::shared_ptr<JobWatch> watch;
   {
     std::lock_guard lock(mutex_);
     running_job_ = job_id;
     cancel_requested_ = false;
+    stall_error_.clear();
+    wedged_ = false;
     stop_source_ = std::stop_source();
     if (shutting_down_) stop_source_.request_stop();
+    watch = std::make_shared<JobWatch>(step_timeout_);
+    watch_ = watch;
   }
   int attempt = 0;
   try {
@@ -182,7 +260,8 @@ void InstrumentWorker::run_job(const std::string& job_id) {
       }
     }
     protocols::throw_if_failed(instrument_->load_plate(spec.loaded_plate()), "loading the plate");
-    DaemonRunContext context(store_, *instrument_, job_id, attempt, state_dir_, stop_source_.get_token());
+    DaemonRunContext context(store_, *instrument_, job_id, attempt, state_dir_, stop_source_.get_token(),
+                             watch.get());
     auto result = protocol->run(spec, context);
     auto truth = instrument_->truth();
     if (!truth.is_null()) store_.set_truth(job_id, truth);
@@ -199,6 +278,10 @@ void InstrumentWorker::run_job(const std::string& job_id) {
     final_state = JobState::failed;
     error_code = "internal_error";
     error = e.what();
+    if (error.find("disk is full") != std::string::npos) {
+      error_code = "disk_full";
+      error = "the disk of the state folder is full; free space and resubmit (" + error + ")";
+    }
   }
 
   // The outcome is decided and committed under the lock, and the job forgotten only then: a
@@ -206,25 +289,37 @@ void InstrumentWorker::run_job(const std::string& job_id) {
   std::unique_lock lock(mutex_);
   const bool shutting_down = shutting_down_;
   const bool cancelled = cancel_requested_;
-  try {
-    if (final_state == JobState::failed && shutting_down) {
-      store_.mark_interrupted(job_id, "assayd stopped; the job resumes at the next start");
-      spdlog::info("{}interrupted by shutdown", where);
-    } else if (final_state == JobState::failed && cancelled) {
-      store_.finish_job(job_id, JobState::cancelled, "cancelled", "cancelled by request while running");
-      spdlog::info("{}cancelled", where);
-    } else {
-      store_.finish_job(job_id, final_state, error_code, error);
-      if (final_state == JobState::failed) {
-        spdlog::error("{}failed: {}", where, error);
+  const std::string stalled = stall_error_;
+  // A full disk can refuse even this small write: retry each second until it is stored (space
+  // came back) or assayd stops, so a job is never left `running` behind an idle worker.
+  for (bool logged = false;;) {
+    try {
+      if (final_state == JobState::failed && !stalled.empty()) {
+        store_.finish_job(job_id, JobState::failed, "stalled", stalled);
+        spdlog::error("{}failed: {}", where, stalled);
+      } else if (final_state == JobState::failed && shutting_down) {
+        store_.mark_interrupted(job_id, "assayd stopped; the job resumes at the next start");
+        spdlog::info("{}interrupted by shutdown", where);
+      } else if (final_state == JobState::failed && cancelled) {
+        store_.finish_job(job_id, JobState::cancelled, "cancelled", "cancelled by request while running");
+        spdlog::info("{}cancelled", where);
       } else {
-        spdlog::info("{}succeeded", where);
+        store_.finish_job(job_id, final_state, error_code, error);
+        if (final_state == JobState::failed) {
+          spdlog::error("{}failed: {}", where, error);
+        } else {
+          spdlog::info("{}succeeded", where);
+        }
       }
+      break;
+    } catch (const std::exception& e) {
+      if (!logged) spdlog::error("{}cannot record the outcome, retrying each second: {}", where, e.what());
+      logged = true;
+      if (wake_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return shutting_down_; })) break;
     }
-  } catch (const std::exception& e) {
-    spdlog::error("{}cannot record the outcome: {}", where, e.what());
   }
   running_job_.reset();
+  watch_.reset();
   lock.unlock();
   publish_state(instrument_->state() == InstrumentState::busy ? InstrumentState::online
                                                              : instrument_->state(),

@@ -4,9 +4,13 @@
 // The queue lives in SQLite, so queued jobs survive restarts. The thread sleeps on a condition
 // variable until wake() (no polling). cancel() stops a running job at its next safe point;
 // shutdown() does the same but leaves the job `interrupted` so the next start resumes it.
+// check_deadline() fails a job that makes no progress within its step's bound: it asks the job
+// to stop, and if the worker is still stuck after a grace period, records the job failed itself
+// (the thread cannot be killed; the instrument stays in error until assayd restarts).
 // Public methods are thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <memory>
@@ -20,6 +24,7 @@
 
 #include "assay/daemon/store.hpp"
 #include "assay/drivers/instrument.hpp"
+#include "job_watch.hpp"
 #include "protocol_catalog.hpp"
 
 namespace assay::daemon {
@@ -40,6 +45,15 @@ class InstrumentWorker {
   // End the thread after the current job (the instrument was removed from the config).
   void retire();
   void join();
+  // Joins when the thread ends by `deadline`; false (not joined) when it is stuck.
+  bool join_until(std::chrono::steady_clock::time_point deadline);
+  // At stop, when join_until() gave up: the running job is marked interrupted (it resumes at the
+  // next start) from the calling thread, since the worker's own thread is stuck in the driver.
+  void leave_interrupted(std::chrono::milliseconds waited);
+  // The bound of a step when the protocol sets none (policy.step_timeout_s).
+  void set_step_timeout(std::chrono::seconds timeout);
+  // Called periodically (io thread): enforces the running job's step deadline.
+  void check_deadline();
 
   const std::string& name() const { return instrument_->name(); }
   const std::string& driver() const { return driver_; }
@@ -76,6 +90,12 @@ class InstrumentWorker {
   std::optional<std::string> running_job_;
   bool cancel_requested_ = false;
   std::stop_source stop_source_;
+  std::chrono::seconds step_timeout_{300};
+  std::shared_ptr<JobWatch> watch_;  // of the running job
+  std::string stall_error_;          // set when the running job missed its step deadline
+  bool wedged_ = false;              // ... and did not stop within the grace period either
+  bool finished_ = false;            // the thread has ended
+  std::condition_variable finished_cv_;
   std::thread thread_;
 };
 

@@ -11,19 +11,22 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(250);
 }  // namespace
 
 DaemonRunContext::DaemonRunContext(Store& store, drivers::Instrument& instrument, std::string job_id,
-                                   int attempt, std::filesystem::path state_dir, std::stop_token stop)
+                                   int attempt, std::filesystem::path state_dir, std::stop_token stop,
+                                   JobWatch* watch)
     : store_(store),
       instrument_(instrument),
       job_id_(std::move(job_id)),
       attempt_(attempt),
       state_dir_(std::move(state_dir)),
       job_dir_(state_dir_ / "jobs" / job_id_),
-      stop_(std::move(stop)) {
+      stop_(std::move(stop)),
+      watch_(watch) {
   std::filesystem::create_directories(job_dir_);
 }
 
 void DaemonRunContext::store_readings(std::span<const drivers::Reading> readings) {
   store_.append_readings(job_id_, attempt_, readings);
+  if (watch_) watch_->touch();
 }
 
 protocols::StoredImage DaemonRunContext::store_image(const drivers::CapturedImage& image,
@@ -40,10 +43,12 @@ protocols::StoredImage DaemonRunContext::store_image(const drivers::CapturedImag
     throw protocols::ProtocolError("storage_error", "cannot write image " + path.string());
   }
   store_.add_image(job_id_, attempt_, {std::filesystem::relative(path, state_dir_), kind, image});
+  if (watch_) watch_->touch();
   return {path, image.well, image.field};
 }
 
 void DaemonRunContext::progress(double fraction, const std::string& message) {
+  if (watch_) watch_->touch();
   auto now = std::chrono::steady_clock::now();
   bool finished = fraction >= 1.0;
   if (!finished && message == last_message_ && now - last_progress_ < kProgressInterval) return;
@@ -54,6 +59,18 @@ void DaemonRunContext::progress(double fraction, const std::string& message) {
 
 std::vector<drivers::Reading> DaemonRunContext::earlier_readings() const {
   return store_.readings_before_attempt(job_id_, attempt_);
+}
+
+void DaemonRunContext::acquisition_complete(const std::string& acquisition) {
+  store_.mark_acquisition_complete(job_id_, attempt_, acquisition);
+}
+
+std::optional<std::vector<drivers::Reading>> DaemonRunContext::completed_earlier(const std::string& acquisition) const {
+  return store_.readings_of_completed(job_id_, attempt_, acquisition);
+}
+
+void DaemonRunContext::expect_step_within(std::chrono::seconds bound, const std::string& step) {
+  if (watch_) watch_->set_step(bound, step);
 }
 
 void DaemonRunContext::log_info(const std::string& message) {

@@ -9,13 +9,15 @@
 
 #include "assay/daemon/store.hpp"
 #include "assay/protocols/protocol.hpp"
+#include "job_watch.hpp"
 
 namespace assay::daemon {
 
 class DaemonRunContext final : public protocols::RunContext {
  public:
+  // `watch` (borrowed, may be null) hears of every reading, image and progress report.
   DaemonRunContext(Store& store, drivers::Instrument& instrument, std::string job_id, int attempt,
-                   std::filesystem::path state_dir, std::stop_token stop);
+                   std::filesystem::path state_dir, std::stop_token stop, JobWatch* watch = nullptr);
 
   drivers::Instrument& instrument() override { return instrument_; }
   void store_readings(std::span<const drivers::Reading> readings) override;
@@ -26,6 +28,9 @@ class DaemonRunContext final : public protocols::RunContext {
   std::filesystem::path job_dir() const override { return job_dir_; }
   void log_info(const std::string& message) override;
   void log_warning(const std::string& message) override;
+  void acquisition_complete(const std::string& acquisition) override;
+  void expect_step_within(std::chrono::seconds bound, const std::string& step) override;
+  std::optional<std::vector<drivers::Reading>> completed_earlier(const std::string& acquisition) const override;
 
  private:
   Store& store_;
@@ -35,6 +40,7 @@ class DaemonRunContext final : public protocols::RunContext {
   std::filesystem::path state_dir_;
   std::filesystem::path job_dir_;
   std::stop_token stop_;
+  JobWatch* watch_;
   std::chrono::steady_clock::time_point last_progress_{};
   std::string last_message_;
 };

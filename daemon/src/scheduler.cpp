@@ -24,8 +24,10 @@ std::unique_ptr<drivers::Instrument> build_instrument(const InstrumentConfig& co
 }
 
 std::unique_ptr<InstrumentWorker> Scheduler::build(const InstrumentConfig& config) {
-  return std::make_unique<InstrumentWorker>(build_instrument(config, drivers_), config.driver,
-                                            config.settings, store_, protocols_, state_dir_);
+  auto worker = std::make_unique<InstrumentWorker>(build_instrument(config, drivers_), config.driver,
+                                                   config.settings, store_, protocols_, state_dir_);
+  worker->set_step_timeout(step_timeout_);
+  return worker;
 }
 
 void Scheduler::apply(const std::vector<InstrumentConfig>& instruments) {
@@ -113,6 +115,27 @@ void Scheduler::release() {
 void Scheduler::shutdown_and_join() {
   for (auto* worker : begin_shutdown()) worker->join();
   release();
+}
+
+void Scheduler::abandon(InstrumentWorker* worker) {
+  auto leave = [worker](std::unique_ptr<InstrumentWorker>& owned) {
+    if (owned.get() != worker) return false;
+    (void)owned.release();  // never freed: its thread still runs inside the driver
+    return true;
+  };
+  std::erase_if(workers_, [&](auto& entry) { return leave(entry.second); });
+  std::erase_if(retired_, leave);
+}
+
+void Scheduler::set_step_timeout(std::chrono::seconds timeout) {
+  step_timeout_ = timeout;
+  for (auto& [name, worker] : workers_) worker->set_step_timeout(timeout);
+}
+
+void Scheduler::check_deadlines() {
+  if (shutting_down_) return;
+  for (auto& [name, worker] : workers_) worker->check_deadline();
+  for (auto& worker : retired_) worker->check_deadline();
 }
 
 void Scheduler::reap_retired() {

@@ -5,6 +5,7 @@
 // rebuilt when idle.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +46,14 @@ class Scheduler {
   // shutdown began, apply() and reap_retired() do nothing.
   std::vector<InstrumentWorker*> begin_shutdown();
   void release();
+  // At stop, a worker stuck in a driver call that ignores stop (it did not join in time): it is
+  // never destroyed, since its thread still runs inside the driver, so release() does not wait
+  // for it. io thread.
+  void abandon(InstrumentWorker* worker);
+  // policy.step_timeout_s, for every worker now and later.
+  void set_step_timeout(std::chrono::seconds timeout);
+  // Enforces every running job's step deadline (see InstrumentWorker::check_deadline).
+  void check_deadlines();
   // Joins workers retired by an earlier apply() that have finished.
   void reap_retired();
 
@@ -58,6 +67,7 @@ class Scheduler {
   std::map<std::string, std::unique_ptr<InstrumentWorker>> workers_;
   std::vector<std::unique_ptr<InstrumentWorker>> retired_;
   bool shutting_down_ = false;
+  std::chrono::seconds step_timeout_{300};
 };
 
 }  // namespace assay::daemon

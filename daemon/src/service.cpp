@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -52,6 +54,23 @@ class StateDirLock {
   drivers::UniqueFd fd_;  // the lock lasts as long as the descriptor is open
 };
 
+// A state folder made earlier (by hand, before the umask) may be open to every local user:
+// close it to 0750 at most. The files in it keep their modes; new ones are 0640.
+void restrict_state_dir(const fs::path& state_dir) {
+  std::error_code error;
+  auto mode = fs::status(state_dir, error).permissions();
+  if (error) return;
+  const auto open_bits = fs::perms::others_all | fs::perms::group_write;
+  if ((mode & open_bits) == fs::perms::none) return;
+  fs::permissions(state_dir, open_bits, fs::perm_options::remove, error);
+  if (error) {
+    spdlog::warn("state folder {} is readable by other users and cannot be restricted: {}",
+                 state_dir.string(), error.message());
+  } else {
+    spdlog::info("state folder {} restricted to mode 0750 (owner and group only)", state_dir.string());
+  }
+}
+
 void prepare_ipc(const std::string& endpoint) {
   if (endpoint.rfind("ipc://", 0) != 0) return;
   fs::path path = endpoint.substr(6);
@@ -92,6 +111,7 @@ struct Service::Impl {
   std::optional<std::chrono::microseconds> watchdog;
   bool stopping = false;
   std::thread stopper;
+  std::atomic<int> abandoned_workers{0};  // stuck in a driver at stop; see run()
   std::string last_status;
 
   void start();
@@ -126,6 +146,13 @@ int Service::run() {
     std::error_code ignored;
     if (endpoint.rfind("ipc://", 0) == 0) fs::remove(endpoint.substr(6), ignored);
   }
+  if (impl_->abandoned_workers > 0) {
+    // Their threads are still inside a driver call: ending the process is the only way to stop
+    // them. Everything stored is committed (SQLite WAL); the jobs were marked interrupted.
+    spdlog::warn("assayd stopped, leaving {} stuck instrument worker(s) behind", impl_->abandoned_workers.load());
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
   spdlog::info("assayd stopped");
   return 0;
 }
@@ -134,6 +161,7 @@ void Service::Impl::start() {
   set_log_level(config.log_level);
   fs::create_directories(config.state_dir);
   fs::create_directories(config.runtime_dir);
+  restrict_state_dir(config.state_dir);
   lock = std::make_unique<StateDirLock>(config.state_dir);
   store = std::make_unique<Store>(config.database);
 
@@ -163,7 +191,8 @@ void Service::Impl::start() {
     spdlog::info("CURVE: {} allowed client key(s) from {}", curve->allowed_count(),
                  config.curve->allowed_clients_file.string());
   }
-  publisher = std::make_unique<EventPublisher>(context, config.events_endpoint, secure_events);
+  publisher = std::make_unique<EventPublisher>(context, config.events_endpoint, config.backlog_per_subscriber,
+                                               secure_events);
   publisher->set_last_seq(store->last_seq());
   store->set_event_listener([this](const StoredEvent& event) {
     boost::asio::post(io, [this, event] {
@@ -171,9 +200,11 @@ void Service::Impl::start() {
     });
   });
   scheduler = std::make_unique<Scheduler>(*store, drivers, *protocols, config.state_dir);
+  scheduler->set_step_timeout(std::chrono::seconds(static_cast<long>(config.step_timeout_s)));
   scheduler->apply(config.instruments);
   handler = std::make_unique<ApiHandler>(*store, *scheduler, *protocols,
                                          [this] { return publisher->last_seq(); });
+  handler->set_request_id_ttl(static_cast<std::int64_t>(config.request_id_ttl_h * 3600.0));
   api = std::make_unique<ApiServer>(io, context, config.api_endpoint, config.max_message_bytes,
                                     *handler, secure_api);
   set_ipc_mode(config.api_endpoint, config.socket_mode);
@@ -229,9 +260,11 @@ void Service::Impl::reload() {
       load_plugins(fresh.plugin_dirs, next);
       protocols->replace(std::move(next));
     }
+    scheduler->set_step_timeout(std::chrono::seconds(static_cast<long>(fresh.step_timeout_s)));
     scheduler->apply(fresh.instruments);
     set_log_level(fresh.log_level);
     api->set_max_message_bytes(fresh.max_message_bytes);
+    handler->set_request_id_ttl(static_cast<std::int64_t>(fresh.request_id_ttl_h * 3600.0));
     config = std::move(fresh);
     spdlog::info("reload done: {} instrument(s), log level {}", config.instruments.size(), config.log_level);
   } catch (const std::exception& e) {
@@ -265,14 +298,24 @@ void Service::Impl::begin_shutdown(const char* why) {
   // Joining workers blocks, so it happens off the io thread, which keeps answering requests and
   // publishing the final events meanwhile. The stopper joins only the workers handed to it here;
   // the io thread alone touches the scheduler and destroys them once the API has stopped.
-  stopper = std::thread([this, stopping_workers = scheduler->begin_shutdown()] {
-    for (auto* worker : stopping_workers) worker->join();
-    boost::asio::post(io, [this] {
+  // Bounded: a worker stuck in a driver call that ignores stop must not keep assayd running; its
+  // job is left interrupted and the worker is never destroyed (see Service::run).
+  const auto limit = std::chrono::milliseconds(static_cast<long>(config.stop_timeout_s * 1000));
+  stopper = std::thread([this, limit, stopping_workers = scheduler->begin_shutdown()] {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    std::vector<InstrumentWorker*> stuck;
+    for (auto* worker : stopping_workers) {
+      if (!worker->join_until(deadline)) stuck.push_back(worker);
+    }
+    for (auto* worker : stuck) worker->leave_interrupted(limit);
+    abandoned_workers = static_cast<int>(stuck.size());
+    boost::asio::post(io, [this, stuck] {
       heartbeat_timer.cancel();
       watchdog_timer.cancel();
       status_timer.cancel();
       signals.cancel();
       api->stop();
+      for (auto* worker : stuck) scheduler->abandon(worker);
       scheduler->release();
       // Let queued publications go out before the loop ends.
       boost::asio::post(io, [this] { io.stop(); });
@@ -318,6 +361,7 @@ void Service::Impl::schedule_status() {
       notify::status(text);
     }
     scheduler->reap_retired();
+    scheduler->check_deadlines();
     schedule_status();
   });
 }

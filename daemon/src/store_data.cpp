@@ -47,6 +47,34 @@ std::vector<drivers::Reading> Store::readings_before_attempt(const std::string& 
   return readings;
 }
 
+void Store::mark_acquisition_complete(const std::string& job_id, int attempt, const std::string& name) {
+  std::lock_guard lock(write_mutex_);
+  auto insert = writer_.prepare(
+      "INSERT OR IGNORE INTO acquisitions (job_id, attempt, name, completed_at) VALUES (?, ?, ?, ?)");
+  insert.bind(1, job_id).bind(2, attempt).bind(3, name).bind(4, utc_now()).run();
+}
+
+std::optional<std::vector<drivers::Reading>> Store::readings_of_completed(const std::string& job_id, int attempt,
+                                                                          const std::string& name) {
+  std::lock_guard lock(write_mutex_);
+  auto latest = writer_.prepare(
+      "SELECT MAX(attempt) FROM acquisitions WHERE job_id = ? AND attempt < ? AND name = ?");
+  latest.bind(1, job_id).bind(2, attempt).bind(3, name);
+  if (!latest.step() || latest.column_is_null(0)) return std::nullopt;
+  const auto finished = latest.column_int(0);
+  auto select = writer_.prepare(
+      "SELECT well, channel, cycle, time_s, value, saturated FROM readings "
+      "WHERE job_id = ? AND attempt = ? ORDER BY id");
+  select.bind(1, job_id).bind(2, finished);
+  std::vector<drivers::Reading> readings;
+  while (select.step()) {
+    readings.push_back({select.column_text(0), select.column_text(1),
+                        static_cast<int>(select.column_int(2)), select.column_double(3),
+                        select.column_double(4), select.column_int(5) != 0});
+  }
+  return readings;
+}
+
 void Store::add_image(const std::string& job_id, int attempt, const ImageRecord& image) {
   write_transaction([&] {
     const auto& m = image.meta;

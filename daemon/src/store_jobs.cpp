@@ -1,4 +1,5 @@
 // Store: jobs, their plates and wells, and job state changes.
+#include <chrono>
 #include <cstdio>
 
 #include "assay/daemon/store.hpp"
@@ -7,6 +8,11 @@ namespace assay::daemon {
 namespace {
 
 using nlohmann::json;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 json parse_or_null(const std::string& text) {
   if (text.empty()) return nullptr;
@@ -61,15 +67,27 @@ json JobRecord::to_json(bool with_spec) const {
   return out;
 }
 
-SubmitOutcome Store::insert_job(const protocols::JobSpec& spec, const std::string& request_key) {
+SubmitOutcome Store::insert_job(const protocols::JobSpec& spec, const RequestKey& request) {
   SubmitOutcome outcome;
+  const auto& request_key = request.key;
+  const std::int64_t now = unix_now();
   write_transaction([&] {
     if (!request_key.empty()) {
-      auto existing = writer_.prepare("SELECT id FROM jobs WHERE request_key = ?");
+      auto existing = writer_.prepare(
+          "SELECT id, COALESCE(request_digest, ''), COALESCE(request_expires_at, 0) FROM jobs "
+          "WHERE request_key = ?");
       existing.bind(1, request_key);
       if (existing.step()) {
-        outcome = {existing.column_text(0), true};
-        return;
+        auto first = existing.column_text(0);
+        auto digest = existing.column_text(1);
+        const bool live = existing.column_int(2) > now;
+        existing.reset();
+        if (live) {
+          outcome = {first, digest == request.digest, digest != request.digest};
+          return;
+        }
+        // Expired (keys of older versions carry no lifetime): the new request gets the key.
+        writer_.prepare("UPDATE jobs SET request_key = NULL WHERE id = ?").bind(1, first).run();
       }
     }
     auto count = writer_.prepare("SELECT COALESCE(MAX(rowid), 0) + 1 FROM jobs");
@@ -80,12 +98,13 @@ SubmitOutcome Store::insert_job(const protocols::JobSpec& spec, const std::strin
 
     auto insert = writer_.prepare(
         "INSERT INTO jobs (id, request_key, protocol, instrument, name, priority, state, "
-        "submitted_at, spec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "submitted_at, spec, request_digest, request_expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, outcome.job_id);
     if (request_key.empty()) {
-      insert.bind_null(2);
+      insert.bind_null(2).bind_null(10).bind_null(11);
     } else {
-      insert.bind(2, request_key);
+      insert.bind(2, request_key).bind(10, request.digest).bind(11, now + request.ttl_s);
     }
     insert.bind(3, spec.protocol).bind(4, spec.instrument).bind(5, spec.name);
     insert.bind(6, spec.priority).bind(7, to_string(JobState::queued));
@@ -151,11 +170,14 @@ int Store::start_attempt(const std::string& job_id) {
 void Store::finish_job(const std::string& job_id, JobState state,
                        const std::string& error_code, const std::string& error) {
   write_transaction([&] {
+    // Only a running job ends here: a job the deadline check already failed stays failed when
+    // its stuck worker returns at last.
     auto update = writer_.prepare(
         "UPDATE jobs SET state = ?, finished_at = ?, error_code = ?, error = ?, "
-        "progress = CASE WHEN ? THEN 1 ELSE progress END WHERE id = ?");
+        "progress = CASE WHEN ? THEN 1 ELSE progress END WHERE id = ? AND state = 'running'");
     update.bind(1, to_string(state)).bind(2, utc_now()).bind(3, error_code).bind(4, error);
     update.bind(5, state == JobState::succeeded ? 1 : 0).bind(6, job_id).run();
+    if (writer_.changes() != 1) return;
     json extra = json::object();
     if (!error.empty()) extra["error"] = {{"code", error_code}, {"message", error}};
     set_state_locked(job_id, state, std::move(extra));

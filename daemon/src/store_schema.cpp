@@ -109,6 +109,21 @@ CREATE VIEW job_readings AS
          r.time_s, r.value, r.saturated
   FROM readings r LEFT JOIN wells w ON w.job_id = r.job_id AND w.well = r.well;
 )sql",
+    // 2: which attempt finished which acquisition (a kinetic read is only resumable as a whole).
+    R"sql(
+CREATE TABLE acquisitions (
+  job_id       TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  attempt      INTEGER NOT NULL,
+  name         TEXT NOT NULL,           -- e.g. "kinetic read"
+  completed_at TEXT NOT NULL,
+  PRIMARY KEY (job_id, attempt, name)
+);
+)sql",
+    // 3: request keys expire and remember what was asked (a reused id with another job is not a retry).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN request_digest TEXT;
+ALTER TABLE jobs ADD COLUMN request_expires_at INTEGER;  -- unix seconds; NULL = expired
+)sql",
 };
 
 }  // namespace

@@ -49,11 +49,15 @@ struct Config {
   std::string api_endpoint;
   std::string events_endpoint;
   std::size_t max_message_bytes = 1 << 20;
+  double request_id_ttl_h = 24.0;  // how long a submit's request id keeps it idempotent
   unsigned socket_mode = 0660;
   double heartbeat_s = 2.0;
+  int backlog_per_subscriber = 10000;  // events held for a subscriber that does not read
   std::string on_interrupted = "requeue";  // or "fail"
   int max_attempts = 3;
   std::string on_disconnect = "fail";  // or "pause"
+  double step_timeout_s = 300;  // a job step with no progress this long fails (unless its protocol sets a bound)
+  double stop_timeout_s = 10;   // SIGTERM: how long running jobs get to stop before assayd exits without them
   std::string log_level = "info";
   std::vector<std::filesystem::path> plugin_dirs;
   std::optional<CurveConfig> curve;

@@ -34,7 +34,7 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 3;
 
 struct JobRecord {
   std::string id;
@@ -70,9 +70,19 @@ struct ImageRecord {
   drivers::CapturedImage meta;  // pixels unused here
 };
 
+// What makes a submit idempotent: the caller's key for the request, a digest of the job it
+// asked for, and how long the key holds. A key seen again within its lifetime with the same
+// digest is a retry (the first job is returned); with another digest it is a conflict.
+struct RequestKey {
+  std::string key;     // "client/request id"; empty = not idempotent
+  std::string digest;  // of the submitted job
+  std::int64_t ttl_s = 24 * 3600;
+};
+
 struct SubmitOutcome {
-  std::string job_id;
+  std::string job_id;  // the new job, or the first job of a retry or a conflict
   bool duplicate = false;
+  bool conflict = false;  // the key was used for a different job; nothing was created
 };
 
 struct RecoveredJob {
@@ -92,8 +102,9 @@ class Store {
   std::int64_t last_seq();
 
   // --- writes (any thread) ---
-  // Inserts a queued job with its plate and wells; a known request_key returns the first job.
-  SubmitOutcome insert_job(const protocols::JobSpec& spec, const std::string& request_key);
+  // Inserts a queued job with its plate and wells; a live request key returns the first job
+  // (duplicate, or conflict when the digest differs); an expired key is forgotten.
+  SubmitOutcome insert_job(const protocols::JobSpec& spec, const RequestKey& request = {});
   std::optional<std::string> next_queued(const std::string& instrument);
   // queued -> running; returns the attempt number (1 for the first run).
   int start_attempt(const std::string& job_id);
@@ -114,6 +125,11 @@ class Store {
   void mark_interrupted(const std::string& job_id, const std::string& reason);
   nlohmann::json load_job_spec(const std::string& job_id);
   std::vector<drivers::Reading> readings_before_attempt(const std::string& job_id, int attempt);
+  // Records that `attempt` finished the acquisition `name` (see RunContext::acquisition_complete).
+  void mark_acquisition_complete(const std::string& job_id, int attempt, const std::string& name);
+  // The readings of the latest attempt before `attempt` that finished `name`, or nullopt.
+  std::optional<std::vector<drivers::Reading>> readings_of_completed(const std::string& job_id, int attempt,
+                                                                     const std::string& name);
 
   // --- reads (io thread only) ---
   std::optional<JobRecord> read_job(const std::string& job_id);
