@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_clariostar_replies fuzz_job_spec fuzz_input_files)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_clariostar_replies fuzz_job_spec fuzz_input_files fuzz_api_request)
 
 sanitizers="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \

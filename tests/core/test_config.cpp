@@ -41,3 +41,9 @@ TEST_CASE("config numbers outside their range are refused with file, line and ke
   CHECK(error_of("[api]\nmax_message_bytes = 1e20\n").find("api.max_message_bytes") != std::string::npos);
   CHECK(error_of("[policy]\nmax_attemps = 2\n").find("max_attemps") != std::string::npos);
 }
+
+TEST_CASE("an abstract ipc endpoint is refused: socket_mode cannot protect it") {
+  auto error = error_of("[api]\nendpoint = \"ipc://@assayd-api\"\n");
+  CHECK(error.find("site.toml:2: key 'api.endpoint': 'ipc://@assayd-api' is an abstract socket") == 0);
+  CHECK(error_of("[events]\nendpoint = \"ipc://@events\"\n").find("events.endpoint") != std::string::npos);
+}
