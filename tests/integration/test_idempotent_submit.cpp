@@ -19,19 +19,31 @@ using nlohmann::json;
 
 namespace {
 
-// One request from a DEALER with a chosen routing id, as libzmq would assign it again.
+// A client connection with a chosen routing id, as libzmq would assign it again after a restart.
+// A retry reuses the connection: a second live connection with the same id is refused by ROUTER.
+class Peer {
+ public:
+  Peer(DaemonHarness& daemon, const std::string& routing_id) : dealer_(daemon.context(), zmq::socket_type::dealer) {
+    dealer_.set(zmq::sockopt::linger, 0);
+    dealer_.set(zmq::sockopt::routing_id, routing_id);
+    dealer_.connect(daemon.api_endpoint());
+  }
+  json ask(const json& request) {
+    dealer_.send(zmq::buffer(request.dump()), zmq::send_flags::none);
+    zmq::pollitem_t item{dealer_.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, std::chrono::seconds(10));
+    REQUIRE((item.revents & ZMQ_POLLIN));
+    zmq::message_t reply;
+    (void)dealer_.recv(reply);
+    return json::parse(reply.to_string_view());
+  }
+
+ private:
+  zmq::socket_t dealer_;
+};
+
 json request_as(DaemonHarness& daemon, const std::string& routing_id, const json& request) {
-  zmq::socket_t dealer(daemon.context(), zmq::socket_type::dealer);
-  dealer.set(zmq::sockopt::linger, 0);
-  dealer.set(zmq::sockopt::routing_id, routing_id);
-  dealer.connect(daemon.api_endpoint());
-  dealer.send(zmq::buffer(request.dump()), zmq::send_flags::none);
-  zmq::pollitem_t item{dealer.handle(), 0, ZMQ_POLLIN, 0};
-  zmq::poll(&item, 1, std::chrono::seconds(10));
-  REQUIRE((item.revents & ZMQ_POLLIN));
-  zmq::message_t reply;
-  (void)dealer.recv(reply);
-  return json::parse(reply.to_string_view());
+  return Peer(daemon, routing_id).ask(request);
 }
 
 json submit_request(const std::string& id, const json& job) {
@@ -54,11 +66,12 @@ TEST_CASE("after a restart the same routing id and request id from a new client 
   std::string first_id;
   {
     DaemonHarness daemon(dir, {});
-    auto first = request_as(daemon, "peer-1", submit_request("1", first_job));
+    Peer peer(daemon, "peer-1");
+    auto first = peer.ask(submit_request("1", first_job));
     REQUIRE(first["ok"] == true);
     first_id = first["result"]["job_id"];
     // The same client retrying in the same run is a duplicate.
-    auto retry = request_as(daemon, "peer-1", submit_request("1", first_job));
+    auto retry = peer.ask(submit_request("1", first_job));
     CHECK(retry["result"]["duplicate"] == true);
     CHECK(retry["result"]["job_id"] == first_id);
   }
@@ -119,10 +132,11 @@ TEST_CASE("a request id expires after api.request_id_ttl_h") {
   DaemonHarness daemon(options);
   json request = submit_request("short-lived", example_job("demo_plate_read.json"));
   request["client"] = "lims-8";
-  auto first = request_as(daemon, "a", request);
-  CHECK(request_as(daemon, "a", request)["result"]["duplicate"] == true);
+  Peer peer(daemon, "a");
+  auto first = peer.ask(request);
+  CHECK(peer.ask(request)["result"]["duplicate"] == true);
   std::this_thread::sleep_for(std::chrono::milliseconds(2200));
-  auto later = request_as(daemon, "a", request);
+  auto later = peer.ask(request);
   CHECK(later["result"]["duplicate"] == false);
   CHECK(later["result"]["job_id"] != first["result"]["job_id"]);
 }
