@@ -17,6 +17,7 @@
 #include "assay/daemon/store.hpp"
 #include "assay/drivers/registry.hpp"
 #include "assay/protocols/registry.hpp"
+#include "protocol_catalog.hpp"
 #include "fuzz/fuzz_target.hpp"
 #include "scheduler.hpp"
 
@@ -30,7 +31,7 @@ struct ApiUnderTest {
   std::filesystem::path dir;
   ad::Config config;
   assay::drivers::DriverRegistry drivers;
-  assay::protocols::ProtocolRegistry protocols;
+  std::unique_ptr<ad::ProtocolCatalog> protocols;
   std::unique_ptr<ad::Store> store;
   std::unique_ptr<ad::Scheduler> scheduler;
   std::unique_ptr<ad::ApiHandler> handler;
@@ -49,11 +50,13 @@ struct ApiUnderTest {
     }
     config = ad::parse_config(text, "fuzz", overrides);
     assay::drivers::register_builtin_drivers(drivers);
-    assay::protocols::register_builtin_protocols(protocols);
+    assay::protocols::ProtocolRegistry builtin;
+    assay::protocols::register_builtin_protocols(builtin);
+    protocols = std::make_unique<ad::ProtocolCatalog>(std::move(builtin));
     store = std::make_unique<ad::Store>(config.database);
-    scheduler = std::make_unique<ad::Scheduler>(*store, drivers, protocols, config.state_dir);
+    scheduler = std::make_unique<ad::Scheduler>(*store, drivers, *protocols, config.state_dir);
     scheduler->apply(config.instruments);
-    handler = std::make_unique<ad::ApiHandler>(*store, *scheduler, protocols, [] { return std::int64_t{0}; });
+    handler = std::make_unique<ad::ApiHandler>(*store, *scheduler, *protocols, [] { return std::int64_t{0}; });
   }
 
   ~ApiUnderTest() {
