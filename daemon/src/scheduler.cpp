@@ -118,13 +118,19 @@ void Scheduler::shutdown_and_join() {
 }
 
 void Scheduler::abandon(InstrumentWorker* worker) {
-  auto leave = [worker](std::unique_ptr<InstrumentWorker>& owned) {
-    if (owned.get() != worker) return false;
-    (void)owned.release();  // never freed: its thread still runs inside the driver
-    return true;
-  };
-  std::erase_if(workers_, [&](auto& entry) { return leave(entry.second); });
-  std::erase_if(retired_, leave);
+  // Never freed: its thread still runs inside the driver.
+  for (auto it = workers_.begin(); it != workers_.end(); ++it) {
+    if (it->second.get() != worker) continue;
+    (void)it->second.release();
+    workers_.erase(it);
+    return;
+  }
+  for (auto it = retired_.begin(); it != retired_.end(); ++it) {
+    if (it->get() != worker) continue;
+    (void)it->release();
+    retired_.erase(it);
+    return;
+  }
 }
 
 void Scheduler::set_step_timeout(std::chrono::seconds timeout) {
