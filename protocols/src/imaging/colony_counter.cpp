@@ -11,8 +11,8 @@
 #include "imaging/colony_classifier.hpp"
 #include "imaging/dish_finder.hpp"
 #include "imaging/image_prep.hpp"
-#include "imaging/colony_blobs.hpp"
-#include "imaging/colony_split.hpp"
+#include "imaging/colony_finder.hpp"
+#include "imaging/colony_shape.hpp"
 
 namespace assay::protocols::imaging {
 namespace {
@@ -57,40 +57,41 @@ void check_params(const ColonyCountParams& p) {
   auto require = [](bool ok, const char* field, const char* rule) {
     if (!ok) throw std::invalid_argument(std::string("colony count parameter ") + field + " " + rule);
   };
+  auto fraction = [&](double v, const char* field) { require(v > 0.0 && v <= 1.0, field, "must be in (0, 1]"); };
   require(p.pixel_size_um >= 0.0, "pixel_size_um", "must be >= 0 (0 = derive from the dish)");
   require(p.dish_diameter_mm > 0.0, "dish_diameter_mm", "must be > 0");
   require(p.rim_margin_fraction >= 0.0 && p.rim_margin_fraction < 0.5, "rim_margin_fraction", "must be in [0, 0.5)");
   require(p.min_colony_diameter_um > 0.0, "min_colony_diameter_um", "must be > 0");
-  require(p.min_core_fraction >= 0.0 && p.min_core_fraction <= 1.0, "min_core_fraction", "must be in [0, 1]");
   require(p.max_colony_diameter_um > p.min_colony_diameter_um, "max_colony_diameter_um",
           "must exceed min_colony_diameter_um");
   require(p.background_window_fraction > 0.0 && p.background_window_fraction < 1.0,
           "background_window_fraction", "must be in (0, 1)");
-  require(p.background_fit_fraction > 0.0 && p.background_fit_fraction <= 1.0, "background_fit_fraction",
-          "must be in (0, 1]");
+  fraction(p.background_fit_fraction, "background_fit_fraction");
   require(p.max_background_window_fraction >= p.background_window_fraction && p.max_background_window_fraction < 1.0,
           "max_background_window_fraction", "must be in [background_window_fraction, 1)");
   require(p.smoothing_fraction >= 0.0 && p.smoothing_fraction < 0.05, "smoothing_fraction", "must be in [0, 0.05)");
   require(p.threshold_sigma > 0.0, "threshold_sigma", "must be > 0");
   require(p.seed_sigma >= p.threshold_sigma, "seed_sigma", "must be >= threshold_sigma");
-  require(p.split_neck_ratio > 0.0 && p.split_neck_ratio <= 1.0, "split_neck_ratio", "must be in (0, 1]");
-  require(p.split_dip_ratio > 0.0 && p.split_dip_ratio <= 1.0, "split_dip_ratio", "must be in (0, 1]");
-  require(p.classes.split_dip_ratio > 0.0 && p.classes.split_dip_ratio <= 1.0, "classes.split_dip_ratio",
-          "must be in (0, 1]");
+  require(p.tree_step_sigma > 0.0, "tree_step_sigma", "must be > 0");
   require(p.split_min_dip_sigma >= 0.0, "split_min_dip_sigma", "must be >= 0");
-  require(p.split_min_dip_levels >= 0.0, "split_min_dip_levels", "must be >= 0");
-  require(p.split_max_cut_ratio > 0.0, "split_max_cut_ratio", "must be > 0");
-  require(p.split_max_enclosed_outline > 0.0 && p.split_max_enclosed_outline <= 1.0, "split_max_enclosed_outline",
-          "must be in (0, 1]");
-  require(p.split_min_notch_depth >= 0.0, "split_min_notch_depth", "must be >= 0");
-  require(p.split_max_shared_outline > 0.0 && p.split_max_shared_outline <= 1.0, "split_max_shared_outline",
-          "must be in (0, 1]");
-  require(p.max_pedestal_fill > 0.0 && p.max_pedestal_fill < 1.0, "max_pedestal_fill", "must be in (0, 1)");
-  require(p.min_pedestal_area >= 1.0, "min_pedestal_area", "must be >= 1");
-  require(p.max_member_elongation_in_row >= 1.0, "max_member_elongation_in_row", "must be >= 1");
+  require(p.split_min_dip_levels > 0.0, "split_min_dip_levels", "must be > 0");
+  fraction(p.split_neck_ratio, "split_neck_ratio");
+  require(p.round_max_elongation >= 1.0, "round_max_elongation", "must be >= 1");
+  fraction(p.round_min_solidity, "round_min_solidity");
+  fraction(p.appendage_open_fraction, "appendage_open_fraction");
+  require(p.min_thickness_fraction >= 0.0, "min_thickness_fraction", "must be >= 0");
   require(p.max_elongation >= 1.0, "max_elongation", "must be >= 1");
+  require(p.min_compactness >= 0.0 && p.min_compactness <= 1.0, "min_compactness", "must be in [0, 1]");
+  require(p.min_relative_peak >= 0.0 && p.min_relative_peak <= 1.0, "min_relative_peak", "must be in [0, 1]");
+  fraction(p.rim_zone_fraction, "rim_zone_fraction");
+  require(p.rim_min_relative_peak >= 0.0 && p.rim_min_relative_peak <= 1.0, "rim_min_relative_peak", "must be in [0, 1]");
+  require(p.rim_min_relative_area >= 0.0, "rim_min_relative_area", "must be >= 0");
+  require(p.cluster_min_colonies > 1.0, "cluster_min_colonies", "must be > 1");
+  fraction(p.cluster_max_solidity, "cluster_max_solidity");
+  fraction(p.classes.min_dip_fraction, "classes.min_dip_fraction");
   require(p.too_many_per_cm2 > 0.0, "too_many_per_cm2", "must be > 0");
-  require(p.cells_plated >= 0.0, "cells_plated", "must be >= 0");
+  require(p.max_coverage_fraction > 0.0 && p.max_coverage_fraction <= 1.0, "max_coverage_fraction", "must be in (0, 1]");
+  require(p.cells_plated >= 0.0 && std::isfinite(p.cells_plated), "cells_plated", "must be a finite number >= 0");
 }
 
 // Per pixel the largest (or smallest) of the three colour channels, as float.
@@ -108,19 +109,6 @@ cv::Mat extreme_channel_of(const cv::Mat& bgr8) {
 
 cv::Mat extreme_channel(const cv::Mat& bgr8, bool largest) {
   return largest ? extreme_channel_of<true>(bgr8) : extreme_channel_of<false>(bgr8);
-}
-
-// Pixels of `mask` whose signal exceeds `level`, in one pass over both.
-cv::Mat above_inside(const cv::Mat& signal, double level, const cv::Mat& mask) {
-  cv::Mat out(signal.size(), CV_8U);
-  const float limit = static_cast<float>(level);
-  for (int y = 0; y < signal.rows; ++y) {
-    const float* s = signal.ptr<float>(y);
-    const unsigned char* m = mask.ptr<unsigned char>(y);
-    unsigned char* o = out.ptr<unsigned char>(y);
-    for (int x = 0; x < signal.cols; ++x) o[x] = (s[x] > limit && m[x]) ? 255 : 0;
-  }
-  return out;
 }
 
 // Background brightness without the colonies (which are bright after polarity), at reduced
@@ -164,11 +152,86 @@ void extend_inside_values(cv::Mat& f32, const cv::Mat& mask) {
       if (!mask.at<unsigned char>(y, x)) f32.at<float>(y, x) = value_of_label[labels.at<int>(y, x)];
 }
 
+double median_of(std::vector<double> values) {
+  if (values.empty()) return 0.0;
+  const auto mid = values.begin() + static_cast<long>(values.size() / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  return *mid;
+}
+
+double median_area(const std::vector<ColonyCandidate>& candidates) {
+  std::vector<double> areas;
+  for (const ColonyCandidate& c : candidates) areas.push_back(c.shape.area_px);
+  return std::max(1.0, median_of(std::move(areas)));
+}
+
+// Colour of a candidate relative to the medium: its mean BGR minus the medium's.
+cv::Vec3d colour_shift(const ColonyCandidate& c, const cv::Mat& bgr_roi, const cv::Scalar& medium) {
+  const cv::Scalar mean = cv::mean(bgr_roi(c.box), c.mask);
+  return {mean[0] - medium[0], mean[1] - medium[1], mean[2] - medium[2]};
+}
+
+// Colonies of one plate are alike: parts far fainter than the typical colony are glow, agar
+// texture or debris. Near the wall (meniscus, reflections, ink, the wall itself) a part must
+// also be about as large as a typical colony and of the typical colonies' colour.
+void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCountParams& p, double edge_level,
+                      const DishCircle& dish, const cv::Mat& bgr_roi, cv::Point origin, double count_radius,
+                      const cv::Scalar& medium) {
+  if (candidates.empty()) return;
+  auto in_rim_zone = [&](const ColonyCandidate& c) {
+    const cv::Moments m = cv::moments(c.mask, true);
+    const cv::Point2d centre = cv::Point2d(origin + c.box.tl()) + cv::Point2d(m.m10 / m.m00, m.m01 / m.m00);
+    return dish.found && cv::norm(centre - dish.centre_px) > p.rim_zone_fraction * count_radius;
+  };
+  // The typical colony is taken from the interior: the wall can hold more specks than the
+  // plate holds colonies.
+  std::vector<ColonyCandidate> interior;
+  for (const ColonyCandidate& c : candidates)
+    if (!in_rim_zone(c)) interior.push_back(c);
+  const std::vector<ColonyCandidate>& reference = interior.size() >= 3 ? interior : candidates;
+  std::vector<double> peaks;
+  for (const ColonyCandidate& c : reference) peaks.push_back(c.peak);
+  const double typical_rise = median_of(std::move(peaks)) - edge_level;
+  const double typical_area = median_area(reference);
+  std::vector<double> shift[3];
+  for (const ColonyCandidate& c : candidates) {
+    if (in_rim_zone(c) || c.peak - edge_level < p.min_relative_peak * typical_rise) continue;
+    const cv::Vec3d d = colour_shift(c, bgr_roi, medium);
+    for (int k = 0; k < 3; ++k) shift[k].push_back(d[k]);
+  }
+  const cv::Vec3d typical_shift(median_of(shift[0]), median_of(shift[1]), median_of(shift[2]));
+  std::erase_if(candidates, [&](const ColonyCandidate& c) {
+    const double rise = c.peak - edge_level;
+    if (!in_rim_zone(c)) return rise < p.min_relative_peak * typical_rise;
+    if (rise < p.rim_min_relative_peak * typical_rise || c.shape.area_px < p.rim_min_relative_area * typical_area)
+      return true;
+    const cv::Vec3d d = colour_shift(c, bgr_roi, medium);
+    const double norms = cv::norm(d) * cv::norm(typical_shift);
+    return norms > 0.0 && d.dot(typical_shift) / norms < p.rim_min_colour_similarity;
+  });
+}
+
+Colony to_colony(const ColonyCandidate& c, cv::Point origin, double pixel_size_um) {
+  Colony colony;
+  const cv::Moments m = cv::moments(c.mask, true);
+  colony.centre_px = cv::Point2d(origin + c.box.tl()) + cv::Point2d(m.m10 / m.m00, m.m01 / m.m00);
+  colony.outline = c.shape.outline;
+  for (cv::Point& q : colony.outline) q += origin + c.box.tl();
+  colony.area_um2 = c.shape.area_px * pixel_size_um * pixel_size_um;
+  colony.diameter_um = 2.0 * std::sqrt(colony.area_um2 / std::numbers::pi);
+  colony.solidity = c.shape.solidity;
+  colony.from_split = c.from_split;
+  colony.peak_contrast = c.peak;
+  return colony;
+}
+
 }  // namespace
 
 int ColonyCount::count_of(ColonyClass cls) const {
-  return static_cast<int>(std::count_if(colonies.begin(), colonies.end(),
-                                        [&](const Colony& c) { return c.cls == cls; }));
+  int n = 0;
+  for (const Colony& c : colonies)
+    if (c.cls == cls) n += c.cluster_of;
+  return n;
 }
 
 ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
@@ -251,26 +314,41 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   const Spread noise = spread_inside(signal, mask, 3);
   const double edge_level = std::max(p.min_contrast_levels, noise.median + p.threshold_sigma * noise.sigma);
   const double seed_level = std::max(1.5 * p.min_contrast_levels, noise.median + p.seed_sigma * noise.sigma);
-  const cv::Mat binary = above_inside(signal, edge_level, mask);
+  const cv::Mat& binary = mask;
 
-  const double min_r_px = 0.5 * p.min_colony_diameter_um * px_per_um;
-  ColonySplitParams split;
-  split.min_radius_px = std::max(1.0, p.min_split_radius_fraction * min_r_px);
-  split.min_colony_area_px = static_cast<int>(std::numbers::pi * min_r_px * min_r_px);
-  split.neck_ratio = p.split_neck_ratio;
-  split.dip_ratio = p.classes.enabled ? p.classes.split_dip_ratio : p.split_dip_ratio;
-  split.min_dip_levels = std::max(p.split_min_dip_levels, p.split_min_dip_sigma * noise.sigma);
-  split.max_cut_ratio = p.split_max_cut_ratio;
-  split.max_shared_outline = p.split_max_shared_outline;
-  split.max_enclosed_outline = p.split_max_enclosed_outline;
-  split.min_notch_depth = p.split_min_notch_depth;
+  ColonyFinderParams finder;
+  finder.edge_level = edge_level;
+  finder.seed_level = seed_level;
+  finder.level_step = std::max(1.0, p.tree_step_sigma * noise.sigma);
+  finder.min_dip = std::max(p.split_min_dip_levels, p.split_min_dip_sigma * noise.sigma);
+  finder.min_radius_px = std::max(1.0, 0.5 * p.min_colony_diameter_um * px_per_um);
+  finder.max_radius_px = 0.5 * p.max_colony_diameter_um * px_per_um;
+  finder.round_max_elongation = p.round_max_elongation;
+  finder.round_min_solidity = p.round_min_solidity;
+  finder.appendage_open_fraction = p.appendage_open_fraction;
+  finder.neck_ratio = p.split_neck_ratio;
+  finder.min_thickness_fraction = p.min_thickness_fraction;
+  finder.max_elongation = p.max_elongation;
+  finder.min_compactness = p.min_compactness;
+  if (p.classes.enabled) finder.min_dip_fraction = p.classes.min_dip_fraction;
+  std::vector<ColonyCandidate> candidates = find_colonies(signal, binary, finder);
+  keep_colony_like(candidates, p, edge_level, out.dish, bgr(roi), roi.tl(), count_radius, cv::mean(bgr(roi), mask));
+
   const ColonyClassifier classifier(p.classes, bgr, full_mask);
-
-  BlobJudge judge{p, classifier, split, roi.tl(), out.dish, count_radius, out.pixel_size_um, edge_level, seed_level,
-                  std::max(2.0, std::round(2.0 * sigma_px))};
+  const double typical_area = median_area(candidates);
   double colony_area_px = 0.0;
-  out.colonies = colonies_in_blobs(binary, signal, judge, colony_area_px, out.flags);
-  out.count = static_cast<int>(out.colonies.size());
+  for (const ColonyCandidate& c : candidates) {
+    Colony colony = to_colony(c, roi.tl(), out.pixel_size_um);
+    if (c.shape.solidity <= p.cluster_max_solidity && c.shape.area_px >= p.cluster_min_colonies * typical_area) {
+      colony.cluster_of = static_cast<int>(std::lround(c.shape.area_px / typical_area));
+    }
+    classifier.measure(colony, signal, roi.tl());
+    colony_area_px += c.shape.area_px;
+    out.colonies.push_back(std::move(colony));
+  }
+  if (std::any_of(out.colonies.begin(), out.colonies.end(), [](const Colony& c) { return c.cluster_of > 1; }))
+    out.flags.push_back("clusters_counted_by_area");
+  for (const Colony& c : out.colonies) out.count += c.cluster_of;
   if (out.dish_area_cm2 > 0 && out.count / out.dish_area_cm2 > p.too_many_per_cm2) {
     out.too_many_to_count = true;
     out.flags.push_back("too_many_to_count");

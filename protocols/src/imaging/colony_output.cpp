@@ -95,7 +95,7 @@ nlohmann::json to_json(const ColonyCount& count, bool with_colonies) {
                       {"mean_bgr", {c.mean_bgr[0], c.mean_bgr[1], c.mean_bgr[2]}},
                       {"contrast", c.contrast}, {"red_fraction", c.red_fraction},
                       {"solidity", c.solidity}, {"class", to_string(c.cls)},
-                      {"from_split", c.from_split}});
+                      {"from_split", c.from_split}, {"cluster_of", c.cluster_of}});
     }
     j["colonies"] = std::move(list);
   }
@@ -120,23 +120,22 @@ ColonyCountParams colony_count_params_from_json(const nlohmann::json& j, ColonyC
       {"pixel_size_um", &p.pixel_size_um}, {"dish_diameter_mm", &p.dish_diameter_mm},
       {"rim_margin_fraction", &p.rim_margin_fraction},
       {"min_colony_diameter_um", &p.min_colony_diameter_um},
-      {"max_colony_diameter_um", &p.max_colony_diameter_um}, {"min_core_fraction", &p.min_core_fraction},
+      {"max_colony_diameter_um", &p.max_colony_diameter_um},
       {"background_window_fraction", &p.background_window_fraction},
       {"background_fit_fraction", &p.background_fit_fraction},
       {"max_background_window_fraction", &p.max_background_window_fraction},
       {"smoothing_fraction", &p.smoothing_fraction}, {"threshold_sigma", &p.threshold_sigma},
       {"seed_sigma", &p.seed_sigma}, {"min_contrast_levels", &p.min_contrast_levels},
-      {"split_neck_ratio", &p.split_neck_ratio}, {"max_halo_ratio", &p.max_halo_ratio},
-      {"max_pedestal_fill", &p.max_pedestal_fill}, {"min_pedestal_area", &p.min_pedestal_area},
-      {"split_dip_ratio", &p.split_dip_ratio}, {"split_min_dip_sigma", &p.split_min_dip_sigma},
-      {"split_min_dip_levels", &p.split_min_dip_levels}, {"split_max_cut_ratio", &p.split_max_cut_ratio},
-      {"split_max_shared_outline", &p.split_max_shared_outline},
-      {"split_min_notch_depth", &p.split_min_notch_depth},
-      {"split_max_enclosed_outline", &p.split_max_enclosed_outline},
-      {"min_split_radius_fraction", &p.min_split_radius_fraction},
-      {"max_elongation", &p.max_elongation}, {"too_many_per_cm2", &p.too_many_per_cm2},
-      {"rim_zone_fraction", &p.rim_zone_fraction}, {"max_rim_elongation", &p.max_rim_elongation},
-      {"max_member_elongation_in_row", &p.max_member_elongation_in_row},
+      {"tree_step_sigma", &p.tree_step_sigma}, {"split_min_dip_sigma", &p.split_min_dip_sigma},
+      {"split_min_dip_levels", &p.split_min_dip_levels}, {"split_neck_ratio", &p.split_neck_ratio},
+      {"round_max_elongation", &p.round_max_elongation}, {"round_min_solidity", &p.round_min_solidity},
+      {"appendage_open_fraction", &p.appendage_open_fraction},
+      {"min_thickness_fraction", &p.min_thickness_fraction}, {"max_elongation", &p.max_elongation},
+      {"min_compactness", &p.min_compactness}, {"min_relative_peak", &p.min_relative_peak},
+      {"rim_zone_fraction", &p.rim_zone_fraction}, {"rim_min_relative_peak", &p.rim_min_relative_peak},
+      {"rim_min_relative_area", &p.rim_min_relative_area},
+      {"rim_min_colour_similarity", &p.rim_min_colour_similarity}, {"cluster_min_colonies", &p.cluster_min_colonies},
+      {"cluster_max_solidity", &p.cluster_max_solidity}, {"too_many_per_cm2", &p.too_many_per_cm2},
       {"max_coverage_fraction", &p.max_coverage_fraction}, {"cells_plated", &p.cells_plated}};
   for (const auto& item : j.items()) {
     const std::string& key = item.key();
@@ -168,7 +167,7 @@ ColonyCountParams colony_count_params_from_json(const nlohmann::json& j, ColonyC
         {"bfu_e_min_red_fraction", &r.bfu_e_min_red_fraction},
         {"bfu_e_min_diameter_um", &r.bfu_e_min_diameter_um},
         {"gm_max_red_fraction", &r.gm_max_red_fraction}, {"gm_min_solidity", &r.gm_min_solidity},
-        {"margin", &r.margin}, {"split_dip_ratio", &r.split_dip_ratio}};
+        {"margin", &r.margin}, {"min_dip_fraction", &r.min_dip_fraction}};
     r.enabled = true;
     for (const auto& item : c.items()) {
       bool known = item.key() == "enabled";

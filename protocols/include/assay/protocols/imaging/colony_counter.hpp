@@ -50,9 +50,9 @@ struct ColonyClassRules {
   double gm_min_solidity = 0.8;
   double margin = 0.03;  // relative closeness to a limit that makes the call unsure
   // Haematopoietic colonies are textured (BFU-E bursts of small clusters): with the rules
-  // enabled, splitting touching colonies needs this deeper brightness dip (saddle / dimmer peak)
-  // instead of ColonyCountParams::split_dip_ratio, which suits smooth bacterial domes.
-  double split_dip_ratio = 0.85;
+  // enabled, a part separates only when it rises this fraction of its own peak above the split
+  // level, so a burst's sub-clusters stay one colony.
+  double min_dip_fraction = 0.3;
 };
 
 struct ColonyCountParams {
@@ -60,39 +60,41 @@ struct ColonyCountParams {
   double pixel_size_um = 0.0;      // 0: derive from the dish diameter
   double dish_diameter_mm = 90.0;  // inner diameter of the dish or well
   bool find_dish = true;           // false: the whole image is the dish
-  double rim_margin_fraction = 0.035;  // of the dish radius, excluded inside the rim
-  double min_colony_diameter_um = 180.0;
-  double min_core_fraction = 0.85; // core (above half the peak) / min diameter; dust specks are below
+  double rim_margin_fraction = 0.015;  // of the dish radius, excluded inside the fitted edge
+  double min_colony_diameter_um = 400.0;
   double max_colony_diameter_um = 12000.0;
-  double background_window_fraction = 0.05;  // of the dish diameter: background scale
+  double background_window_fraction = 0.03;  // of the dish diameter: background scale
   // The window widens to fit the widest colony: its inscribed radius at most this fraction of
   // the window radius, the window at most `max_background_window_fraction` of the dish.
   double background_fit_fraction = 0.7;
   double max_background_window_fraction = 0.25;
-  double smoothing_fraction = 0.0006;         // Gaussian sigma, of the dish diameter
-  double threshold_sigma = 4.5;     // colony edge: this many background-noise sigmas
-  double seed_sigma = 7.0;          // a colony's peak must reach this many sigmas
+  double smoothing_fraction = 0.0006;  // Gaussian sigma, of the dish diameter (at least 0.7 px)
+  double threshold_sigma = 3.0;     // colony edge: this many background sigmas
+  double seed_sigma = 5.0;          // a colony's peak must reach this many sigmas
   double min_contrast_levels = 6.0; // on the 8-bit scale, whatever the noise
-  double max_halo_ratio = 0.4;      // signal just outside / peak; diffuse glare is above
-  // A member whose mean signal is below this fraction of its peak, and larger than
-  // `min_pedestal_area` smallest colonies, is a pedestal (a diffuse highlight) with colonies on
-  // it: it is thresholded again above its median.
-  double max_pedestal_fill = 0.25;
-  double min_pedestal_area = 16.0;
-  double split_neck_ratio = 0.85;   // see colony_split.hpp
-  double split_dip_ratio = 0.97;    // saddle / dimmer peak between two domes that splits them
-  double split_min_dip_sigma = 3.0;   // a brightness dip must also reach this many noise sigmas
-  double split_min_dip_levels = 2.0;  // and this many 8-bit levels
-  double split_max_cut_ratio = 1.4;   // cut / smaller part's diameter above this: one colony
-  double split_max_shared_outline = 0.5;  // cut / smaller part's outline above this: one colony
-  double split_max_enclosed_outline = 0.75;  // a part's cuts / its outline above this: not a colony
-  double split_min_notch_depth = 0.15;    // outline notch at each cut end / smaller part's radius
-  double min_split_radius_fraction = 0.35;  // of the minimum colony radius
+  double tree_step_sigma = 2.0;     // threshold tree step, background sigmas
+  double split_min_dip_sigma = 3.0;   // a part separates when it rises this many sigmas
+  double split_min_dip_levels = 2.0;  // and this many 8-bit levels above the split level
+  double split_neck_ratio = 0.75;   // neck half-width / smaller part's inscribed radius that splits
+  double round_max_elongation = 1.25;  // a blob this round and solid is one colony
+  double round_min_solidity = 0.93;
+  double appendage_open_fraction = 0.5;  // opening radius / inscribed radius that strips arcs
+  double min_thickness_fraction = 0.8;   // inscribed radius / smallest colony radius
   double max_elongation = 2.5;      // major/minor axis; streaks, lamp reflections, scratches above
-  double rim_zone_fraction = 0.85;  // of the counting radius: blobs beyond are tested as glare
-  double max_rim_elongation = 2.2;  // blobs in the rim zone more elongated are reflections
-  double max_member_elongation_in_row = 1.6;  // unless they split into members this round
-  double too_many_per_cm2 = 15.0;   // density flagged "too many to count"
+  double min_compactness = 0.55;    // inscribed / equivalent radius; irregular smears below
+  // Colonies of one plate are alike: a part whose peak rises less than this fraction of the
+  // typical colony's rise above the edge level is glow, agar texture or debris.
+  double min_relative_peak = 0.25;
+  double rim_zone_fraction = 0.9;   // of the counting radius: beyond, the rim rules apply
+  double rim_min_relative_peak = 0.5;   // stricter there: the wall and meniscus are busy
+  double rim_min_relative_area = 0.5;   // of the typical colony's area
+  // and of their colour: cosine of its colour shift from the medium with the typical one's
+  double rim_min_colour_similarity = 0.9;
+  // A part this many typical colonies large and not solid is a cluster that could not be
+  // split: counted by area and flagged.
+  double cluster_min_colonies = 2.5;
+  double cluster_max_solidity = 0.85;
+  double too_many_per_cm2 = 60.0;   // density flagged "too many to count"
   double max_coverage_fraction = 0.4;  // colony area / dish area flagged as confluent
   double cells_plated = 0.0;        // > 0: report CFU per 1e5 plated cells
   ColonyClassRules classes;
@@ -115,6 +117,7 @@ struct Colony {
   double solidity = 1.0;
   ColonyClass cls = ColonyClass::colony;
   bool from_split = false;
+  int cluster_of = 1;        // > 1: an unsplittable cluster counted by its area
   std::vector<cv::Point> outline;
 };
 

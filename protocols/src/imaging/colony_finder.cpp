@@ -1,0 +1,186 @@
+#include "imaging/colony_finder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include <opencv2/imgproc.hpp>
+
+#include "imaging/image_prep.hpp"
+
+namespace assay::protocols::imaging {
+namespace {
+
+// Parts of `mask` above `level` in `value` (both box-sized), with each part's peak.
+struct Part {
+  cv::Rect box;  // within the parent box
+  cv::Mat mask;
+  double peak = 0.0;
+  int area = 0;
+};
+
+std::vector<Part> parts_above(const cv::Mat& value, const cv::Mat& mask, double level, int min_area) {
+  cv::Mat above(value.size(), CV_8U);
+  const float limit = static_cast<float>(level);
+  for (int y = 0; y < value.rows; ++y) {
+    const float* v = value.ptr<float>(y);
+    const unsigned char* m = mask.ptr<unsigned char>(y);
+    unsigned char* o = above.ptr<unsigned char>(y);
+    for (int x = 0; x < value.cols; ++x) o[x] = (m[x] && v[x] > limit) ? 255 : 0;
+  }
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(above, labels, stats, centroids, 8, CV_32S);
+  std::vector<Part> parts;
+  for (int i = 1; i < n; ++i) {
+    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+    if (area < min_area) continue;
+    Part part;
+    part.box = {stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), stats.at<int>(i, cv::CC_STAT_WIDTH),
+                stats.at<int>(i, cv::CC_STAT_HEIGHT)};
+    part.area = area;
+    part.mask = labels(part.box) == i;
+    cv::minMaxLoc(value(part.box), nullptr, &part.peak, nullptr, nullptr, part.mask);
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+// A colony with a lighter centre (or a darker ring) falls apart into a ring around a core:
+// one colony, not two.
+bool any_encloses(const std::vector<Part>& parts) {
+  for (const Part& outer : parts) {
+    cv::Mat filled = outer.mask.clone();
+    fill_holes(filled);
+    if (cv::countNonZero(filled) == outer.area) continue;
+    for (const Part& inner : parts) {
+      if (&inner == &outer) continue;
+      const cv::Point at = inner.box.tl() + cv::Point(inner.box.width / 2, inner.box.height / 2) - outer.box.tl();
+      if (cv::Rect(0, 0, filled.cols, filled.rows).contains(at) && filled.at<unsigned char>(at) != 0) return true;
+    }
+  }
+  return false;
+}
+
+class Finder {
+ public:
+  Finder(const cv::Mat& signal, const ColonyFinderParams& p, std::vector<ColonyCandidate>& out,
+         std::vector<RejectedBlob>* rejected)
+      : signal_(signal), p_(p), out_(out), rejected_(rejected),
+        min_area_(std::max(3, static_cast<int>(std::numbers::pi * p.min_radius_px * p.min_radius_px))) {}
+
+  // Follows one blob up the threshold tree; `box` is in signal coordinates.
+  void climb(const cv::Rect& box, const cv::Mat& mask, double level, bool from_split) {
+    const cv::Mat value = signal_(box);
+    double peak = 0.0;
+    cv::minMaxLoc(value, nullptr, &peak, nullptr, nullptr, mask);
+    for (double next = level + p_.level_step; next < peak - p_.min_dip; next += p_.level_step) {
+      std::vector<Part> parts = parts_above(value, mask, next, min_area_);
+      std::erase_if(parts, [&](const Part& part) {
+        return part.peak - next < std::max(p_.min_dip, p_.min_dip_fraction * part.peak);
+      });
+      if (parts.size() >= 2 && !any_encloses(parts)) {
+        for (const Part& part : parts) climb(part.box + box.tl(), part.mask, next, true);
+        return;
+      }
+    }
+    judge_shape(box, mask, from_split);
+  }
+
+ private:
+  void judge_shape(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
+    const BlobShape shape = shape_of(mask);
+    if (shape.inscribed_radius_px < p_.min_thickness_fraction * p_.min_radius_px) return reject(box, "thin");
+    if (shape.elongation <= p_.round_max_elongation && shape.solidity >= p_.round_min_solidity)
+      return accept(box, mask, shape, from_split);
+    // Thin appendages go with an opening scaled to the blob's own thickness.
+    const int open_r = std::max(1, static_cast<int>(std::lround(p_.appendage_open_fraction * shape.inscribed_radius_px)));
+    cv::Mat opened;
+    cv::morphologyEx(mask, opened, cv::MORPH_OPEN, disk_kernel(open_r));
+    const cv::Mat flat(mask.size(), CV_32F, cv::Scalar(1.0f));
+    const std::vector<Part> pieces = parts_above(flat, opened, 0.5, min_area_);
+    for (const Part& piece : pieces) split_necks(piece.box + box.tl(), piece.mask, from_split || pieces.size() > 1);
+  }
+
+  // Touching colonies without a dip between them: the threshold tree on the distance transform.
+  void split_necks(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
+    cv::Mat padded, dist;
+    cv::copyMakeBorder(mask, padded, 1, 1, 1, 1, cv::BORDER_CONSTANT, cv::Scalar(0));
+    cv::distanceTransform(padded, dist, cv::DIST_L2, 5);
+    neck_tree(box, mask, dist(cv::Rect(1, 1, mask.cols, mask.rows)), 0.0, from_split);
+  }
+
+  void neck_tree(const cv::Rect& box, const cv::Mat& mask, const cv::Mat& dist, double level, bool from_split) {
+    double peak = 0.0;
+    cv::minMaxLoc(dist, nullptr, &peak, nullptr, nullptr, mask);
+    constexpr double kStepPx = 0.5;
+    for (double next = level + kStepPx; next < peak; next += kStepPx) {
+      std::vector<Part> parts = parts_above(dist, mask, next, 1);
+      std::erase_if(parts, [&](const Part& part) {
+        return part.peak < p_.min_thickness_fraction * p_.min_radius_px || next > p_.neck_ratio * part.peak ||
+               part.peak - next < 1.0;
+      });
+      if (parts.size() >= 2) {
+        for (const Part& part : parts) {
+          // A part is the core above the neck; grow it back over the mask by the level it lost.
+          cv::Mat grown;
+          const int r = static_cast<int>(std::ceil(next));
+          const cv::Rect wide = (part.box - cv::Point(r, r) + cv::Size(2 * r, 2 * r)) & cv::Rect(0, 0, mask.cols, mask.rows);
+          cv::Mat core(wide.size(), CV_8U, cv::Scalar(0));
+          part.mask.copyTo(core(part.box - wide.tl()));
+          cv::dilate(core, grown, disk_kernel(r));
+          grown &= mask(wide);
+          neck_tree(wide + box.tl(), grown, dist(wide), next, true);
+        }
+        return;
+      }
+    }
+    accept_checked(box, mask, from_split);
+  }
+
+  void accept_checked(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
+    const BlobShape shape = shape_of(mask);
+    if (shape.area_px < min_area_) return;
+    if (shape.inscribed_radius_px < p_.min_thickness_fraction * p_.min_radius_px) return reject(box, "thin");
+    if (shape.elongation > p_.max_elongation) return reject(box, "elongated");
+    if (shape.compactness() < p_.min_compactness) return reject(box, "irregular");
+    accept(box, mask, shape, from_split);
+  }
+
+  void accept(const cv::Rect& box, const cv::Mat& mask, const BlobShape& shape, bool from_split) {
+    if (shape.equivalent_radius_px() > p_.max_radius_px) return reject(box, "too large");
+    ColonyCandidate c;
+    c.box = box;
+    c.mask = mask.clone();
+    cv::minMaxLoc(signal_(box), nullptr, &c.peak, nullptr, nullptr, mask);
+    c.from_split = from_split;
+    c.shape = shape;
+    out_.push_back(std::move(c));
+  }
+
+  void reject(const cv::Rect& box, const char* reason) {
+    if (rejected_) rejected_->push_back({box, reason});
+  }
+
+  const cv::Mat& signal_;
+  const ColonyFinderParams& p_;
+  std::vector<ColonyCandidate>& out_;
+  std::vector<RejectedBlob>* rejected_;
+  int min_area_;
+};
+
+}  // namespace
+
+std::vector<ColonyCandidate> find_colonies(const cv::Mat& signal, const cv::Mat& inside, const ColonyFinderParams& p,
+                                           std::vector<RejectedBlob>* rejected) {
+  std::vector<ColonyCandidate> out;
+  Finder finder(signal, p, out, rejected);
+  const int min_area = std::max(3, static_cast<int>(std::numbers::pi * p.min_radius_px * p.min_radius_px));
+  for (Part& blob : parts_above(signal, inside, p.edge_level, min_area)) {
+    if (blob.peak < p.seed_level) continue;
+    fill_small_holes(blob.mask, 0.5);
+    finder.climb(blob.box, blob.mask, p.edge_level, false);
+  }
+  return out;
+}
+
+}  // namespace assay::protocols::imaging
