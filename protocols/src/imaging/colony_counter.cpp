@@ -129,7 +129,7 @@ double widest_blob_radius(const cv::Mat& small, const cv::Mat& bg_small, const c
   const cv::Mat residual = small - bg_small;
   const Spread r = spread_inside(residual, small_mask, 1);
   cv::Mat blobs = (residual > std::max(min_contrast, r.median + threshold_sigma * r.sigma)) & small_mask;
-  fill_holes(blobs);
+  fill_small_holes(blobs, 0.5);
   cv::Mat dist;
   cv::distanceTransform(blobs, dist, cv::DIST_L2, 3);
   double widest = 0.0;

@@ -70,17 +70,26 @@ class Finder {
 
   // Follows one blob up the threshold tree; `box` is in signal coordinates.
   void climb(const cv::Rect& box, const cv::Mat& mask, double level, bool from_split) {
-    const cv::Mat value = signal_(box);
+    // The search for a split follows the one part that remains above each level: its box
+    // shrinks as the level rises, so a wide blob (a ring of wall reflection around the whole
+    // dish) is scanned whole only once. The blob is judged whole when it never splits.
+    cv::Rect search_box = box;
+    cv::Mat search_mask = mask;
     double peak = 0.0;
-    cv::minMaxLoc(value, nullptr, &peak, nullptr, nullptr, mask);
+    cv::minMaxLoc(signal_(box), nullptr, &peak, nullptr, nullptr, mask);
     for (double next = level + p_.level_step; next < peak - p_.min_dip; next += p_.level_step) {
-      std::vector<Part> parts = parts_above(value, mask, next, min_area_);
+      std::vector<Part> parts = parts_above(signal_(search_box), search_mask, next, min_area_);
       std::erase_if(parts, [&](const Part& part) {
         return part.peak - next < std::max(p_.min_dip, p_.min_dip_fraction * part.peak);
       });
+      if (parts.empty()) break;
       if (parts.size() >= 2 && !any_encloses(parts)) {
-        for (const Part& part : parts) climb(part.box + box.tl(), part.mask, next, true);
+        for (const Part& part : parts) climb(part.box + search_box.tl(), part.mask, next, true);
         return;
+      }
+      if (parts.size() == 1) {
+        search_box = parts.front().box + search_box.tl();
+        search_mask = parts.front().mask;
       }
     }
     judge_shape(box, mask, from_split);
