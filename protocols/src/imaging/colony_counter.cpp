@@ -62,6 +62,7 @@ void check_params(const ColonyCountParams& p) {
   require(p.dish_diameter_mm > 0.0, "dish_diameter_mm", "must be > 0");
   require(p.rim_margin_fraction >= 0.0 && p.rim_margin_fraction < 0.5, "rim_margin_fraction", "must be in [0, 0.5)");
   require(p.min_colony_diameter_um > 0.0, "min_colony_diameter_um", "must be > 0");
+  require(p.min_colony_diameter_px >= 2.0, "min_colony_diameter_px", "must be >= 2");
   require(p.max_colony_diameter_um > p.min_colony_diameter_um, "max_colony_diameter_um",
           "must exceed min_colony_diameter_um");
   require(p.background_window_fraction > 0.0 && p.background_window_fraction < 1.0,
@@ -125,11 +126,11 @@ cv::Mat background_of(const cv::Mat& small, double radius_px_small) {
 // wider than the background window leaks into the background and leaves only a ring of signal;
 // its holes are filled so the ring measures as the colony it outlines.
 double widest_blob_radius(const cv::Mat& small, const cv::Mat& bg_small, const cv::Mat& small_mask,
-                          double threshold_sigma, double min_contrast) {
+                          double threshold_sigma, double min_contrast, double max_radius_small) {
   const cv::Mat residual = small - bg_small;
   const Spread r = spread_inside(residual, small_mask, 1);
   cv::Mat blobs = (residual > std::max(min_contrast, r.median + threshold_sigma * r.sigma)) & small_mask;
-  fill_small_holes(blobs, 0.5);
+  fill_small_holes(blobs, std::numbers::pi * max_radius_small * max_radius_small);
   cv::Mat dist;
   cv::distanceTransform(blobs, dist, cv::DIST_L2, 3);
   double widest = 0.0;
@@ -202,12 +203,14 @@ void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCoun
   const cv::Vec3d typical_shift(median_of(shift[0]), median_of(shift[1]), median_of(shift[2]));
   std::erase_if(candidates, [&](const ColonyCandidate& c) {
     const double rise = c.peak - edge_level;
-    if (!in_rim_zone(c)) return rise < p.min_relative_peak * typical_rise;
-    if (rise < p.rim_min_relative_peak * typical_rise || c.shape.area_px < p.rim_min_relative_area * typical_area)
-      return true;
-    const cv::Vec3d d = colour_shift(c, bgr_roi, medium);
-    const double norms = cv::norm(d) * cv::norm(typical_shift);
-    return norms > 0.0 && d.dot(typical_shift) / norms < p.rim_min_colour_similarity;
+    const bool small = c.shape.area_px < p.rim_min_relative_area * typical_area;
+    auto off_colour = [&] {
+      const cv::Vec3d d = colour_shift(c, bgr_roi, medium);
+      const double norms = cv::norm(d) * cv::norm(typical_shift);
+      return norms > 0.0 && d.dot(typical_shift) / norms < p.rim_min_colour_similarity;
+    };
+    if (!in_rim_zone(c)) return rise < p.min_relative_peak * typical_rise || (small && off_colour());
+    return rise < p.rim_min_relative_peak * typical_rise || small || off_colour();
   });
 }
 
@@ -299,7 +302,8 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
 
   double bg_radius_small = window_px / shrink;
   cv::Mat bg_small = background_of(small, bg_radius_small);
-  const double widest = widest_blob_radius(small, bg_small, small_mask, p.threshold_sigma, p.min_contrast_levels);
+  const double widest = widest_blob_radius(small, bg_small, small_mask, p.threshold_sigma, p.min_contrast_levels,
+                                           p.max_background_window_fraction * dish_diameter_px / shrink);
   if (widest > p.background_fit_fraction * bg_radius_small) {
     bg_radius_small = std::min(widest / p.background_fit_fraction, p.max_background_window_fraction * dish_diameter_px / shrink);
     bg_small = background_of(small, bg_radius_small);
@@ -321,7 +325,8 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   finder.seed_level = seed_level;
   finder.level_step = std::max(1.0, p.tree_step_sigma * noise.sigma);
   finder.min_dip = std::max(p.split_min_dip_levels, p.split_min_dip_sigma * noise.sigma);
-  finder.min_radius_px = std::max(1.0, 0.5 * p.min_colony_diameter_um * px_per_um);
+  const double min_diameter_um = p.classes.enabled ? p.classes.min_colony_diameter_um : p.min_colony_diameter_um;
+  finder.min_radius_px = 0.5 * std::max(p.min_colony_diameter_px, min_diameter_um * px_per_um);
   finder.max_radius_px = 0.5 * p.max_colony_diameter_um * px_per_um;
   finder.round_max_elongation = p.round_max_elongation;
   finder.round_min_solidity = p.round_min_solidity;

@@ -102,7 +102,9 @@ class Finder {
     if (shape.elongation <= p_.round_max_elongation && shape.solidity >= p_.round_min_solidity)
       return accept(box, mask, shape, from_split);
     // Thin appendages go with an opening scaled to the blob's own thickness.
-    const int open_r = std::max(1, static_cast<int>(std::lround(p_.appendage_open_fraction * shape.inscribed_radius_px)));
+    // Below the smallest colony's radius: a small colony pressed against a big one survives it.
+    const double open_px = std::min(p_.appendage_open_fraction * shape.inscribed_radius_px, 0.8 * p_.min_radius_px);
+    const int open_r = std::max(1, static_cast<int>(std::lround(open_px)));
     cv::Mat opened;
     cv::morphologyEx(mask, opened, cv::MORPH_OPEN, disk_kernel(open_r));
     const cv::Mat flat(mask.size(), CV_32F, cv::Scalar(1.0f));
@@ -186,7 +188,7 @@ std::vector<ColonyCandidate> find_colonies(const cv::Mat& signal, const cv::Mat&
   const int min_area = std::max(3, static_cast<int>(std::numbers::pi * p.min_radius_px * p.min_radius_px));
   for (Part& blob : parts_above(signal, inside, p.edge_level, min_area)) {
     if (blob.peak < p.seed_level) continue;
-    fill_small_holes(blob.mask, 0.5);
+    fill_small_holes(blob.mask, std::numbers::pi * p.max_radius_px * p.max_radius_px);
     finder.climb(blob.box, blob.mask, p.edge_level, false);
   }
   return out;

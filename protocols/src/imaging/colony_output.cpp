@@ -119,7 +119,7 @@ ColonyCountParams colony_count_params_from_json(const nlohmann::json& j, ColonyC
   const std::pair<const char*, double*> numbers[] = {
       {"pixel_size_um", &p.pixel_size_um}, {"dish_diameter_mm", &p.dish_diameter_mm},
       {"rim_margin_fraction", &p.rim_margin_fraction},
-      {"min_colony_diameter_um", &p.min_colony_diameter_um},
+      {"min_colony_diameter_um", &p.min_colony_diameter_um}, {"min_colony_diameter_px", &p.min_colony_diameter_px},
       {"max_colony_diameter_um", &p.max_colony_diameter_um},
       {"background_window_fraction", &p.background_window_fraction},
       {"background_fit_fraction", &p.background_fit_fraction},
@@ -167,7 +167,8 @@ ColonyCountParams colony_count_params_from_json(const nlohmann::json& j, ColonyC
         {"bfu_e_min_red_fraction", &r.bfu_e_min_red_fraction},
         {"bfu_e_min_diameter_um", &r.bfu_e_min_diameter_um},
         {"gm_max_red_fraction", &r.gm_max_red_fraction}, {"gm_min_solidity", &r.gm_min_solidity},
-        {"margin", &r.margin}, {"min_dip_fraction", &r.min_dip_fraction}};
+        {"margin", &r.margin}, {"min_dip_fraction", &r.min_dip_fraction},
+        {"min_colony_diameter_um", &r.min_colony_diameter_um}};
     r.enabled = true;
     for (const auto& item : c.items()) {
       bool known = item.key() == "enabled";

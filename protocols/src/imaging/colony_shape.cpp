@@ -31,14 +31,13 @@ void fill_holes(cv::Mat& blob) {
   cv::drawContours(blob, contours, -1, cv::Scalar(255), cv::FILLED);
 }
 
-void fill_small_holes(cv::Mat& blob, double max_hole_fraction) {
+void fill_small_holes(cv::Mat& blob, double max_hole_area_px) {
   std::vector<std::vector<cv::Point>> contours;
   std::vector<cv::Vec4i> hierarchy;
   cv::findContours(blob.clone(), contours, hierarchy, cv::RETR_CCOMP, cv::CHAIN_APPROX_SIMPLE);
-  const double area = cv::countNonZero(blob);
   for (std::size_t i = 0; i < contours.size(); ++i) {
     const bool is_hole = hierarchy[i][3] >= 0;
-    if (is_hole && cv::contourArea(contours[i]) <= max_hole_fraction * area)
+    if (is_hole && cv::contourArea(contours[i]) <= max_hole_area_px)
       cv::drawContours(blob, contours, static_cast<int>(i), cv::Scalar(255), cv::FILLED);
   }
 }

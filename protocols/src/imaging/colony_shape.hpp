@@ -28,8 +28,8 @@ BlobShape shape_of(const cv::Mat& mask);
 double elongation_of(const std::vector<cv::Point>& outline);
 // Fills the holes of a blob (colonies with a lighter centre threshold as rings).
 void fill_holes(cv::Mat& blob);
-// Fills only holes smaller than `max_hole_fraction` of the blob's area: a colony's lighter
-// centre, not the dish enclosed by a ring of wall reflection.
-void fill_small_holes(cv::Mat& blob, double max_hole_fraction);
+// Fills only holes of at most `max_hole_area_px`: a colony's lighter centre, not the dish
+// enclosed by a ring of wall reflection.
+void fill_small_holes(cv::Mat& blob, double max_hole_area_px);
 
 }  // namespace assay::protocols::imaging

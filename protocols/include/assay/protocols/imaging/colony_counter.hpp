@@ -53,6 +53,9 @@ struct ColonyClassRules {
   // enabled, a part separates only when it rises this fraction of its own peak above the split
   // level, so a burst's sub-clusters stay one colony.
   double min_dip_fraction = 0.3;
+  // Haematopoietic colonies (40 cells and more) are smaller than bacterial ones: with the
+  // rules enabled this replaces ColonyCountParams::min_colony_diameter_um.
+  double min_colony_diameter_um = 150.0;
 };
 
 struct ColonyCountParams {
@@ -61,7 +64,8 @@ struct ColonyCountParams {
   double dish_diameter_mm = 90.0;  // inner diameter of the dish or well
   bool find_dish = true;           // false: the whole image is the dish
   double rim_margin_fraction = 0.015;  // of the dish radius, excluded inside the fitted edge
-  double min_colony_diameter_um = 400.0;
+  double min_colony_diameter_um = 300.0;
+  double min_colony_diameter_px = 5.0;  // whatever the scale: smaller is camera noise
   double max_colony_diameter_um = 12000.0;
   double background_window_fraction = 0.03;  // of the dish diameter: background scale
   // The window widens to fit the widest colony: its inscribed radius at most this fraction of
@@ -72,12 +76,12 @@ struct ColonyCountParams {
   double threshold_sigma = 3.0;     // colony edge: this many background sigmas
   double seed_sigma = 5.0;          // a colony's peak must reach this many sigmas
   double min_contrast_levels = 6.0; // on the 8-bit scale, whatever the noise
-  double tree_step_sigma = 2.0;     // threshold tree step, background sigmas
-  double split_min_dip_sigma = 3.0;   // a part separates when it rises this many sigmas
+  double tree_step_sigma = 1.0;     // threshold tree step, background sigmas
+  double split_min_dip_sigma = 2.0;   // a part separates when it rises this many sigmas
   double split_min_dip_levels = 2.0;  // and this many 8-bit levels above the split level
   double split_neck_ratio = 0.75;   // neck half-width / smaller part's inscribed radius that splits
-  double round_max_elongation = 1.25;  // a blob this round and solid is one colony
-  double round_min_solidity = 0.93;
+  double round_max_elongation = 1.15;  // a blob this round and solid is one colony
+  double round_min_solidity = 0.95;
   double appendage_open_fraction = 0.5;  // opening radius / inscribed radius that strips arcs
   double min_thickness_fraction = 0.8;   // inscribed radius / smallest colony radius
   double max_elongation = 2.5;      // major/minor axis; streaks, lamp reflections, scratches above

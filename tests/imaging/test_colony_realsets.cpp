@@ -1,0 +1,82 @@
+// The colony counter on real photographs nobody here made (../shared/data/realsets, counts are
+// the median of seven people). A small fixed subset of plates keeps this fast; bench_realsets
+// scores every image beside OpenCFU.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "assay/protocols/imaging/colony_counter.hpp"
+
+namespace im = assay::protocols::imaging;
+
+namespace {
+
+struct Plate {
+  const char* file;
+  int people;
+};
+
+cv::Mat read_plate(const std::string& set, const char* file) {
+  const std::string path = std::string(ASSAY_SHARED_DIR) + "/data/realsets/" + set + "/" + file;
+  cv::Mat image = cv::imread(path, cv::IMREAD_COLOR);
+  INFO("reading " << path);
+  REQUIRE(!image.empty());
+  return image;
+}
+
+double relative_error(int count, int people) { return std::abs(count - people) / static_cast<double>(people); }
+
+}  // namespace
+
+TEST_CASE("dark colonies on real back-lit photographs are counted as people count them") {
+  // Sparse, medium and dense plates of the OpenCFU accuracy set (HD camera).
+  const Plate plates[] = {{"q120404-01.png", 69}, {"q120404-08.png", 9}, {"q120404-13_shift25.png", 18},
+                          {"q120404-15.png", 211}, {"q120404-17_shift25.png", 525}};
+  double total = 0.0;
+  for (const Plate& p : plates) {
+    const auto count = im::count_colonies(read_plate("opencfu_hd", p.file), im::ColonyCountParams{});
+    INFO(p.file << ": people " << p.people << ", counted " << count.count);
+    CHECK(count.polarity_used == im::Polarity::dark);
+    CHECK(count.dish.found);
+    CHECK(relative_error(count.count, p.people) <= 0.06 + 2.0 / p.people);
+    total += relative_error(count.count, p.people);
+  }
+  CHECK(total / std::size(plates) < 0.07);
+}
+
+TEST_CASE("the same plates through a cheap webcam are counted within a few percent") {
+  const Plate plates[] = {{"A.png", 69}, {"E.png", 56}, {"M.png", 18}, {"R.png", 257}};
+  for (const Plate& p : plates) {
+    const auto count = im::count_colonies(read_plate("opencfu_webcam", p.file), im::ColonyCountParams{});
+    INFO(p.file << ": people " << p.people << ", counted " << count.count);
+    CHECK(relative_error(count.count, p.people) <= 0.08 + 2.0 / p.people);
+  }
+}
+
+TEST_CASE("light colonies on dark agar are found with the polarity detected, not stated") {
+  // The negative of a real photograph: light colonies on a dark medium, the same truth.
+  const Plate plates[] = {{"q120404-01.png", 69}, {"q120404-15.png", 211}};
+  for (const Plate& p : plates) {
+    const cv::Mat negative = cv::Scalar::all(255) - read_plate("opencfu_hd", p.file);
+    const auto count = im::count_colonies(negative, im::ColonyCountParams{});
+    INFO(p.file << " (negative): people " << p.people << ", counted " << count.count);
+    CHECK(count.polarity_used == im::Polarity::light);
+    CHECK(relative_error(count.count, p.people) <= 0.06 + 2.0 / p.people);
+  }
+}
+
+TEST_CASE("a real photograph at half and double its resolution gives the same count") {
+  const cv::Mat plate = read_plate("opencfu_hd", "q120404-15.png");
+  const int full = im::count_colonies(plate, im::ColonyCountParams{}).count;
+  for (const double scale : {0.5, 1.5}) {
+    cv::Mat resized;
+    cv::resize(plate, resized, cv::Size(), scale, scale, scale < 1.0 ? cv::INTER_AREA : cv::INTER_CUBIC);
+    const int count = im::count_colonies(resized, im::ColonyCountParams{}).count;
+    INFO("scale " << scale << ": " << count << " against " << full << " at full size (people 211)");
+    CHECK(relative_error(count, 211) <= 0.08);
+  }
+}
