@@ -150,7 +150,9 @@ TEST_CASE("an imaging chemotaxis job runs through assayd: counts match the simul
   csv.close();
   CHECK(fields == 24 * 3);  // 22 inserts with chemokine + 2 without, 3 fields each
   CAPTURE(counted, true_total);
-  CHECK(std::abs(counted - true_total) <= 0.05 * true_total);
+  // Membranes now carry clumps, crystals, smears and blots; clumps lose a cell or two (the
+  // stained-cell note: 8-10 % under), as in tests/chemotaxis' run test.
+  CHECK(std::abs(counted - true_total) <= 0.10 * true_total);
   check_series_and_index(results, 12.0, 0.25);
 
   bool sheet = false;
