@@ -180,9 +180,7 @@ void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCoun
                       const cv::Scalar& medium) {
   if (candidates.empty()) return;
   auto in_rim_zone = [&](const ColonyCandidate& c) {
-    const cv::Moments m = cv::moments(c.mask, true);
-    const cv::Point2d centre = cv::Point2d(origin + c.box.tl()) + cv::Point2d(m.m10 / m.m00, m.m01 / m.m00);
-    return dish.found && cv::norm(centre - dish.centre_px) > p.rim_zone_fraction * count_radius;
+    return dish.found && cv::norm(c.centre_px + cv::Point2d(origin) - dish.centre_px) > p.rim_zone_fraction * count_radius;
   };
   // The typical colony is taken from the interior: the wall can hold more specks than the
   // plate holds colonies.
@@ -216,8 +214,7 @@ void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCoun
 
 Colony to_colony(const ColonyCandidate& c, cv::Point origin, double pixel_size_um) {
   Colony colony;
-  const cv::Moments m = cv::moments(c.mask, true);
-  colony.centre_px = cv::Point2d(origin + c.box.tl()) + cv::Point2d(m.m10 / m.m00, m.m01 / m.m00);
+  colony.centre_px = c.centre_px + cv::Point2d(origin);
   colony.outline = c.shape.outline;
   for (cv::Point& q : colony.outline) q += origin + c.box.tl();
   colony.area_um2 = c.shape.area_px * pixel_size_um * pixel_size_um;
@@ -318,7 +315,6 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   const Spread noise = spread_inside(signal, mask, 3);
   const double edge_level = std::max(p.min_contrast_levels, noise.median + p.threshold_sigma * noise.sigma);
   const double seed_level = std::max(1.5 * p.min_contrast_levels, noise.median + p.seed_sigma * noise.sigma);
-  const cv::Mat& binary = mask;
 
   ColonyFinderParams finder;
   finder.edge_level = edge_level;
@@ -336,7 +332,7 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   finder.max_elongation = p.max_elongation;
   finder.min_compactness = p.min_compactness;
   if (p.classes.enabled) finder.min_dip_fraction = p.classes.min_dip_fraction;
-  std::vector<ColonyCandidate> candidates = find_colonies(signal, binary, finder);
+  std::vector<ColonyCandidate> candidates = find_colonies(signal, mask, finder);
   keep_colony_like(candidates, p, edge_level, out.dish, bgr(roi), roi.tl(), count_radius, cv::mean(bgr(roi), mask));
 
   const ColonyClassifier classifier(p.classes, bgr, full_mask);

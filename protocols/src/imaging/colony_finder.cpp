@@ -63,9 +63,8 @@ bool any_encloses(const std::vector<Part>& parts) {
 
 class Finder {
  public:
-  Finder(const cv::Mat& signal, const ColonyFinderParams& p, std::vector<ColonyCandidate>& out,
-         std::vector<RejectedBlob>* rejected)
-      : signal_(signal), p_(p), out_(out), rejected_(rejected),
+  Finder(const cv::Mat& signal, const ColonyFinderParams& p, std::vector<ColonyCandidate>& out)
+      : signal_(signal), p_(p), out_(out),
         min_area_(std::max(3, static_cast<int>(std::numbers::pi * p.min_radius_px * p.min_radius_px))) {}
 
   // Follows one blob up the threshold tree; `box` is in signal coordinates.
@@ -98,7 +97,7 @@ class Finder {
  private:
   void judge_shape(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
     const BlobShape shape = shape_of(mask);
-    if (shape.inscribed_radius_px < p_.min_thickness_fraction * p_.min_radius_px) return reject(box, "thin");
+    if (shape.inscribed_radius_px < p_.min_thickness_fraction * p_.min_radius_px) return;
     if (shape.elongation <= p_.round_max_elongation && shape.solidity >= p_.round_min_solidity)
       return accept(box, mask, shape, from_split);
     // Thin appendages go with an opening scaled to the blob's own thickness.
@@ -151,40 +150,36 @@ class Finder {
   void accept_checked(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
     const BlobShape shape = shape_of(mask);
     if (shape.area_px < min_area_) return;
-    if (shape.inscribed_radius_px < p_.min_thickness_fraction * p_.min_radius_px) return reject(box, "thin");
-    if (shape.elongation > p_.max_elongation) return reject(box, "elongated");
-    if (shape.compactness() < p_.min_compactness) return reject(box, "irregular");
+    if (shape.inscribed_radius_px < p_.min_thickness_fraction * p_.min_radius_px) return;
+    if (shape.elongation > p_.max_elongation) return;
+    if (shape.compactness() < p_.min_compactness) return;
     accept(box, mask, shape, from_split);
   }
 
   void accept(const cv::Rect& box, const cv::Mat& mask, const BlobShape& shape, bool from_split) {
-    if (shape.equivalent_radius_px() > p_.max_radius_px) return reject(box, "too large");
+    if (shape.equivalent_radius_px() > p_.max_radius_px) return;
     ColonyCandidate c;
     c.box = box;
     c.mask = mask.clone();
     cv::minMaxLoc(signal_(box), nullptr, &c.peak, nullptr, nullptr, mask);
     c.from_split = from_split;
+    const cv::Moments m = cv::moments(mask, true);
+    c.centre_px = cv::Point2d(box.tl()) + cv::Point2d(m.m10 / m.m00, m.m01 / m.m00);
     c.shape = shape;
     out_.push_back(std::move(c));
-  }
-
-  void reject(const cv::Rect& box, const char* reason) {
-    if (rejected_) rejected_->push_back({box, reason});
   }
 
   const cv::Mat& signal_;
   const ColonyFinderParams& p_;
   std::vector<ColonyCandidate>& out_;
-  std::vector<RejectedBlob>* rejected_;
   int min_area_;
 };
 
 }  // namespace
 
-std::vector<ColonyCandidate> find_colonies(const cv::Mat& signal, const cv::Mat& inside, const ColonyFinderParams& p,
-                                           std::vector<RejectedBlob>* rejected) {
+std::vector<ColonyCandidate> find_colonies(const cv::Mat& signal, const cv::Mat& inside, const ColonyFinderParams& p) {
   std::vector<ColonyCandidate> out;
-  Finder finder(signal, p, out, rejected);
+  Finder finder(signal, p, out);
   const int min_area = std::max(3, static_cast<int>(std::numbers::pi * p.min_radius_px * p.min_radius_px));
   for (Part& blob : parts_above(signal, inside, p.edge_level, min_area)) {
     if (blob.peak < p.seed_level) continue;

@@ -46,17 +46,12 @@ struct ColonyCandidate {
   cv::Rect box;        // in the signal's coordinates
   cv::Mat mask;        // CV_8U, box-sized
   double peak = 0.0;   // highest signal inside
+  cv::Point2d centre_px;  // centroid, in the signal's coordinates
   bool from_split = false;
   BlobShape shape;
 };
 
-struct RejectedBlob {
-  cv::Rect box;
-  const char* reason = "";
-};
-
 // `signal` CV_32F (colonies positive), `inside` CV_8U mask of the counting region, same size.
-std::vector<ColonyCandidate> find_colonies(const cv::Mat& signal, const cv::Mat& inside, const ColonyFinderParams& p,
-                                           std::vector<RejectedBlob>* rejected = nullptr);
+std::vector<ColonyCandidate> find_colonies(const cv::Mat& signal, const cv::Mat& inside, const ColonyFinderParams& p);
 
 }  // namespace assay::protocols::imaging
