@@ -13,9 +13,14 @@
 #include "imaging/image_prep.hpp"
 #include "imaging/colony_finder.hpp"
 #include "imaging/colony_shape.hpp"
+#include "imaging/colour_contrast.hpp"
 
 namespace assay::protocols::imaging {
 namespace {
+
+// Hue share of a colour shift (its length without the equal shift of all channels, over its
+// whole length) above which colonies count as tinted.
+constexpr double kMinTint = 0.2;
 
 // Median and spread of a float image inside a mask, on a subsample.
 struct Spread {
@@ -95,23 +100,6 @@ void check_params(const ColonyCountParams& p) {
   require(p.cells_plated >= 0.0 && std::isfinite(p.cells_plated), "cells_plated", "must be a finite number >= 0");
 }
 
-// Per pixel the largest (or smallest) of the three colour channels, as float.
-template <bool kLargest>
-cv::Mat extreme_channel_of(const cv::Mat& bgr8) {
-  cv::Mat out(bgr8.size(), CV_32F);
-  for (int y = 0; y < bgr8.rows; ++y) {
-    const unsigned char* in = bgr8.ptr<unsigned char>(y);
-    float* o = out.ptr<float>(y);
-    for (int x = 0; x < bgr8.cols; ++x, in += 3)
-      o[x] = kLargest ? std::max({in[0], in[1], in[2]}) : std::min({in[0], in[1], in[2]});
-  }
-  return out;
-}
-
-cv::Mat extreme_channel(const cv::Mat& bgr8, bool largest) {
-  return largest ? extreme_channel_of<true>(bgr8) : extreme_channel_of<false>(bgr8);
-}
-
 // Background brightness without the colonies (which are bright after polarity), at reduced
 // resolution: an opening removes everything smaller than the window, a box blur smooths it.
 cv::Mat background_of(const cv::Mat& small, double radius_px_small) {
@@ -172,6 +160,29 @@ cv::Vec3d colour_shift(const ColonyCandidate& c, const cv::Mat& bgr_roi, const c
   return {mean[0] - medium[0], mean[1] - medium[1], mean[2] - medium[2]};
 }
 
+// The hue part of a colour shift: what remains when the equal shift of all channels (a change
+// of brightness) is taken away.
+cv::Vec3d hue_of(const cv::Vec3d& shift) {
+  const double grey = (shift[0] + shift[1] + shift[2]) / 3.0;
+  return shift - cv::Vec3d(grey, grey, grey);
+}
+
+double cosine(const cv::Vec3d& a, const cv::Vec3d& b) {
+  const double norms = cv::norm(a) * cv::norm(b);
+  return norms > 0.0 ? a.dot(b) / norms : 1.0;
+}
+
+// Whether a candidate's colour shift differs from the typical colony's: its direction, and
+// where the typical colonies are clearly tinted (brown, red, cream), also its tint: a grey
+// speck of dust beside brown colonies is dark in every channel alike.
+bool off_colour(const cv::Vec3d& shift, const cv::Vec3d& typical, double min_similarity) {
+  if (cosine(shift, typical) < min_similarity) return true;
+  const double typical_tint = cv::norm(hue_of(typical)) / std::max(1e-9, cv::norm(typical));
+  if (typical_tint < kMinTint) return false;
+  const double tint = cv::norm(hue_of(shift)) / std::max(1e-9, cv::norm(shift));
+  return tint < 0.5 * typical_tint || cosine(hue_of(shift), hue_of(typical)) < min_similarity - 0.4;
+}
+
 // Colonies of one plate are alike: parts far fainter than the typical colony are glow, agar
 // texture or debris. Near the wall (meniscus, reflections, ink, the wall itself) a part must
 // also be about as large as a typical colony and of the typical colonies' colour.
@@ -202,13 +213,11 @@ void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCoun
   std::erase_if(candidates, [&](const ColonyCandidate& c) {
     const double rise = c.peak - edge_level;
     const bool small = c.shape.area_px < p.rim_min_relative_area * typical_area;
-    auto off_colour = [&] {
-      const cv::Vec3d d = colour_shift(c, bgr_roi, medium);
-      const double norms = cv::norm(d) * cv::norm(typical_shift);
-      return norms > 0.0 && d.dot(typical_shift) / norms < p.rim_min_colour_similarity;
+    auto off_colour_part = [&] {
+      return off_colour(colour_shift(c, bgr_roi, medium), typical_shift, p.rim_min_colour_similarity);
     };
-    if (!in_rim_zone(c)) return rise < p.min_relative_peak * typical_rise || (small && off_colour());
-    return rise < p.rim_min_relative_peak * typical_rise || small || off_colour();
+    if (!in_rim_zone(c)) return rise < p.min_relative_peak * typical_rise || (small && off_colour_part());
+    return rise < p.rim_min_relative_peak * typical_rise || small || off_colour_part();
   });
 }
 
@@ -286,16 +295,24 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
     polarity = r.high_tail >= r.low_tail ? Polarity::light : Polarity::dark;
   }
   out.polarity_used = polarity;
-  // A colony differs from the medium in at least one colour: light colonies are measured on
-  // the brightest channel and dark ones on the darkest (a red colony on grey agar has little
-  // contrast in luminance). Grey images give the grey level either way.
-  cv::Mat g = extreme_channel(bgr(roi), polarity == Polarity::light);
+  // The colour the colonies differ in: measured on the reduced image from the pixels that
+  // stand out of the grey level's background (colour_contrast.hpp).
+  const bool light = polarity == Polarity::light;
+  if (!light) small = 255.0f - small;
+  ColourWeights weights;
+  {
+    const cv::Mat grey_residual = small - background_of(small, window_px / shrink);
+    const Spread r = spread_inside(grey_residual, small_mask, 1);
+    const cv::Mat stand_out = grey_residual > std::max(p.min_contrast_levels, r.median + p.seed_sigma * r.sigma);
+    cv::Mat small_bgr;
+    cv::resize(bgr(roi), small_bgr, small.size(), 0, 0, cv::INTER_AREA);
+    small_bgr.convertTo(small_bgr, CV_32FC3);
+    weights = colour_weights(small_bgr, small_mask, stand_out, light);
+  }
+  out.colour_weights_bgr = weights.bgr;
+  cv::Mat g = project_colour(bgr(roi), weights);
   cv::resize(g, small, small.size(), 0, 0, cv::INTER_AREA);
   extend_inside_values(small, small_mask);
-  if (polarity == Polarity::dark) {
-    g = 255.0f - g;
-    small = 255.0f - small;
-  }
 
   double bg_radius_small = window_px / shrink;
   cv::Mat bg_small = background_of(small, bg_radius_small);

@@ -3,13 +3,14 @@
 // CFU-GEMM).
 //
 // Pipeline: find the dish (circle) and count only inside it, away from the rim; decide the
-// polarity (auto or stated) and measure on the colour channel where colonies differ most from
-// the medium; subtract the local background (a window that widens to fit the widest colony);
-// threshold against the measured background noise; split each blob into touching colonies by
-// flooding its brightness domes, then the necks of its outline, then notches where a small
-// colony is pressed against a larger one, undoing cuts that do not look like contact lines
-// (irregular and burst colonies stay whole); judge each part (glare halo, rim reflections,
-// dust, lamp reflections, colonies on a diffuse highlight); measure and classify each colony.
+// polarity (auto or stated) and project the image on the colour the colonies differ in from
+// the medium (measured on the plate); subtract the local background (a window that widens to
+// fit the widest colony); threshold against the measured background noise; follow each blob up
+// a threshold tree where touching colonies with a dip between them separate, then judge what
+// stays whole by its shape (round: one colony; pressed together: split at the necks; thin,
+// elongated or irregular: not a colony); keep the parts that look like the plate's typical
+// colony (glow, agar texture, rim reflections and ink are fainter, smaller or off-colour);
+// count clusters that cannot be split by area; measure and classify each colony.
 // Sizes are micrometres: when `pixel_size_um` is 0 the pixel size is derived from the detected
 // dish and `dish_diameter_mm`, so one parameter set serves photos of any resolution.
 //
@@ -130,6 +131,7 @@ struct ColonyCount {
   std::vector<Colony> colonies;
   DishCircle dish;
   Polarity polarity_used = Polarity::light;
+  cv::Vec3d colour_weights_bgr;  // the projection counted on (colonies bright), weights sum to 1 in |.|
   double pixel_size_um = 0.0;
   double dish_area_cm2 = 0.0;
   bool too_many_to_count = false;
