@@ -21,6 +21,9 @@ namespace {
 // Hue share of a colour shift (its length without the equal shift of all channels, over its
 // whole length) above which colonies count as tinted.
 constexpr double kMinTint = 0.2;
+// A part of a tinted plate with less than this share of the typical tint is grey: dust, not a
+// colony (real small colonies on the photographs keep 0.4 of it and more, specks 0.2 and less).
+constexpr double kMinTintShare = 0.3;
 
 // Median and spread of a float image inside a mask, on a subsample.
 struct Spread {
@@ -180,7 +183,7 @@ bool off_colour(const cv::Vec3d& shift, const cv::Vec3d& typical, double min_sim
   const double typical_tint = cv::norm(hue_of(typical)) / std::max(1e-9, cv::norm(typical));
   if (typical_tint < kMinTint) return false;
   const double tint = cv::norm(hue_of(shift)) / std::max(1e-9, cv::norm(shift));
-  return tint < 0.5 * typical_tint || cosine(hue_of(shift), hue_of(typical)) < min_similarity - 0.4;
+  return tint < kMinTintShare * typical_tint || cosine(hue_of(shift), hue_of(typical)) < min_similarity - 0.4;
 }
 
 // Colonies of one plate are alike: parts far fainter than the typical colony are glow, agar
