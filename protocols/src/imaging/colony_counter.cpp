@@ -188,10 +188,12 @@ bool off_colour(const cv::Vec3d& shift, const cv::Vec3d& typical, double min_sim
 
 // Colonies of one plate are alike: parts far fainter than the typical colony are glow, agar
 // texture or debris. Near the wall (meniscus, reflections, ink, the wall itself) a part must
-// also be about as large as a typical colony and of the typical colonies' colour.
+// also be about as large as a typical colony and of the typical colonies' colour. A plate
+// whose colonies differ in hue (`one_colour` false: white and red haematopoietic colonies) has
+// no typical colour, and colour rejects nothing there.
 void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCountParams& p, double edge_level,
                       const DishCircle& dish, const cv::Mat& bgr_roi, cv::Point origin, double count_radius,
-                      const cv::Scalar& medium) {
+                      const cv::Scalar& medium, bool one_colour) {
   if (candidates.empty()) return;
   auto in_rim_zone = [&](const ColonyCandidate& c) {
     return dish.found && cv::norm(c.centre_px + cv::Point2d(origin) - dish.centre_px) > p.rim_zone_fraction * count_radius;
@@ -217,7 +219,7 @@ void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCoun
     const double rise = c.peak - edge_level;
     const bool small = c.shape.area_px < p.rim_min_relative_area * typical_area;
     auto off_colour_part = [&] {
-      return off_colour(colour_shift(c, bgr_roi, medium), typical_shift, p.rim_min_colour_similarity);
+      return one_colour && off_colour(colour_shift(c, bgr_roi, medium), typical_shift, p.rim_min_colour_similarity);
     };
     if (!in_rim_zone(c)) return rise < p.min_relative_peak * typical_rise || (small && off_colour_part());
     return rise < p.rim_min_relative_peak * typical_rise || small || off_colour_part();
@@ -298,22 +300,27 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
     polarity = r.high_tail >= r.low_tail ? Polarity::light : Polarity::dark;
   }
   out.polarity_used = polarity;
-  // The colour the colonies differ in: measured on the reduced image from the pixels that
-  // stand out of the grey level's background (colour_contrast.hpp).
+  // The image the colonies stand out in (colour_contrast.hpp), chosen from what stands out of
+  // the reduced grey level and strongest channel once their background is removed.
   const bool light = polarity == Polarity::light;
   if (!light) small = 255.0f - small;
-  ColourWeights weights;
+  ContrastChoice contrast;
   {
-    const cv::Mat grey_residual = small - background_of(small, window_px / shrink);
-    const Spread r = spread_inside(grey_residual, small_mask, 1);
-    const cv::Mat stand_out = grey_residual > std::max(p.min_contrast_levels, r.median + p.seed_sigma * r.sigma);
-    cv::Mat small_bgr;
-    cv::resize(bgr(roi), small_bgr, small.size(), 0, 0, cv::INTER_AREA);
-    small_bgr.convertTo(small_bgr, CV_32FC3);
-    weights = colour_weights(small_bgr, small_mask, stand_out, light);
+    auto residual_of = [&](const cv::Mat& reduced) {
+      Residual r{reduced - background_of(reduced, window_px / shrink), 0.0};
+      const Spread s = spread_inside(r.image, small_mask, 1);
+      r.level = std::max(p.min_contrast_levels, s.median + p.seed_sigma * s.sigma);
+      return r;
+    };
+    cv::Mat small_bgr8, small_bgr, channel;
+    cv::resize(bgr(roi), small_bgr8, small.size(), 0, 0, cv::INTER_AREA);
+    small_bgr8.convertTo(small_bgr, CV_32FC3);
+    channel = strongest_channel(small_bgr8, light);
+    extend_inside_values(channel, small_mask);
+    contrast = choose_contrast(small_bgr, small_mask, residual_of(small), residual_of(channel), light);
   }
-  out.colour_weights_bgr = weights.bgr;
-  cv::Mat g = project_colour(bgr(roi), weights);
+  out.contrast = to_string(contrast.kind);
+  cv::Mat g = contrast_image(bgr(roi), contrast);
   cv::resize(g, small, small.size(), 0, 0, cv::INTER_AREA);
   extend_inside_values(small, small_mask);
 
@@ -353,7 +360,8 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   finder.min_compactness = p.min_compactness;
   if (p.classes.enabled) finder.min_dip_fraction = p.classes.min_dip_fraction;
   std::vector<ColonyCandidate> candidates = find_colonies(signal, mask, finder);
-  keep_colony_like(candidates, p, edge_level, out.dish, bgr(roi), roi.tl(), count_radius, cv::mean(bgr(roi), mask));
+  keep_colony_like(candidates, p, edge_level, out.dish, bgr(roi), roi.tl(), count_radius, cv::mean(bgr(roi), mask),
+                   contrast.kind != ContrastKind::strongest_channel);
 
   const ColonyClassifier classifier(p.classes, bgr, full_mask);
   const double typical_area = median_area(candidates);

@@ -80,7 +80,7 @@ nlohmann::json to_json(const ColonyCount& count, bool with_colonies) {
       {"count_by_class", by_class},
       {"too_many_to_count", count.too_many_to_count},
       {"polarity", to_string(count.polarity_used)},
-      {"colour_weights_bgr", {count.colour_weights_bgr[0], count.colour_weights_bgr[1], count.colour_weights_bgr[2]}},
+      {"counted_on", count.contrast},
       {"dish", {{"found", count.dish.found}, {"x_px", count.dish.centre_px.x},
                 {"y_px", count.dish.centre_px.y}, {"radius_px", count.dish.radius_px}}},
       {"pixel_size_um", count.pixel_size_um},

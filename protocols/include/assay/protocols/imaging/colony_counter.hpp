@@ -3,8 +3,8 @@
 // CFU-GEMM).
 //
 // Pipeline: find the dish (circle) and count only inside it, away from the rim; decide the
-// polarity (auto or stated) and project the image on the colour the colonies differ in from
-// the medium (measured on the plate); subtract the local background (a window that widens to
+// polarity (auto or stated) and the image the colonies stand out in (grey level, their colour,
+// or the strongest channel where some differ in hue only; measured on the plate); subtract the local background (a window that widens to
 // fit the widest colony); threshold against the measured background noise; follow each blob up
 // a threshold tree where touching colonies with a dip between them separate, then judge what
 // stays whole by its shape (round: one colony; pressed together: split at the necks; thin,
@@ -131,7 +131,7 @@ struct ColonyCount {
   std::vector<Colony> colonies;
   DishCircle dish;
   Polarity polarity_used = Polarity::light;
-  cv::Vec3d colour_weights_bgr;  // the projection counted on (colonies bright), weights sum to 1 in |.|
+  std::string contrast = "grey";  // the image counted on: "grey", "colour", "strongest_channel"
   double pixel_size_um = 0.0;
   double dish_area_cm2 = 0.0;
   bool too_many_to_count = false;
