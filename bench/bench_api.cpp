@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
   std::string bin = std::string(ASSAY_BIN_DIR) + "/assayd";
   std::string state = dir.string();
   char* args[] = {bin.data(), const_cast<char*>("--state-dir"), state.data(),
-                  const_cast<char*>("--log-level"), const_cast<char*>("warn"), nullptr};
+                  const_cast<char*>("--log-level"), const_cast<char*>("warn"),
+                  const_cast<char*>("--web-listen"), const_cast<char*>("127.0.0.1:0"), nullptr};
   pid_t pid = 0;
   if (posix_spawn(&pid, bin.c_str(), nullptr, nullptr, args, environ) != 0) return 1;
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   std::string state_dir;
   std::string runtime_dir;
   std::string log_level;
+  std::string web_listen;
   bool check_only = false;
   bool print_default = false;
   app.add_option("--config", config_file, "TOML config file (default: the embedded default)")
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--state-dir", state_dir, "SQLite file, images and figures go here");
   app.add_option("--runtime-dir", runtime_dir, "ipc sockets go here (default: STATE_DIR/run)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error");
+  app.add_option("--web-listen", web_listen, "HOST:PORT of the dashboard (replaces web.listen), e.g. 127.0.0.1:0");
   app.add_flag("--check-config", check_only, "check the config and exit");
   app.add_flag("--print-default-config", print_default, "print the embedded default config");
   app.set_version_flag("--version", ASSAY_VERSION);
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
   if (!state_dir.empty()) overrides.state_dir = state_dir;
   if (!runtime_dir.empty()) overrides.runtime_dir = runtime_dir;
   if (!log_level.empty()) overrides.log_level = log_level;
+  if (!web_listen.empty()) overrides.web_listen = web_listen;
   std::optional<std::filesystem::path> file;
   if (!config_file.empty()) file = config_file;
   try {

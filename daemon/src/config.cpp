@@ -1,5 +1,7 @@
 #include "assay/daemon/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -180,6 +182,27 @@ void check_dotted_keys(const std::string& text, const std::string& source) {
   }
 }
 
+// "HOST:PORT" with an IPv4 literal or a bracketed IPv6 one; the port may be 0 (any free port).
+bool parse_listen(const std::string& text, std::string& host, unsigned short& port) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= text.size()) return false;
+  std::string address = text.substr(0, colon);
+  const std::string digits = text.substr(colon + 1);
+  if (digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  const unsigned long number = std::stoul(digits);
+  if (number > 65535) return false;
+  unsigned char buffer[16];
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+    if (::inet_pton(AF_INET6, address.c_str(), buffer) != 1) return false;
+  } else if (::inet_pton(AF_INET, address.c_str(), buffer) != 1) {
+    return false;
+  }
+  host = address;
+  port = static_cast<unsigned short>(number);
+  return true;
+}
+
 }  // namespace
 
 Config parse_config(const std::string& toml_text, const std::string& source,
@@ -196,7 +219,7 @@ Config parse_config(const std::string& toml_text, const std::string& source,
   }
   ConfigReader reader(source);
   reader.only_keys(root, "", {"paths", "api", "events", "policy", "logging", "plugins", "curve",
-                              "instrument"});
+                              "web", "instrument"});
   Config config;
   config.source = source;
 
@@ -291,6 +314,31 @@ Config parse_config(const std::string& toml_text, const std::string& source,
       }
     }
   }
+
+  const auto* web = reader.table_at(root, "web");
+  if (!web) web = &empty;
+  reader.only_keys(*web, "web.", {"enabled", "listen", "allowed_hosts", "token_file", "max_connections"});
+  if (const auto* enabled = web->get("enabled")) {
+    if (!enabled->is_boolean()) reader.fail(enabled, "web.enabled", "must be true or false");
+    config.web.enabled = enabled->as_boolean()->get();
+  }
+  const auto listen = overrides.web_listen.value_or(reader.string_at(*web, "web.", "listen", "127.0.0.1:8470"));
+  if (!parse_listen(listen, config.web.host, config.web.port)) {
+    const std::string what = "'" + listen + "' is not HOST:PORT with an IP address, e.g. \"127.0.0.1:8470\" or \"[::1]:8470\"";
+    if (overrides.web_listen) throw ConfigError("--web-listen: " + what);
+    reader.fail(web->get("listen"), "web.listen", what);
+  }
+  if (const auto* hosts = web->get("allowed_hosts")) {
+    if (!hosts->is_array()) reader.fail(hosts, "web.allowed_hosts", "must be a list of host names");
+    for (const auto& host : *hosts->as_array()) {
+      if (!host.is_string() || host.as_string()->get().empty()) {
+        reader.fail(&host, "web.allowed_hosts", "must be a list of host names, e.g. [\"lab.example.org\"]");
+      }
+      config.web.allowed_hosts.push_back(host.as_string()->get());
+    }
+  }
+  config.web.token_file = reader.string_at(*web, "web.", "token_file", "");
+  config.web.max_connections = static_cast<int>(reader.number_at(*web, "web.", "max_connections", 512, 1, 100000));
 
   if (const auto* instruments = root.get("instrument")) {
     if (!instruments->is_array_of_tables()) {

@@ -27,12 +27,13 @@ void EventPublisher::publish(const StoredEvent& event) {
   send(event.topic, event.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-void EventPublisher::heartbeat(const nlohmann::json& status) {
+nlohmann::json EventPublisher::heartbeat(const nlohmann::json& status) {
   nlohmann::json body = status;
   body["topic"] = "heartbeat";
   body["seq"] = last_seq_.load();
   body["time"] = utc_now();
   send("heartbeat", body.dump());
+  return body;
 }
 
 }  // namespace assay::daemon

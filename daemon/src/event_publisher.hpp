@@ -27,7 +27,8 @@ class EventPublisher {
                  const std::function<void(zmq::socket_t&)>& secure);
   zmq::socket_t& socket() { return socket_; }
   void publish(const StoredEvent& event);
-  void heartbeat(const nlohmann::json& status);
+  // Returns the body it sent (for other listeners of the live tail).
+  nlohmann::json heartbeat(const nlohmann::json& status);
   std::int64_t last_seq() const { return last_seq_.load(); }
   void set_last_seq(std::int64_t seq) { last_seq_ = seq; }
 

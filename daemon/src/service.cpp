@@ -26,6 +26,9 @@
 #include "logging.hpp"
 #include "scheduler.hpp"
 #include "systemd_notify.hpp"
+#include "web_access.hpp"
+#include "web_routes.hpp"
+#include "web_server.hpp"
 
 namespace assay::daemon {
 namespace {
@@ -104,6 +107,9 @@ struct Service::Impl {
   std::unique_ptr<EventPublisher> publisher;
   std::unique_ptr<ApiHandler> handler;
   std::unique_ptr<ApiServer> api;
+  std::unique_ptr<WebAccess> web_access;
+  std::unique_ptr<WebRoutes> web_routes;
+  std::unique_ptr<WebServer> web;
   boost::asio::signal_set signals{io};
   boost::asio::steady_timer heartbeat_timer{io};
   boost::asio::steady_timer watchdog_timer{io};
@@ -115,6 +121,7 @@ struct Service::Impl {
   std::string last_status;
 
   void start();
+  void start_web();
   void wait_for_signals();
   void reload();
   void load_plugins(const std::vector<fs::path>& dirs, protocols::ProtocolRegistry& into);
@@ -159,6 +166,10 @@ int Service::run() {
 
 void Service::Impl::start() {
   set_log_level(config.log_level);
+  // First, before anything runs: a token file that cannot be used stops the start.
+  if (config.web.enabled) {
+    web_access = std::make_unique<WebAccess>(config.web.host, config.web.allowed_hosts, config.web.token_file);
+  }
   fs::create_directories(config.state_dir);
   fs::create_directories(config.runtime_dir);
   restrict_state_dir(config.state_dir);
@@ -197,6 +208,7 @@ void Service::Impl::start() {
   store->set_event_listener([this](const StoredEvent& event) {
     boost::asio::post(io, [this, event] {
       if (publisher) publisher->publish(event);
+      if (web) web->publish(event);
     });
   });
   scheduler = std::make_unique<Scheduler>(*store, drivers, *protocols, config.state_dir);
@@ -210,17 +222,40 @@ void Service::Impl::start() {
   set_ipc_mode(config.api_endpoint, config.socket_mode);
   set_ipc_mode(config.events_endpoint, config.socket_mode);
   api->start();
+  if (config.web.enabled) start_web();
 
   wait_for_signals();
   schedule_heartbeat();
   watchdog = notify::watchdog_interval();
   if (watchdog) schedule_watchdog();
-  spdlog::info("assayd {} ready: api {}, events {}, database {}, {} instrument(s)", ASSAY_VERSION,
-               config.api_endpoint, config.events_endpoint, config.database.string(),
-               config.instruments.size());
+  spdlog::info("assayd {} ready: api {}, events {}, dashboard {}, database {}, {} instrument(s)", ASSAY_VERSION,
+               config.api_endpoint, config.events_endpoint, web ? web->url() : std::string("off"),
+               config.database.string(), config.instruments.size());
   last_status = status_text();
   notify::ready(last_status);
   schedule_status();
+}
+
+// The dashboard is a view: a port that is taken leaves assayd running its instruments without it
+// (logged as an error).
+void Service::Impl::start_web() {
+  web_routes = std::make_unique<WebRoutes>(*handler, config.state_dir, *web_access);
+  WebEventLog log{[this](std::int64_t after, int limit) { return store->read_events_since(after, limit); },
+                  [this] { return publisher->last_seq(); }};
+  web = std::make_unique<WebServer>(io, config.web, *web_routes, std::move(log));
+  try {
+    web->start();
+  } catch (const std::exception& e) {
+    spdlog::error("{}; running without the dashboard", e.what());
+    web.reset();
+    return;
+  }
+  if (config.web.host != "127.0.0.1" && config.web.host != "::1") {
+    spdlog::warn("web: serving plain HTTP on {} beyond this computer; put it behind a TLS proxy (docs/web.md)",
+                 web->url());
+  }
+  spdlog::info("web: dashboard at {} ({})", web->url(),
+               web_access->has_token() ? "submit and cancel with the bearer token" : "read-only");
 }
 
 void Service::Impl::wait_for_signals() {
@@ -251,6 +286,12 @@ void Service::Impl::reload() {
       fresh.events_endpoint = config.events_endpoint;
       fresh.database = config.database;
     }
+    if (fresh.web.enabled != config.web.enabled || fresh.web.host != config.web.host ||
+        fresh.web.port != config.web.port || fresh.web.token_file != config.web.token_file ||
+        fresh.web.allowed_hosts != config.web.allowed_hosts) {
+      spdlog::warn("[web] changes take effect after a restart");
+    }
+    fresh.web = config.web;
     if (curve && fresh.curve) {
       curve->set_allowed_clients(read_allowed_clients(fresh.curve->allowed_clients_file));
     }
@@ -315,6 +356,7 @@ void Service::Impl::begin_shutdown(const char* why) {
       status_timer.cancel();
       signals.cancel();
       api->stop();
+      if (web) web->stop();
       for (auto* worker : stuck) scheduler->abandon(worker);
       scheduler->release();
       // Let queued publications go out before the loop ends.
@@ -336,7 +378,8 @@ void Service::Impl::schedule_heartbeat() {
   heartbeat_timer.expires_after(std::chrono::milliseconds(static_cast<int>(config.heartbeat_s * 1000)));
   heartbeat_timer.async_wait([this](const boost::system::error_code& error) {
     if (error || stopping) return;
-    publisher->heartbeat({{"status", last_status}, {"version", ASSAY_VERSION}});
+    auto body = publisher->heartbeat({{"status", last_status}, {"version", ASSAY_VERSION}});
+    if (web) web->heartbeat(body);
     schedule_heartbeat();
   });
 }

@@ -59,7 +59,8 @@ struct Scratch {
   }
   std::vector<std::string> args() const {
     return {std::string(ASSAY_BIN_DIR) + "/assayd", "--config", config.string(), "--state-dir",
-            (dir / "state").string(), "--runtime-dir", (dir / "run").string()};
+            (dir / "state").string(), "--runtime-dir", (dir / "run").string(), "--web-listen",
+            "127.0.0.1:0"};
   }
   fs::path dir, config, log;
 };

@@ -80,6 +80,10 @@ void DaemonHarness::start() {
     args.push_back("--config");
     args.push_back(config.string());
   }
+  if (!options_.web_listen.empty()) {
+    args.push_back("--web-listen");
+    args.push_back(options_.web_listen);
+  }
   for (const auto& extra : options_.extra_args) args.push_back(extra);
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
@@ -171,6 +175,18 @@ void DaemonHarness::kill_hard() {
 
 void DaemonHarness::send_signal(int signal) {
   if (pid_ > 0) ::kill(pid_, signal);
+}
+
+std::string DaemonHarness::web_url() const {
+  const auto log = log_text();
+  std::string url;
+  static const std::regex pattern(R"(dashboard at (http://\S+/))");
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), pattern);
+       it != std::sregex_iterator(); ++it) {
+    url = (*it)[1].str();  // the latest start's
+  }
+  if (url.empty()) FAIL("assayd serves no dashboard; log:\n" << log);
+  return url;
 }
 
 std::string DaemonHarness::api_endpoint() const { return "ipc://" + (state_dir_ / "run" / "api.sock").string(); }

@@ -32,6 +32,9 @@ struct HarnessOptions {
   std::vector<std::string> extra_args;
   std::vector<std::string> environment;  // "NAME=value" added to the daemon's environment
   bool start = true;
+  // The dashboard's address: any free loopback port by default, so daemons of tests running at
+  // once never compete for 8470 (a config with [web] enabled = false serves none).
+  std::string web_listen = "127.0.0.1:0";
 };
 
 // The embedded default with every simulator's time_scale set to `time_scale`.
@@ -86,6 +89,8 @@ class DaemonHarness {
   std::filesystem::path log_file() const { return state_dir_ / "assayd.log"; }
   std::string log_text() const;
   std::string api_endpoint() const;
+  // "http://127.0.0.1:PORT/" from the daemon's log line; fails the test when it serves none.
+  std::string web_url() const;
   std::string events_endpoint() const;
   zmq::context_t& context() { return context_; }
 

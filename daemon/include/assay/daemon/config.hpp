@@ -41,6 +41,19 @@ struct CurveConfig {
   std::filesystem::path allowed_clients_file;    // one z85 public key per line, '#' comments
 };
 
+// The dashboard and read-only HTTP API (docs/web.md).
+struct WebConfig {
+  bool enabled = false;
+  std::string host = "127.0.0.1";  // an IPv4 or IPv6 literal
+  unsigned short port = 8470;      // 0 = any free port (logged at start)
+  // Names a browser may use for this server (the Host header) besides loopback ones, e.g. the
+  // name a reverse proxy serves it under; other Host values are refused (DNS rebinding).
+  std::vector<std::string> allowed_hosts;
+  // A file holding the bearer token of the submit and cancel routes; empty = read-only.
+  std::filesystem::path token_file;
+  int max_connections = 512;  // HTTP and WebSocket together; more are refused with 503
+};
+
 struct Config {
   std::string source = "<embedded default>";  // file name for messages
   std::filesystem::path state_dir;
@@ -61,6 +74,7 @@ struct Config {
   std::string log_level = "info";
   std::vector<std::filesystem::path> plugin_dirs;
   std::optional<CurveConfig> curve;
+  WebConfig web;
   std::vector<InstrumentConfig> instruments;
 };
 
@@ -68,6 +82,7 @@ struct ConfigOverrides {
   std::optional<std::filesystem::path> state_dir;
   std::optional<std::filesystem::path> runtime_dir;
   std::optional<std::string> log_level;
+  std::optional<std::string> web_listen;  // "HOST:PORT", replaces web.listen
   // --check-config: a config without a state directory is checked anyway (--state-dir gives one
   // at start); state_dir and runtime_dir then stay empty.
   bool state_dir_optional = false;
