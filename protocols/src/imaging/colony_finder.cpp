@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "imaging/image_prep.hpp"
+#include "imaging/notch_cut.hpp"
 
 namespace assay::protocols::imaging {
 namespace {
@@ -60,6 +61,11 @@ bool any_encloses(const std::vector<Part>& parts) {
   }
   return false;
 }
+
+// A blob is cut at notches at most this often; a notch must be this deep at least.
+constexpr int kMaxNotchCuts = 4;
+constexpr double kMinNotchDepthPx = 1.5;
+constexpr double kNotchDepthFraction = 0.1;  // of the blob's inscribed radius
 
 class Finder {
  public:
@@ -142,6 +148,25 @@ class Finder {
           neck_tree(wide + box.tl(), grown, dist(wide), next, true);
         }
         return;
+      }
+    }
+    accept_or_cut(box, mask, from_split, 0);
+  }
+
+  // Colonies pressed so far together that no neck remains: cut at the notches of their joint
+  // outline when both pieces come out rounder than the whole (notch_cut.hpp).
+  void accept_or_cut(const cv::Rect& box, const cv::Mat& mask, bool from_split, int cuts) {
+    const BlobShape whole = shape_of(mask);
+    if (cuts < kMaxNotchCuts && whole.solidity < p_.round_min_solidity) {
+      const double min_depth = std::max(kMinNotchDepthPx, kNotchDepthFraction * whole.inscribed_radius_px);
+      if (auto pieces = cut_at_notches(mask, min_depth)) {
+        const BlobShape a = shape_of(pieces->first), b = shape_of(pieces->second);
+        if (a.area_px >= min_area_ && b.area_px >= min_area_ && a.solidity > whole.solidity &&
+            b.solidity > whole.solidity) {
+          accept_or_cut(box, pieces->first, true, cuts + 1);
+          accept_or_cut(box, pieces->second, true, cuts + 1);
+          return;
+        }
       }
     }
     accept_checked(box, mask, from_split);

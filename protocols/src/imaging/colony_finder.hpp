@@ -11,7 +11,9 @@
 // A blob that stays whole is then judged by its shape (colony_shape.hpp). Round and solid: one
 // colony. Otherwise thin appendages (a rim arc, a scratch touching a colony) are removed by an
 // opening scaled to the blob's own thickness, and flat-topped colonies pressed together (no dip
-// between them) are separated at their necks: the same tree run on the distance transform.
+// between them) are separated at their necks: the same tree run on the distance transform;
+// where no neck remains (a small colony whose centre barely clears a large one) the joint
+// outline is cut at its two notches (notch_cut.hpp) when both pieces come out rounder.
 // Parts that are thin, elongated or irregular are not colonies.
 //
 // Pure function of its inputs; thread-safe.

@@ -14,6 +14,7 @@ constexpr int kMinStandOutPixels = 12;
 // Blobs needed to judge whether colonies differ in hue, and the spread of their grey over
 // channel contrast above which they do.
 constexpr int kMinHueBlobs = 6;
+constexpr int kMinHueBlobArea = 3;  // reduced pixels: dust specks are smaller
 constexpr double kMaxHueSpread = 2.0;
 // The grey level's share of the colour contrast below which the colour projection is used.
 constexpr double kMinGreyShare = 0.5;
@@ -34,8 +35,8 @@ cv::Mat strongest_of(const cv::Mat& bgr8) {
 // contrast to their channel contrast spreads widely.
 bool colonies_differ_in_hue(const Residual& grey, const Residual& channel, const cv::Mat& small_mask) {
   const cv::Mat stand_out = (channel.image > channel.level) & small_mask;
-  cv::Mat labels;
-  const int n = cv::connectedComponents(stand_out, labels, 8, CV_32S);
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(stand_out, labels, stats, centroids, 8, CV_32S);
   if (n - 1 < kMinHueBlobs) return false;
   std::vector<double> grey_sum(n, 0.0), channel_sum(n, 0.0);
   for (int y = 0; y < labels.rows; ++y) {
@@ -47,10 +48,10 @@ bool colonies_differ_in_hue(const Residual& grey, const Residual& channel, const
   }
   std::vector<double> ratios;
   for (int i = 1; i < n; ++i)
-    if (channel_sum[i] > 0.0) ratios.push_back(std::max(0.0, grey_sum[i]) / channel_sum[i]);
+    if (stats.at<int>(i, cv::CC_STAT_AREA) >= kMinHueBlobArea && channel_sum[i] > 0.0) ratios.push_back(std::max(0.0, grey_sum[i]) / channel_sum[i]);
   if (static_cast<int>(ratios.size()) < kMinHueBlobs) return false;
   std::sort(ratios.begin(), ratios.end());
-  const double low = ratios[ratios.size() / 10], high = ratios[ratios.size() * 9 / 10];
+  const double low = ratios[ratios.size() / 5], high = ratios[ratios.size() * 4 / 5];
   return high > kMaxHueSpread * std::max(low, 1e-3);
 }
 

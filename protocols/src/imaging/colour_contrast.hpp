@@ -14,8 +14,8 @@
 // - Where the colonies of one plate differ in hue (white and red haematopoietic colonies; a red
 //   colony's grey contrast is a third of its red contrast, a white one's all of it), the grey
 //   level would make some far fainter than the others: the strongest channel is counted on.
-//   Measured per standing-out blob as grey contrast over channel contrast: a spread of more
-//   than two between the blobs' 10th and 90th percentiles.
+//   Measured per standing-out blob (larger than dust) as grey contrast over channel contrast:
+//   a spread of more than two between the blobs' 20th and 80th percentiles.
 // - Where the grey level holds less than half of the colonies' colour difference, the image is
 //   projected on that difference (a matched filter in colour).
 // A plate with too few standing-out pixels (an empty dish) is counted on the grey level.
