@@ -68,7 +68,7 @@ const std::map<std::string, std::vector<std::string>>& op_fields() {
       {"protocols.list", {}},
       {"jobs.submit", {"job"}},
       {"jobs.get", {"job_id"}},
-      {"jobs.list", {"state", "instrument", "limit"}},
+      {"jobs.list", {"state", "instrument", "limit", "before"}},
       {"jobs.cancel", {"job_id"}},
       {"results.get", {"job_id", "kind"}},
       {"readings.get", {"job_id", "after_id", "limit"}},
@@ -187,20 +187,24 @@ json ApiHandler::get_job(const json& request) {
 }
 
 json ApiHandler::list_jobs(const json& request) {
+  JobListFilter filter;
   auto text = string_field(request, "state", false);
-  std::optional<JobState> state;
   if (!text.empty()) {
-    state = parse_job_state(text);
-    if (!state) {
+    filter.state = parse_job_state(text);
+    if (!filter.state) {
       throw ApiError("invalid_value", "state '" + text + "' is not a job state; use " + job_state_names());
     }
   }
-  auto limit = static_cast<int>(int_field(request, "limit", 100, 1, 10000));
+  filter.instrument = string_field(request, "instrument", false);
+  filter.before = string_field(request, "before", false);
+  if (!filter.before.empty()) require_job(store_, filter.before);
+  filter.limit = static_cast<int>(int_field(request, "limit", 100, 1, 10000));
   json jobs = json::array();
-  for (const auto& job : store_.read_jobs(state, string_field(request, "instrument", false), limit)) {
-    jobs.push_back(job.to_json(false));
-  }
-  return {{"jobs", jobs}};
+  for (const auto& job : store_.read_jobs(filter)) jobs.push_back(job.to_json(false));
+  json out{{"jobs", jobs}};
+  // A full page may have more behind it: `next` is the `before` of the next page.
+  if (static_cast<int>(jobs.size()) == filter.limit) out["next"] = jobs.back()["job_id"];
+  return out;
 }
 
 json ApiHandler::cancel(const json& request) {

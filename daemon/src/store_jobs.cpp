@@ -1,6 +1,8 @@
 // Store: jobs, their plates and wells, and job state changes.
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "assay/daemon/store.hpp"
 
@@ -23,6 +25,12 @@ const char* kJobColumns =
     "id, protocol, instrument, name, priority, state, attempts, progress, message, error_code, "
     "error, submitted_at, COALESCE(started_at, ''), COALESCE(finished_at, ''), spec, "
     "COALESCE(truth, ''), COALESCE(summary, '')";
+
+// The same columns for a list: spec and truth (kilobytes of JSON each) are left out.
+const char* kJobListColumns =
+    "id, protocol, instrument, name, priority, state, attempts, progress, message, error_code, "
+    "error, submitted_at, COALESCE(started_at, ''), COALESCE(finished_at, ''), '', '', "
+    "COALESCE(summary, '')";
 
 JobRecord job_from_row(Statement& row) {
   JobRecord job;
@@ -274,13 +282,23 @@ std::optional<JobRecord> Store::read_job(const std::string& job_id) {
   return job_from_row(statement);
 }
 
-std::vector<JobRecord> Store::read_jobs(std::optional<JobState> state, const std::string& instrument,
-                                        int limit) {
-  auto statement = reader_.prepare(
-      std::string("SELECT ") + kJobColumns +
-      " FROM jobs WHERE (?1 = '' OR state = ?1) AND (?2 = '' OR instrument = ?2) "
-      "ORDER BY rowid DESC LIMIT ?3");
-  statement.bind(1, state ? to_string(*state) : "").bind(2, instrument).bind(3, limit);
+std::string job_list_sql(const JobListFilter& filter) {
+  std::string sql = std::string("SELECT ") + kJobListColumns + " FROM jobs";
+  std::vector<std::string> conditions;
+  if (filter.state) conditions.emplace_back("state = ?");
+  if (!filter.instrument.empty()) conditions.emplace_back("instrument = ?");
+  if (!filter.before.empty()) conditions.emplace_back("rowid < (SELECT rowid FROM jobs WHERE id = ?)");
+  for (std::size_t i = 0; i < conditions.size(); ++i) sql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
+  return sql + " ORDER BY rowid DESC LIMIT ?";
+}
+
+std::vector<JobRecord> Store::read_jobs(const JobListFilter& filter) {
+  auto statement = reader_.prepare(job_list_sql(filter));
+  int index = 0;
+  if (filter.state) statement.bind(++index, to_string(*filter.state));
+  if (!filter.instrument.empty()) statement.bind(++index, filter.instrument);
+  if (!filter.before.empty()) statement.bind(++index, filter.before);
+  statement.bind(++index, filter.limit);
   std::vector<JobRecord> jobs;
   while (statement.step()) jobs.push_back(job_from_row(statement));
   return jobs;

@@ -124,6 +124,13 @@ CREATE TABLE acquisitions (
 ALTER TABLE jobs ADD COLUMN request_digest TEXT;
 ALTER TABLE jobs ADD COLUMN request_expires_at INTEGER;  -- unix seconds; NULL = expired
 )sql",
+    // 4: jobs.list pages newest first by state, by instrument or by both without a scan or sort
+    // (each index ends in the rowid, the submission order).
+    R"sql(
+CREATE INDEX jobs_by_state ON jobs (state);
+CREATE INDEX jobs_by_instrument ON jobs (instrument);
+CREATE INDEX jobs_by_instrument_state ON jobs (instrument, state);
+)sql",
 };
 
 }  // namespace

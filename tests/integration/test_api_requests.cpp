@@ -116,3 +116,22 @@ TEST_CASE("a REQ client is answered as well as a DEALER") {
   (void)req.recv(reply);
   CHECK(json::parse(reply.to_string_view())["id"] == "r1");
 }
+
+TEST_CASE("jobs.list pages newest first: `next` leads to the following page, an unknown `before` is refused") {
+  DaemonHarness daemon;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(daemon.submit(plate_read_job()));
+  auto first = daemon.call("jobs.list", {{"limit", 2}});
+  REQUIRE(first["jobs"].size() == 2);
+  CHECK(first["jobs"][0]["job_id"] == ids[2]);
+  CHECK(first["jobs"][1]["job_id"] == ids[1]);
+  CHECK_FALSE(first["jobs"][0].contains("spec"));
+  REQUIRE(first.contains("next"));
+  CHECK(first["next"] == ids[1]);
+  auto second = daemon.call("jobs.list", {{"limit", 2}, {"before", first["next"]}});
+  REQUIRE(second["jobs"].size() == 1);
+  CHECK(second["jobs"][0]["job_id"] == ids[0]);
+  CHECK_FALSE(second.contains("next"));
+  CHECK(error_code(daemon.request("jobs.list", {{"before", "J999999"}})) == "not_found");
+  CHECK(error_code(daemon.request("jobs.list", {{"limit", 10001}})) == "out_of_range");
+}

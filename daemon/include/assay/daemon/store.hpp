@@ -34,7 +34,7 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct JobRecord {
   std::string id;
@@ -90,6 +90,20 @@ struct RecoveredJob {
   JobState new_state = JobState::queued;  // queued or failed
 };
 
+// Which jobs jobs.list answers with: newest first, optionally of one state and/or one
+// instrument, at most `limit`, and only jobs submitted before the job `before` (the next page).
+struct JobListFilter {
+  std::optional<JobState> state;
+  std::string instrument;  // empty = every instrument
+  std::string before;      // a job id; empty = from the newest job
+  int limit = 100;
+};
+
+// The SQL that Store::read_jobs runs for `filter` (its parameters, in order: state, instrument,
+// before, limit, each only when used). Every filter is answered from an index walked newest
+// first, so a page costs the same with 100 or 100,000 stored jobs; tests check the plan.
+std::string job_list_sql(const JobListFilter& filter);
+
 using EventListener = std::function<void(const StoredEvent&)>;
 
 std::string utc_now();
@@ -133,8 +147,8 @@ class Store {
 
   // --- reads (io thread only) ---
   std::optional<JobRecord> read_job(const std::string& job_id);
-  // Newest first; every state when `state` is empty, every instrument when `instrument` is.
-  std::vector<JobRecord> read_jobs(std::optional<JobState> state, const std::string& instrument, int limit);
+  // One page of jobs (see JobListFilter), without their spec and truth.
+  std::vector<JobRecord> read_jobs(const JobListFilter& filter);
   nlohmann::json read_results(const std::string& job_id, const std::string& kind);
   nlohmann::json read_readings(const std::string& job_id, std::int64_t after_id, int limit);
   nlohmann::json read_images(const std::string& job_id);
