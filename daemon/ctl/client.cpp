@@ -7,6 +7,7 @@
 #include <iostream>
 #include <random>
 
+#include "assay/protocols/bounded_json.hpp"
 #include "curve_auth.hpp"
 
 namespace assay::ctl {
@@ -95,13 +96,14 @@ nlohmann::json ApiClient::call_raw(const std::string& op, nlohmann::json fields)
     if (!(item.revents & ZMQ_POLLIN)) continue;
     zmq::message_t frame;
     if (!socket_.recv(frame, zmq::recv_flags::dontwait)) continue;
-    auto reply = nlohmann::json::parse(frame.to_string_view(), nullptr, false);
-    if (reply.is_discarded()) {
-      std::cerr << "assayd sent a reply that is not JSON\n";
+    auto parsed = protocols::parse_bounded_json(frame.to_string_view());
+    if (!parsed.ok()) {
+      std::cerr << "assayd sent a reply that is not JSON: " << parsed.error << "\n";
       exit_with(kExitRefused);
     }
     // The daemon answers a request it could not read (too large, not JSON) with "id": null; this
     // client has one request in flight, so that error is the answer to it.
+    auto& reply = parsed.value;
     const auto reply_id = reply.value("id", nlohmann::json());
     if (reply_id.is_null() && !reply.value("ok", true)) return reply;
     if (reply_id != id) continue;  // a late reply to an earlier request

@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "csv_output.hpp"
 #include "event_watch.hpp"
+#include "input_files.hpp"
 
 namespace assay::ctl {
 namespace {
@@ -18,18 +19,15 @@ using nlohmann::json;
 
 void print_json(const json& value) { std::cout << value.dump(2) << "\n"; }
 
+// The job file, parsed with the same depth bound as assayd's requests: a file nested thousands
+// deep is refused here with its reason, before anything walks it (dump() recurses).
 json read_job_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << path << ": cannot read the job file\n";
+  try {
+    return read_json_file(path);
+  } catch (const InputError& error) {
+    std::cerr << error.what() << "\n";
     exit_with(kExitUsage);
   }
-  json job = json::parse(in, nullptr, false);
-  if (job.is_discarded()) {
-    std::cerr << path << ": not valid JSON (check commas and quotes)\n";
-    exit_with(kExitUsage);
-  }
-  return job;
 }
 
 void print_job_table(const json& jobs) {
@@ -106,20 +104,25 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
     if (watch_after) exit_with(watch_events(client, result["job_id"].get<std::string>(), WatchOutput::automatic));
   });
 
-  static std::string state_filter, instrument_filter;
+  static std::string state_filter, instrument_filter, before_job;
   static int limit = 50;
   auto* jobs = app.add_subcommand("jobs", "list jobs, newest first")->group(group);
   jobs->add_option("--state", state_filter, "queued, running, succeeded, failed, cancelled, interrupted");
   jobs->add_option("--instrument", instrument_filter, "only jobs of this instrument");
   jobs->add_option("--limit", limit, "at most this many")->capture_default_str();
+  jobs->add_option("--before", before_job, "only jobs submitted before this job id (the next page)");
   jobs->add_flag("--json", as_json, "print JSON");
   jobs->callback([&options] {
     ApiClient client(options);
     json fields{{"limit", limit}};
     if (!state_filter.empty()) fields["state"] = state_filter;
     if (!instrument_filter.empty()) fields["instrument"] = instrument_filter;
+    if (!before_job.empty()) fields["before"] = before_job;
     auto result = client.call("jobs.list", fields);
     as_json ? print_json(result["jobs"]) : print_job_table(result["jobs"]);
+    if (result.contains("next") && !as_json) {
+      std::cerr << "(more: assayctl jobs --before " << result["next"].get<std::string>() << ")\n";
+    }
   });
 
   static std::string job_id;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "assay/protocols/bounded_json.hpp"
 #include "result_words.hpp"
 
 namespace assay::ctl {
@@ -135,8 +136,9 @@ int watch_events(ApiClient& client, const std::string& job_id, WatchOutput outpu
   while (final_state.empty()) {
     zmq::message_t topic, body;
     if (!sub.recv(topic) || !sub.recv(body)) continue;
-    auto event = json::parse(body.to_string_view(), nullptr, false);
-    if (event.is_discarded()) continue;
+    auto parsed = protocols::parse_bounded_json(body.to_string_view());
+    if (!parsed.ok()) continue;
+    auto& event = parsed.value;
     auto seq = event.value("seq", std::int64_t{0});
     if (topic.to_string_view() == "heartbeat") {
       // A heartbeat carries the last stored seq: if we are behind, fetch what we missed.

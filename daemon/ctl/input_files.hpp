@@ -1,5 +1,6 @@
-// Input files of assayctl's offline commands (analyze, count): a failure names the file and
-// what is wrong with it, and the command exits with kExitUsage.
+// Input files of assayctl (job files to submit, inputs of the offline commands analyze and
+// count): a failure names the file and what is wrong with it, and the command exits with
+// kExitUsage. JSON is parsed with the depth bound of bounded_json.hpp.
 #pragma once
 
 #include <stdexcept>

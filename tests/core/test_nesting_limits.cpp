@@ -2,10 +2,15 @@
 // config nested 150,000 deep is refused with a message naming the limit, never a stack overflow.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+
+#include <unistd.h>
 
 #include "assay/daemon/config.hpp"
 #include "assay/protocols/bounded_json.hpp"
+#include "support/command.hpp"
 
 using assay::daemon::ConfigError;
 using assay::protocols::kMaxJsonDepth;
@@ -76,4 +81,20 @@ TEST_CASE("a config with a 150,000-part dotted key or deep settings is refused, 
   floats += "2.5] # a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f.g.h\n"
             "y = \"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.a.b.c.d.e.f.g.h\"\n";
   CHECK(config_error(floats) == "");
+}
+
+TEST_CASE("assayctl submit refuses a job file nested 150,000 deep before it walks it") {
+  auto dir = std::filesystem::temp_directory_path() / ("assay-deep-job-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "deep.json";
+  std::ofstream(file) << R"({"protocol": "plate_read", "instrument": "sim-reader", "layout": )"
+                      << nested_arrays(150000) << "}";
+  // No daemon runs at this state dir: the file must be refused before anything is sent.
+  auto run = assay::testing::run_assayctl("--state-dir " + (dir / "state").string() +
+                                          " --timeout-ms 2000 submit " + file.string());
+  std::filesystem::remove_all(dir);
+  INFO(run.out);
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.out, Catch::Contains(file.string() + ": not valid JSON: arrays and objects nest deeper than " +
+                                      std::to_string(kMaxJsonDepth) + " levels"));
 }
