@@ -90,22 +90,33 @@ TEST_CASE("a queued job is cancelled at once and a running one at its next safe 
 
 TEST_CASE("within an instrument the higher priority runs first; instruments run in parallel") {
   DaemonHarness daemon(slow_sims(0.2));
-  auto blocker = daemon.submit(assay::testing::slow_plate_read(6));
+  // The blocker holds the reader until the test cancels it: 781 wavelengths take ~170 s, far
+  // beyond this test, so nothing below depends on how fast this machine runs the other jobs.
+  auto held = assay::testing::slow_plate_read(1);
+  held["params"]["wavelengths_nm"] = json::array();
+  for (int nm = 220; nm <= 1000; ++nm) held["params"]["wavelengths_nm"].push_back(nm);
+  auto blocker = daemon.submit(held);
   daemon.wait_for_state(blocker, "running");
   auto low = assay::testing::slow_plate_read(1);
   low["priority"] = 0;
   auto high = assay::testing::slow_plate_read(1);
   high["priority"] = 5;
-  auto low_id = daemon.submit(low);
+  auto low_id = daemon.submit(low);  // first in, but lower priority
   auto high_id = daemon.submit(high);
   auto image_job = daemon.submit(example_job("demo_image_wells.json"));
   // The imager is not held up by the busy reader.
   daemon.wait_for_state(image_job, "succeeded");
   CHECK(daemon.call("jobs.get", {{"job_id", blocker}})["state"] == "running");
+  CHECK(daemon.call("jobs.get", {{"job_id", low_id}})["state"] == "queued");
+  CHECK(daemon.call("jobs.get", {{"job_id", high_id}})["state"] == "queued");
+  // Freed, the reader takes the queued jobs by priority, then in submission order.
+  CHECK(daemon.call("jobs.cancel", {{"job_id", blocker}})["state"] == "cancelling");
+  daemon.wait_for_state(blocker, "cancelled");
   daemon.wait_for_state(low_id, "succeeded");
-  auto high_job = daemon.call("jobs.get", {{"job_id", high_id}});
+  auto high_job = daemon.wait_for_state(high_id, "succeeded");
   auto low_job = daemon.call("jobs.get", {{"job_id", low_id}});
   CHECK(high_job["started_at"].get<std::string>() < low_job["started_at"].get<std::string>());
+  CHECK(high_job["finished_at"].get<std::string>() <= low_job["started_at"].get<std::string>());
 }
 
 TEST_CASE("a failing instrument fails the job with its message and the daemon keeps serving") {
