@@ -95,8 +95,8 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
   submit->add_option("--request-id", request_id, "resubmitting the same id returns the first job");
   submit->add_flag("--watch", watch_after, "then watch the job until it ends");
   submit->callback([&options] {
+    json fields{{"job", read_job_file(job_file)}};  // a bad file is refused before connecting
     ApiClient client(options);
-    json fields{{"job", read_job_file(job_file)}};
     if (!request_id.empty()) fields["id"] = request_id;
     auto result = client.call("jobs.submit", fields);
     std::cout << result["job_id"].get<std::string>() << "\n";
