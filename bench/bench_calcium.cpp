@@ -42,7 +42,7 @@ const Plate1536& plate() {
     Plate1536 out{protocols::JobSpec::from_json(job), {}, {}};
     out.params = protocols::calcium::parse_calcium_flux_params(out.job.params);
     auto settings = drivers::sim::SimPlateReaderSettings::from_json(
-        {{"time_scale", 0.0}, {"fast_interval_factor", 1.0}});
+        {{"time_scale", 0.0}, {"fast_interval_factor", 1.0}, {"seed", 42}});
     drivers::sim::SimPlateReader reader("sim-reader", settings.value());
     (void)reader.connect();
     (void)reader.load_plate(out.job.loaded_plate());

@@ -265,6 +265,16 @@ void InstrumentWorker::run_job(const std::string& job_id) {
     auto result = protocol->run(spec, context);
     auto truth = instrument_->truth();
     if (!truth.is_null()) store_.set_truth(job_id, truth);
+    // What made this result, for the report and for reproducing the run.
+    if (!result.summary.is_object()) result.summary = nlohmann::json::object();
+    nlohmann::json provenance{{"software_version", ASSAY_VERSION},
+                              {"attempt", attempt},
+                              {"instrument", {{"name", instrument_->name()},
+                                              {"driver", driver_},
+                                              {"kind", drivers::to_string(instrument_->kind())},
+                                              {"details", instrument_->describe()}}}};
+    if (truth.is_object() && truth.contains("seed")) provenance["simulation_seed"] = truth.at("seed");
+    result.summary["provenance"] = std::move(provenance);
     store_.store_results(job_id, attempt, result);
   } catch (const protocols::ProtocolError& e) {
     final_state = JobState::failed;

@@ -88,6 +88,12 @@ void check_simulation(const json& simulation) {
   if (simulation.contains("light_colonies") && !simulation.at("light_colonies").is_boolean()) {
     throw JobSpecError("simulation.light_colonies", "must be true or false");
   }
+  if (simulation.contains("seed")) {
+    const auto& seed = simulation.at("seed");
+    if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<std::int64_t>() >= 0)) {
+      throw JobSpecError("simulation.seed", "must be a whole number of 0 or more (the seed a run's provenance names)");
+    }
+  }
   if (simulation.contains("colony_kind")) {
     const auto& kind = simulation.at("colony_kind");
     if (!kind.is_string() || (kind != "haematopoietic" && kind != "plain")) {

@@ -86,7 +86,7 @@ TEST_CASE("a series with too few concentrations, unknown parameters and a skippe
 }
 
 TEST_CASE("an interval below the reader's minimum fails before any reading") {
-  auto parsed = drivers::sim::SimPlateReaderSettings::from_json({{"time_scale", 0.0}});
+  auto parsed = drivers::sim::SimPlateReaderSettings::from_json({{"time_scale", 0.0}, {"seed", 42}});
   drivers::sim::SimPlateReader reader("sim-reader", parsed.value());
   REQUIRE(reader.connect().is_ok());
   auto job_json = testing::calcium_job_384();
@@ -104,7 +104,7 @@ TEST_CASE("an interval below the reader's minimum fails before any reading") {
 }
 
 TEST_CASE("a stop request ends the run as cancelled with the delivered cycles stored") {
-  auto parsed = drivers::sim::SimPlateReaderSettings::from_json({{"time_scale", 0.0}});
+  auto parsed = drivers::sim::SimPlateReaderSettings::from_json({{"time_scale", 0.0}, {"seed", 42}});
   drivers::sim::SimPlateReader reader("sim-reader", parsed.value());
   REQUIRE(reader.connect().is_ok());
   auto job = protocols::JobSpec::from_json(testing::calcium_job_384());

@@ -19,6 +19,7 @@ namespace {
 
 std::unique_ptr<drivers::sim::SimPlateReader> make_reader(json settings = json::object()) {
   if (!settings.contains("time_scale")) settings["time_scale"] = 0.0;
+  if (!settings.contains("seed")) settings["seed"] = 42;  // reproducible unless a test says otherwise
   auto parsed = drivers::sim::SimPlateReaderSettings::from_json(settings);
   REQUIRE(parsed.is_ok());
   auto reader = std::make_unique<drivers::sim::SimPlateReader>("sim-reader", parsed.value());
@@ -283,4 +284,42 @@ TEST_CASE("sim reader absorbance: blanks give the blank OD, chemokine-free inser
   double expected_d1 = (od["B1"] - 0.045) + 0.5 * ((od["A1"] - 0.045) - (od["B1"] - 0.045));
   CHECK(od["D1"] - 0.045 == Approx(expected_d1).epsilon(0.06));
   CHECK(reader->truth()["wells"]["A1"]["expected_od"].get<double>() == Approx(od["A1"]).epsilon(0.1));
+}
+
+TEST_CASE("sim reader: each run draws new noise unless the job's simulation.seed fixes it; the truth names the seed") {
+  // No configured seed, as the shipped config.
+  auto parsed = drivers::sim::SimPlateReaderSettings::from_json({{"time_scale", 0.0}});
+  REQUIRE(parsed.is_ok());
+  drivers::sim::SimPlateReader reader("sim-reader", parsed.value());
+  REQUIRE(reader.connect().is_ok());
+  auto run = [&](const json& job) {
+    REQUIRE(reader.load_plate(plate_of(job)).is_ok());
+    Collected got;
+    REQUIRE(reader.read_kinetic_fluorescence(plan(20.0), got.sink(), {}, {}).is_ok());
+    std::vector<double> values;
+    for (const auto& r : got.readings) values.push_back(r.value);
+    return std::pair{values, reader.truth().at("seed").get<std::uint64_t>()};
+  };
+  const auto [first, first_seed] = run(small_job());
+  const auto [second, second_seed] = run(small_job());
+  CHECK(first_seed != second_seed);
+  CHECK(first != second);
+  REQUIRE(first.size() == second.size());
+
+  // The seed a run reports repeats it exactly.
+  json repeat = small_job();
+  repeat["simulation"] = {{"seed", first_seed}};
+  const auto [again, again_seed] = run(repeat);
+  CHECK(again_seed == first_seed);
+  CHECK(again == first);
+
+  // A configured seed fixes every run (a rig that must repeat itself); the job's still wins.
+  auto fixed = drivers::sim::SimPlateReaderSettings::from_json({{"time_scale", 0.0}, {"seed", 5}});
+  REQUIRE(fixed.is_ok());
+  drivers::sim::SimPlateReader rig("sim-reader", fixed.value());
+  REQUIRE(rig.connect().is_ok());
+  REQUIRE(rig.load_plate(plate_of(small_job())).is_ok());
+  CHECK(rig.truth().at("seed") == 5);
+  REQUIRE(rig.load_plate(plate_of(repeat)).is_ok());
+  CHECK(rig.truth().at("seed") == first_seed);
 }

@@ -87,12 +87,18 @@ TEST_CASE("sim-imager migration follows the compound's IC50 and the chemokine") 
   auto& imager = as_imager(*instrument);
   const auto plate = plate_from(json::array({{{"wells", "A1"}, {"compound", "drug"}, {"conc_nM", 0.0}},
                                              {{"wells", "A2"}, {"compound", "drug"}, {"conc_nM", 10.0}},
-                                             {{"wells", "A3"}, {"role", "negative_control"}}}),
+                                             {{"wells", "A3"}, {"role", "negative_control"}},
+                                             {{"wells", "A4"}, {"compound", "drug"}, {"conc_nM", 1000.0}}}),
                                 "transwell-24");
   REQUIRE(imager.load_plate(plate).is_ok());
   const json expected = imager.truth().at("expected_cells_per_field");
-  CHECK(expected.at("A2").get<double>() == Approx(0.5 * expected.at("A1").get<double>()));
-  CHECK(expected.at("A3").get<double>() == Approx(expected.at("A1").get<double>() / 4.5));
+  const double full = expected.at("A1").get<double>(), random = expected.at("A3").get<double>();
+  CHECK(random == Approx(full / 4.5));
+  // At the IC50 the chemokine-driven part is halved; random migration stays.
+  CHECK(expected.at("A2").get<double>() == Approx(random + 0.5 * (full - random)));
+  // Fully blocked (100x the IC50): as without chemokine, never below (no inhibition past 100 %).
+  CHECK(expected.at("A4").get<double>() >= random);
+  CHECK(expected.at("A4").get<double>() == Approx(random).epsilon(0.05));
   drv::FieldRequest request;
   request.well = "A1";
   request.sample = drv::SampleKind::stained_cells;

@@ -15,7 +15,11 @@ std::unique_ptr<drivers::Instrument> make_builtin_instrument(const std::string& 
   drivers::register_builtin_drivers(registry);
   const auto* info = registry.find(driver);
   if (!info) throw std::runtime_error("driver " + driver + " is not built in");
-  auto made = info->factory(name, settings);
+  // Simulators repeat themselves in tests unless the test gives a seed of its own.
+  nlohmann::json with_seed = settings;
+  if (driver == "sim-plate-reader" && !with_seed.contains("seed")) with_seed["seed"] = 42;
+  if (driver == "sim-imager" && !with_seed.contains("seed")) with_seed["seed"] = 7;
+  auto made = info->factory(name, with_seed);
   if (!made) throw std::runtime_error("cannot make " + driver + ": " + made.status().to_string());
   auto instrument = std::move(made.value());
   if (auto status = instrument->connect(); !status) throw std::runtime_error(status.to_string());

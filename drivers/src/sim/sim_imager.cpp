@@ -8,6 +8,7 @@
 #include "assay/drivers/autofocus.hpp"
 #include "assay/drivers/sim/cell_scene.hpp"
 #include "device_time.hpp"
+#include "run_seed.hpp"
 
 namespace assay::drivers::sim {
 
@@ -17,7 +18,7 @@ SimImager::SimImager(std::string name, SimImagerSettings settings)
 nlohmann::json SimImager::describe() const {
   return {{"model", "Simulated imager"},
           {"driver", "sim-imager"},
-          {"serial", "SIMCAM-" + std::to_string(settings_.seed)},
+          {"serial", "SIMCAM-" + (settings_.seed ? std::to_string(*settings_.seed) : std::string("0"))},
           {"capabilities", {"capture", "autofocus", "colonies", "stained_cells"}},
           {"frame_px", {settings_.frame_width_px, settings_.frame_height_px}},
           {"time_scale", settings_.time_scale},
@@ -43,11 +44,12 @@ Status SimImager::load_plate(const LoadedPlate& plate) {
   std::lock_guard lock(mutex_);
   plate_ = plate;
   pharmacology_ = pharmacology_truth(settings_.raw, sim);
+  run_seed_ = run_seed(sim, settings_.seed);
   dishes_.clear();
   z_um_ = 0.0;
   truth_json_ = {{"plate", plate.barcode}, {"format", plate.format},
                  {"kind", colony_plate() ? "colonies" : "stained_cells"},
-                 {"migration", pharmacology_.to_json()}};
+                 {"migration", pharmacology_.to_json()}, {"seed", run_seed_}};
   if (colony_plate()) {
     nlohmann::json counts = nlohmann::json::object();
     for (const auto& well : plate.wells) counts[well.well] = colonies_in(well.well);

@@ -22,7 +22,7 @@ std::mt19937_64 stream(std::uint64_t seed, const std::string& well, int field, i
 }  // namespace
 
 double SimImager::true_focus_um(const std::string& well) const {
-  auto rng = stream(settings_.seed, well, 0, 1);
+  auto rng = stream(run_seed_, well, 0, 1);
   return std::uniform_real_distribution<double>(-settings_.focus_spread_um, settings_.focus_spread_um)(rng);
 }
 
@@ -37,23 +37,27 @@ int SimImager::colonies_in(const std::string& well) const {
   if (w && w->role == "blank") return 0;
   const double plated = w && w->cells_plated > 0 ? w->cells_plated : settings_.default_cells_plated;
   const double efficiency = sim.value("plating_efficiency", settings_.plating_efficiency);
-  auto rng = stream(settings_.seed, well, 0, 2);
+  auto rng = stream(run_seed_, well, 0, 2);
   return std::poisson_distribution<int>(std::max(1e-9, plated * efficiency))(rng);
 }
 
 double SimImager::expected_cells(const WellContents& well) const {
   if (well.role == "blank") return 0.0;
   const double per_field = plate_->simulation.value("cells_per_field", settings_.cells_per_field);
-  if (!well.stimulated) return per_field / settings_.chemotactic_index;
+  const double random = per_field / settings_.chemotactic_index;  // migration without chemokine
+  if (!well.stimulated) return random;
+  // The antagonist blocks the chemokine-driven part; random migration remains (as the plate
+  // reader's model): a fully blocked insert migrates as one without chemokine, never less.
   const CompoundTruth& truth = pharmacology_.migration_for(well.compound);
-  return per_field * (well.compound.empty() ? 1.0 : remaining_response(well.conc_nM, truth));
+  const double remaining = well.compound.empty() ? 1.0 : remaining_response(well.conc_nM, truth);
+  return random + (per_field - random) * remaining;
 }
 
 int SimImager::cells_in_field(const std::string& well, int field) const {
   const WellContents* w = contents_of(well);
   const double expected = w ? expected_cells(*w) : 0.0;
   if (expected <= 0.0) return 0;
-  auto rng = stream(settings_.seed, well, field, 3);
+  auto rng = stream(run_seed_, well, field, 3);
   return std::poisson_distribution<int>(expected)(rng);
 }
 
@@ -74,11 +78,15 @@ const cv::Mat& SimImager::dish_image(const std::string& well) {
   spec.max_diameter_px = (spec.colonies > 250 ? 700.0 : 1500.0) / px;
   spec.noise_sigma = 2.5;
   spec.glare = 0.6;
-  spec.seed = stream(settings_.seed, well, 0, 4)();
+  spec.seed = stream(run_seed_, well, 0, 4)();
   ColonyScene scene = render_colony_scene(spec);
   {
     std::lock_guard lock(mutex_);
     truth_json_["colonies_per_well"][well] = static_cast<int>(scene.colonies.size());
+    // By class, as the counter names them, so that classification can be checked too.
+    nlohmann::json by_class = nlohmann::json::object();
+    for (const auto& colony : scene.colonies) by_class[colony.cls] = by_class.value(colony.cls, 0) + 1;
+    truth_json_["colonies_by_class"][well] = std::move(by_class);
   }
   return dishes_.emplace(well, std::move(scene.image)).first->second;
 }
@@ -109,7 +117,7 @@ cv::Mat SimImager::render_field(const FieldRequest& request, double focus_error_
   spec.cells = static_cast<int>(std::lround(cells * area_fraction));
   spec.cell_diameter_um = settings_.cell_diameter_um;
   spec.focus_error_um = focus_error_um;
-  spec.seed = stream(settings_.seed, request.well, request.field, 5)();
+  spec.seed = stream(run_seed_, request.well, request.field, 5)();
   CellScene scene = render_cell_scene(spec);
   if (area_fraction >= 1.0) {
     std::lock_guard lock(mutex_);

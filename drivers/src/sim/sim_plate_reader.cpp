@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "device_time.hpp"
+#include "run_seed.hpp"
 #include "sim_plate_reader_model.hpp"
 
 namespace assay::drivers::sim {
@@ -16,7 +17,7 @@ SimPlateReader::SimPlateReader(std::string name, SimPlateReaderSettings settings
 nlohmann::json SimPlateReader::describe() const {
   return {{"model", "Simulated plate reader"},
           {"driver", "sim-plate-reader"},
-          {"serial", "SIM-" + std::to_string(settings_.seed)},
+          {"serial", "SIM-" + (settings_.seed ? std::to_string(*settings_.seed) : std::string("0"))},
           {"capabilities",
            {"absorbance", "absorbance_spectrum", "fluorescence", "kinetic_fluorescence",
             "injector", "temperature"}},
@@ -39,6 +40,7 @@ Status SimPlateReader::load_plate(const LoadedPlate& plate) {
   std::lock_guard lock(mutex_);
   plate_ = plate;
   truth_ = pharmacology_truth(settings_.raw, plate.simulation);
+  run_seed_ = run_seed(plate.simulation, settings_.seed);
   return Status::ok();
 }
 
@@ -46,10 +48,11 @@ nlohmann::json SimPlateReader::truth() const {
   std::lock_guard lock(mutex_);
   nlohmann::json out{{"instrument", name_}, {"pharmacology", truth_.to_json()}};
   if (!plate_) return out;
+  out["seed"] = run_seed_;
   out["plate"] = {{"barcode", plate_->barcode}, {"format", plate_->format}};
   nlohmann::json wells = nlohmann::json::object();
   for (std::size_t i = 0; i < plate_->wells.size(); ++i) {
-    auto rng = well_rng(settings_.seed, plate_->barcode, i, 0);
+    auto rng = well_rng(run_seed_, plate_->barcode, i, 0);
     auto model = model_well(settings_, truth_, plate_->wells[i], plate_->simulation, rng);
     wells[plate_->wells[i].well] = well_truth(settings_, model);
   }
@@ -97,9 +100,9 @@ Result<std::vector<SimPlateReader::PlannedWell>> SimPlateReader::plan_wells(
   return out;
 }
 
-std::pair<LoadedPlate, PharmacologyTruth> SimPlateReader::snapshot() const {
+SimPlateReader::Snapshot SimPlateReader::snapshot() const {
   std::lock_guard lock(mutex_);
-  return {*plate_, truth_};
+  return {*plate_, truth_, run_seed_};
 }
 
 bool SimPlateReader::wait_device_time(double seconds, std::stop_token stop) const {

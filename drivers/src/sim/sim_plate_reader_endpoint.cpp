@@ -41,7 +41,7 @@ Status SimPlateReader::read_absorbance(const AbsorbancePlan& plan, const Reading
               name_ + ": absorbance wavelength " + std::to_string(wl) + " nm is outside 220-1000 nm"};
     }
   }
-  auto [plate, truth] = snapshot();
+  auto [plate, truth, seed] = snapshot();
   auto planned = plan_wells(plate, plan.wells);
   if (!planned) return planned.status();
   const auto& wells = planned.value();
@@ -53,9 +53,9 @@ Status SimPlateReader::read_absorbance(const AbsorbancePlan& plan, const Reading
   for (std::size_t k = 0; k < plan.wavelengths_nm.size(); ++k) {
     page.clear();
     for (const auto& w : wells) {
-      auto rng = well_rng(settings_.seed, plate.barcode, w.index, 0);
+      auto rng = well_rng(seed, plate.barcode, w.index, 0);
       auto model = model_well(settings_, truth, w.contents, plate.simulation, rng);
-      auto noise = well_rng(settings_.seed, plate.barcode, w.index, 10 + k);
+      auto noise = well_rng(seed, plate.barcode, w.index, 10 + k);
       t += settings_.per_well_read_s * kAbsorbanceReadFactor;
       page.push_back(absorbance_reading(settings_, model, w.contents.well, plan.wavelengths_nm[k],
                                         t, noise));
@@ -85,7 +85,7 @@ Status SimPlateReader::read_absorbance_spectrum(const AbsorbanceSpectrumPlan& pl
                 std::to_string(plan.end_nm) + " nm step " + std::to_string(plan.step_nm) +
                 " is not within 220-1000 nm with a step >= 1 nm"};
   }
-  auto [plate, truth] = snapshot();
+  auto [plate, truth, seed] = snapshot();
   auto planned = plan_wells(plate, plan.wells);
   if (!planned) return planned.status();
   const auto& wells = planned.value();
@@ -95,9 +95,9 @@ Status SimPlateReader::read_absorbance_spectrum(const AbsorbanceSpectrumPlan& pl
   std::vector<Reading> page;
   for (std::size_t i = 0; i < wells.size(); ++i) {
     const auto& w = wells[i];
-    auto rng = well_rng(settings_.seed, plate.barcode, w.index, 0);
+    auto rng = well_rng(seed, plate.barcode, w.index, 0);
     auto model = model_well(settings_, truth, w.contents, plate.simulation, rng);
-    auto noise = well_rng(settings_.seed, plate.barcode, w.index, 2);
+    auto noise = well_rng(seed, plate.barcode, w.index, 2);
     page.clear();
     for (int wl = plan.start_nm; wl <= plan.end_nm; wl += plan.step_nm) {
       page.push_back(absorbance_reading(settings_, model, w.contents.well, wl, 0.0, noise));
@@ -123,7 +123,7 @@ Status SimPlateReader::read_fluorescence(const FluorescenceEndpointPlan& plan,
   if (plan.gain < 1 || plan.gain > 4095) {
     return {StatusCode::invalid_argument, name_ + ": gain must be in 1-4095"};
   }
-  auto [plate, truth] = snapshot();
+  auto [plate, truth, seed] = snapshot();
   auto planned = plan_wells(plate, plan.wells);
   if (!planned) return planned.status();
   const auto& wells = planned.value();
@@ -135,9 +135,9 @@ Status SimPlateReader::read_fluorescence(const FluorescenceEndpointPlan& plan,
       "fl" + std::to_string(plan.excitation_nm) + "-" + std::to_string(plan.emission_nm);
   for (std::size_t i = 0; i < wells.size(); ++i) {
     const auto& w = wells[i];
-    auto rng = well_rng(settings_.seed, plate.barcode, w.index, 0);
+    auto rng = well_rng(seed, plate.barcode, w.index, 0);
     auto model = model_well(settings_, truth, w.contents, plate.simulation, rng);
-    auto noise = well_rng(settings_.seed, plate.barcode, w.index, 3);
+    auto noise = well_rng(seed, plate.barcode, w.index, 3);
     double value = model.f0_rfu * plan.gain / 1000.0 *
                    (1.0 + settings_.noise_percent / 100.0 * normal(noise));
     Reading r{w.contents.well, channel, 0, settings_.per_well_read_s * i, std::max(0.0, value), false};

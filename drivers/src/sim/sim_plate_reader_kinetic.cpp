@@ -51,7 +51,7 @@ Status SimPlateReader::read_kinetic_fluorescence(const KineticFluorescencePlan& 
                                                  const ProgressSink& progress,
                                                  std::stop_token stop) {
   if (auto status = check_ready(); !status) return status;
-  auto [plate, truth] = snapshot();
+  auto [plate, truth, seed] = snapshot();
   auto planned = plan_wells(plate, plan.wells);
   if (!planned) return planned.status();
   const auto& wells = planned.value();
@@ -67,9 +67,9 @@ Status SimPlateReader::read_kinetic_fluorescence(const KineticFluorescencePlan& 
   std::vector<std::mt19937_64> noise_rngs;
   models.reserve(wells.size());
   for (const auto& w : wells) {
-    auto rng = well_rng(settings_.seed, plate.barcode, w.index, 0);
+    auto rng = well_rng(seed, plate.barcode, w.index, 0);
     models.push_back(model_well(settings_, truth, w.contents, plate.simulation, rng));
-    noise_rngs.push_back(well_rng(settings_.seed, plate.barcode, w.index, 1));
+    noise_rngs.push_back(well_rng(seed, plate.barcode, w.index, 1));
   }
   // model_well keeps a pointer to the contents it modelled: `wells` outlives `models`.
 

@@ -15,7 +15,7 @@ inline const std::vector<std::string>& simulation_keys() {
       "true_ic50_nM",      "true_hill_slope",    "migration_ic50_nM", "migration_hill_slope",
       "compounds",         "artefact_wells",     "bright_wells",      "dropped_reads",
       "colonies_per_well", "plating_efficiency", "cells_per_field",   "light_colonies",
-      "colony_kind"};
+      "colony_kind",       "seed"};
   return keys;
 }
 

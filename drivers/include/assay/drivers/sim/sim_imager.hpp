@@ -38,7 +38,8 @@ struct SimImagerSettings {
   double colony_pixel_size_um = 20.0;  // colony dishes (macro objective)
   int frame_width_px = 1024;
   int frame_height_px = 1024;
-  std::uint64_t seed = 7;
+  // Fixes every run; none: each run draws a new seed unless the job sets simulation.seed.
+  std::optional<std::uint64_t> seed;
   double readout_ms = 30.0;          // per capture, on top of the exposure
   double move_ms = 150.0;            // stage move between fields
   long fail_after_captures = -1;     // the camera faults after this many captures (-1 never)
@@ -99,6 +100,7 @@ class SimImager final : public Imager {
   StateReporter reporter_;
   mutable std::mutex mutex_;  // guards plate_, truth_json_
   std::optional<LoadedPlate> plate_;
+  std::uint64_t run_seed_ = 0;  // of the loaded plate
   PharmacologyTruth pharmacology_;
   nlohmann::json truth_json_ = nullptr;
   std::map<std::string, cv::Mat> dishes_;  // worker thread only

@@ -38,7 +38,9 @@ namespace assay::drivers::sim {
 struct SimPlateReaderSettings {
   double time_scale = 1.0;           // 1 = real time; 0.02 runs 50x faster; 0 = no waiting
   double noise_percent = 3.0;        // SD of read noise, % of the signal
-  std::uint64_t seed = 42;
+  // Fixes the noise of every run; none: each run draws a new seed unless the job sets
+  // simulation.seed (the seed of a run is in its truth).
+  std::optional<std::uint64_t> seed;
   // Failure on demand: after this many readings of one read the device faults (-1 = never).
   long fail_after_readings = -1;
   std::string fail_mode = "device_error";  // or "disconnected"
@@ -136,7 +138,12 @@ class SimPlateReader final : public PlateReader {
   static Result<std::vector<PlannedWell>> plan_wells(const LoadedPlate& plate,
                                                      const std::vector<std::string>& wells);
   // Copies of the loaded plate and truth for one read.
-  std::pair<LoadedPlate, PharmacologyTruth> snapshot() const;
+  struct Snapshot {
+    LoadedPlate plate;
+    PharmacologyTruth truth;
+    std::uint64_t seed = 0;
+  };
+  Snapshot snapshot() const;
   // Sleeps `seconds` of device time (scaled) in small steps; false when stop was requested.
   bool wait_device_time(double seconds, std::stop_token stop) const;
   // Counts delivered readings against fail_after_readings; a failed Status when it triggers.
@@ -149,6 +156,7 @@ class SimPlateReader final : public PlateReader {
   mutable std::mutex mutex_;  // guards plate_, truth_, target_temperature_C_
   std::optional<LoadedPlate> plate_;
   PharmacologyTruth truth_;
+  std::uint64_t run_seed_ = 0;  // of the loaded plate
   std::optional<double> target_temperature_C_;
 };
 
