@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -82,9 +85,17 @@ TEST_CASE("imaging run counts the simulated membranes, never the pores, and reco
 
   REQUIRE(result.figures.size() == 2);
   CHECK(result.figures[0].filename() == "dose_response.svg");
-  CHECK(result.figures[1].filename() == "contact_sheet.png");
+  CHECK(result.figures[1].filename() == "contact_sheet.jpg");
   auto sheet = cv::imread(result.figures[1].string());
-  CHECK(sheet.rows > 22 * 200);
+  // Tiles of 360 px (a 20 um cell of a 768 px field stays ~9 px), JPEG: legible and small.
+  CHECK(sheet.rows > 22 * 360);
+  CHECK(sheet.cols > 3 * 360);
+  CHECK(std::filesystem::file_size(result.figures[1]) < 3u * 1024 * 1024);
+  // The curve shows the floor an antagonist can reach: migration without chemokine.
+  std::ifstream svg(result.figures[0]);
+  const std::string figure((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
+  CHECK(figure.find(">no chemokine ") != std::string::npos);
+  CHECK(figure.find("stroke-dasharray=\"6 4\"") != std::string::npos);
 }
 
 TEST_CASE("a pore-only membrane (no migration) is counted as empty") {
@@ -101,6 +112,20 @@ TEST_CASE("a pore-only membrane (no migration) is counted as empty") {
   // no cells: at most one spurious cell per membrane (measured 12 in all).
   CHECK(total <= 22);
   if (total == 0) CHECK_FALSE(result.summary["chemotactic_index"].is_number());
+  // No cell is a result where an antagonist blocks migration or no chemokine draws the cells:
+  // only an empty insert of chemokine + vehicle is flagged empty_field.
+  int empty_fields = 0;
+  for (const auto& row : result.rows) {
+    if (row.kind != "field" || row.value["count"] != 0) continue;
+    const auto* well = find_row(result, "well", row.value["well"].get<std::string>());
+    REQUIRE(well);
+    CAPTURE(row.key, well->value["role"], row.value["flags"]);
+    const bool flagged = row.value["flags"].dump().find("empty_field") != std::string::npos;
+    CHECK(flagged == (well->value["role"] == "positive_control"));
+    CHECK((well->value["flags"].dump().find("empty_field") != std::string::npos) == flagged);
+    ++empty_fields;
+  }
+  CHECK(empty_fields >= 11);
 }
 
 TEST_CASE("images from the wrong objective stop the imaging run naming the field") {

@@ -158,7 +158,7 @@ TEST_CASE("an imaging chemotaxis job runs through assayd: counts match the simul
   bool sheet = false;
   for (const auto& figure : results["summary"]["figures"]) {
     CHECK(std::filesystem::exists(figure.get<std::string>()));
-    sheet = sheet || std::filesystem::path(figure.get<std::string>()).filename() == "contact_sheet.png";
+    sheet = sheet || std::filesystem::path(figure.get<std::string>()).filename() == "contact_sheet.jpg";
   }
   CHECK(sheet);
 

@@ -38,6 +38,7 @@ ImagedFields acquire_fields(const JobSpec& job, const ChemotaxisParams& params, 
   auto overlay_dir = ctx.job_dir() / "overlays";
   if (imaging.keep_overlays) std::filesystem::create_directories(overlay_dir);
 
+  auto expects_cells = [](const WellAssignment& well) { return well.role == kRolePositiveControl; };
   ImagedFields out;
   std::size_t total = inserts.size() * imaging.fields.size();
   for (const auto* insert : inserts) {
@@ -82,7 +83,12 @@ ImagedFields acquire_fields(const JobSpec& job, const ChemotaxisParams& params, 
         throw ProtocolError("analysis_error", where + ": counting failed: " + e.what());
       }
       field.count = count.count;
-      for (const auto& flag : count.flags) field.flags.push_back(flag);
+      for (const auto& flag : count.flags) {
+        // No migrated cell is a result where an antagonist blocks migration or no chemokine
+        // draws the cells; only an insert meant to migrate (chemokine + vehicle) is suspect.
+        if (flag == kFlagEmptyField && !expects_cells(*insert)) continue;
+        field.flags.push_back(flag);
+      }
       field.details = imaging::to_json(count);
       field.details.erase("cells");  // positions live in the overlay, not in every result row
 

@@ -88,7 +88,10 @@ void write_contact_sheet(const std::filesystem::path& path, const std::vector<Co
   cv::Mat sheet = render_contact_sheet(tiles, options);
   bool written = false;
   try {
-    written = cv::imwrite(path.string(), sheet);
+    const auto ext = path.extension().string();
+    std::vector<int> flags;
+    if (ext == ".jpg" || ext == ".jpeg") flags = {cv::IMWRITE_JPEG_QUALITY, options.jpeg_quality};
+    written = cv::imwrite(path.string(), sheet, flags);
   } catch (const cv::Exception& e) {
     throw std::runtime_error("cannot write contact sheet " + path.string() + ": " + e.what());
   }

@@ -52,7 +52,7 @@ AssayResult run_imaging(const JobSpec& job, const ChemotaxisParams& params, RunC
                                                           : "cells per field (mean of " + n + " fields)";
   analysis = analyze_chemotaxis(job.layout, inserts, params.analysis, unit);
   auto result = chemotaxis_result(job.layout, params, analysis, nullptr, imaged.fields);
-  auto sheet = ctx.job_dir() / "contact_sheet.png";
+  auto sheet = ctx.job_dir() / "contact_sheet.jpg";
   try {
     write_contact_sheet(sheet, imaged.tiles);
     result.figures.push_back(sheet);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "assay/protocols/figures/dose_response_svg.hpp"
+#include "assay/protocols/figures/svg.hpp"
 #include "ic50_summary.hpp"
 
 namespace assay::protocols::chemotaxis {
@@ -145,6 +146,14 @@ void write_migration_figure(const ChemotaxisAnalysis& analysis, const std::files
     options.title += text;
   }
   options.y_label = "Migration (% of chemokine + vehicle)";
+  // The floor an antagonist can reach: random migration without chemokine.
+  for (const auto& c : analysis.conditions) {
+    if (c.condition.role != kRoleNegativeControl || !c.condition.compound.empty() || !c.migration_percent) continue;
+    options.reference_lines.push_back({*c.migration_percent, "no chemokine " +
+                                                                 figures::format_number(*c.migration_percent, 3) + " %"});
+    break;
+  }
+  options.reference_lines.push_back({100.0, "chemokine + vehicle 100 %"});
   figures::write_dose_response_svg(svg_path, series, options);
 }
 

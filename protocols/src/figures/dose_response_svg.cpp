@@ -101,6 +101,11 @@ Frame make_frame(const std::vector<const DoseResponseSeries*>& series,
     }
   }
   if (!std::isfinite(c_lo)) c_lo = 1, c_hi = 1000;
+  for (const auto& line : options.reference_lines) {
+    if (!std::isfinite(line.value)) continue;
+    y_lo = std::min(y_lo, line.value);
+    y_hi = std::max(y_hi, line.value);
+  }
   if (!std::isfinite(y_lo)) y_lo = 0, y_hi = 100;
   if (c_hi <= c_lo) c_hi = c_lo * 10;
   if (y_hi <= y_lo) y_hi = y_lo + 1;
@@ -142,6 +147,12 @@ void draw_axes(Svg& svg, const Frame& f, const DoseResponsePlotOptions& options)
     for (double dx : {0.0, 6.0}) {
       svg.line(f.zero_x + 16 + dx, bottom + 5, f.zero_x + 22 + dx, bottom - 5, axis, 1.2);
     }
+  }
+  for (const auto& line : options.reference_lines) {
+    if (!std::isfinite(line.value) || line.value < f.y_lo || line.value > f.y_hi) continue;
+    double y = f.y(line.value);
+    svg.line(f.left, y, f.left + f.width, y, "#555555", 1.2, "stroke-dasharray=\"6 4\"");
+    svg.text(f.left + f.width - 4, y - 5, line.label, 11, "end", "fill=\"#444\"");
   }
   svg.text(f.left + f.width / 2, bottom + 40, options.x_label, 13, "middle");
   svg.text(f.left - 48, f.top + f.height / 2, options.y_label, 13, "middle",
@@ -208,7 +219,7 @@ std::string dose_response_svg(const std::vector<DoseResponseSeries>& series,
     Frame f = make_frame(all, options, margin_left, margin_top,
                          options.width_px - margin_left - legend_w - 16,
                          options.height_px - margin_top - margin_bottom);
-    f.clip_id = "plot0";
+    f.clip_id = options.id_prefix + "0";
     add_clip(svg, f);
     draw_axes(svg, f, options);
     for (std::size_t i = 0; i < series.size(); ++i) {
@@ -242,7 +253,7 @@ std::string dose_response_svg(const std::vector<DoseResponseSeries>& series,
     double x0 = (i % columns) * panel_w, y0 = title_h + (i / columns) * panel_h;
     Frame f = make_frame({&series[i]}, options, x0 + margin_left, y0 + 48,
                          panel_w - margin_left - 20, panel_h - 48 - margin_bottom);
-    f.clip_id = "plot" + std::to_string(i);
+    f.clip_id = options.id_prefix + std::to_string(i);
     add_clip(svg, f);
     draw_axes(svg, f, options);
     std::string color = color_of(series[i], i);

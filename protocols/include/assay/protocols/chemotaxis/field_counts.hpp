@@ -23,6 +23,8 @@ namespace assay::protocols::chemotaxis {
 
 inline constexpr const char* kFlagPixelSizeMismatch = "pixel_size_mismatch";
 inline constexpr const char* kFlagFewerFields = "fewer_fields";
+// A field without a cell; kept only for inserts meant to migrate (chemokine + vehicle).
+inline constexpr const char* kFlagEmptyField = "empty_field";
 
 struct FieldCount {
   std::string well;

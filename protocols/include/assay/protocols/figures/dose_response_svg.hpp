@@ -36,6 +36,16 @@ struct DoseResponsePlotOptions {
   double height_px = 500.0;
   std::optional<double> y_min, y_max;  // default: from the data and curves, with margin
   std::string concentration_unit = "nM";
+  // Dashed horizontal lines across the plot with a label, e.g. the no-chemokine level of a
+  // migration assay (the floor an antagonist can reach); included in the y range.
+  struct ReferenceLine {
+    double value = 0.0;
+    std::string label;
+  };
+  std::vector<ReferenceLine> reference_lines;
+  // Prefix of the SVG's element ids (clip paths): distinct per figure when several figures are
+  // inlined in one HTML page, whose ids are shared.
+  std::string id_prefix = "plot";
 };
 
 // Returns the SVG document.
