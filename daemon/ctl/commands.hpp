@@ -28,6 +28,7 @@ struct ClientOptions {
 };
 
 void add_client_commands(CLI::App& app, ClientOptions& options);  // ping, submit, jobs, ...
+void add_report_command(CLI::App& app, ClientOptions& options);   // report ID: one HTML page
 void add_fit_command(CLI::App& app);                                // offline dose-response fit
 void add_count_command(CLI::App& app);                              // offline colony/cell counts
 void add_analyze_command(CLI::App& app);                            // offline assay analysis

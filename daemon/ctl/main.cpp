@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   ClientOptions options;
   add_client_commands(app, options);
+  add_report_command(app, options);
   add_fit_command(app);
   add_count_command(app);
   add_analyze_command(app);

@@ -73,6 +73,7 @@ const std::map<std::string, std::vector<std::string>>& op_fields() {
       {"results.get", {"job_id", "kind"}},
       {"readings.get", {"job_id", "after_id", "limit"}},
       {"images.list", {"job_id"}},
+      {"report.get", {"job_id"}},
       {"events.since", {"seq", "job_id", "limit"}}};
   return fields;
 }
@@ -116,11 +117,12 @@ json ApiHandler::handle(const json& request, const std::string& client) {
     auto job = require_job(store_, string_field(request, "job_id", true));
     return {{"job_id", job.id}, {"images", store_.read_images(job.id)}};
   }
+  if (op == "report.get") return report(request);
   if (op == "events.since") return events_since(request);
   throw ApiError("unknown_op", "unknown op '" + op +
                                    "'; known: ping, version, instruments.list, protocols.list, "
                                    "jobs.submit, jobs.get, jobs.list, jobs.cancel, results.get, "
-                                   "readings.get, images.list, events.since");
+                                   "readings.get, images.list, report.get, events.since");
 }
 
 json ApiHandler::submit(const json& request, const std::string& client) {

@@ -1,10 +1,11 @@
 // The API operations (docs/api.md): ping, version, instruments.list, protocols.list,
-// jobs.submit/get/list/cancel, results.get, readings.get, images.list, events.since.
+// jobs.submit/get/list/cancel, results.get, readings.get, images.list, report.get, events.since.
 //
 // handle() takes a parsed request object and returns the `result` of a success reply, or throws
 // ApiError. io thread only.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -25,6 +26,8 @@ class ApiHandler {
   nlohmann::json handle(const nlohmann::json& request, const std::string& client);
   // How long a submit's request id keeps it idempotent (api.request_id_ttl_h).
   void set_request_id_ttl(std::int64_t seconds) { request_id_ttl_s_ = seconds; }
+  // Where the jobs' files are (figures and images, for report.get).
+  void set_state_dir(std::filesystem::path dir) { state_dir_ = std::move(dir); }
 
  private:
   nlohmann::json submit(const nlohmann::json& request, const std::string& client);
@@ -34,6 +37,7 @@ class ApiHandler {
   nlohmann::json results(const nlohmann::json& request);
   nlohmann::json readings(const nlohmann::json& request);
   nlohmann::json events_since(const nlohmann::json& request);
+  nlohmann::json report(const nlohmann::json& request);  // api_report.cpp
   nlohmann::json instruments();
   nlohmann::json protocol_list();
 
@@ -42,6 +46,7 @@ class ApiHandler {
   const ProtocolCatalog& protocols_;
   std::function<std::int64_t()> last_published_seq_;
   std::int64_t request_id_ttl_s_ = 24 * 3600;
+  std::filesystem::path state_dir_ = ".";
 };
 
 }  // namespace assay::daemon

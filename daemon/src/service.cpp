@@ -217,6 +217,7 @@ void Service::Impl::start() {
   handler = std::make_unique<ApiHandler>(*store, *scheduler, *protocols,
                                          [this] { return publisher->last_seq(); });
   handler->set_request_id_ttl(static_cast<std::int64_t>(config.request_id_ttl_h * 3600.0));
+  handler->set_state_dir(config.state_dir);
   api = std::make_unique<ApiServer>(io, context, config.api_endpoint, config.max_message_bytes,
                                     *handler, secure_api);
   set_ipc_mode(config.api_endpoint, config.socket_mode);

@@ -117,5 +117,9 @@ DoseResponseFit fit_dose_response(std::span<const DosePoint> points, const FitOp
 // snake_case JSON: top, bottom, ic50, log_ic50, hill_slope, se{...}, ci95{...},
 // ci95_profile{log_ic50:[lo,hi]}, rss, r2, df, n, iterations, converged, flags.
 nlohmann::json to_json(const DoseResponseFit& fit);
+// The fit back from its JSON form (to draw a stored result again): values, SEs, intervals,
+// fixed parameters, df, n and flags; the solver's bookkeeping (iterations, termination) is not
+// needed to draw and stays at its default. A missing or null number becomes NaN.
+DoseResponseFit fit_from_json(const nlohmann::json& json);
 
 }  // namespace assay::protocols::fit
