@@ -88,7 +88,7 @@ TEST_CASE("a queued job is cancelled at once and a running one at its next safe 
   CHECK(again["error"]["code"] == "invalid_state");
 }
 
-TEST_CASE("within an instrument the higher priority runs first; instruments run in parallel") {
+TEST_CASE("within an instrument the higher priority runs first and instruments run in parallel") {
   DaemonHarness daemon(slow_sims(0.2));
   // The blocker holds the reader until the test cancels it: 781 wavelengths take ~170 s, far
   // beyond this test, so nothing below depends on how fast this machine runs the other jobs.
