@@ -8,6 +8,16 @@ using nlohmann::json;
 
 const json kReadingColumns = {"well", "channel", "cycle", "time_s", "value", "saturated"};
 
+// Rows of `SELECT well, channel, cycle, time_s, value, saturated ...` as readings.
+std::vector<drivers::Reading> readings_from(Statement& select) {
+  std::vector<drivers::Reading> readings;
+  while (select.step()) {
+    readings.push_back({select.column_text(0), select.column_text(1), static_cast<int>(select.column_int(2)),
+                        select.column_double(3), select.column_double(4), select.column_int(5) != 0});
+  }
+  return readings;
+}
+
 }  // namespace
 
 void Store::append_readings(const std::string& job_id, int attempt,
@@ -38,13 +48,7 @@ std::vector<drivers::Reading> Store::readings_before_attempt(const std::string& 
       "SELECT well, channel, cycle, time_s, value, saturated FROM readings "
       "WHERE job_id = ? AND attempt < ? ORDER BY id");
   select.bind(1, job_id).bind(2, attempt);
-  std::vector<drivers::Reading> readings;
-  while (select.step()) {
-    readings.push_back({select.column_text(0), select.column_text(1),
-                        static_cast<int>(select.column_int(2)), select.column_double(3),
-                        select.column_double(4), select.column_int(5) != 0});
-  }
-  return readings;
+  return readings_from(select);
 }
 
 void Store::mark_acquisition_complete(const std::string& job_id, int attempt, const std::string& name) {
@@ -66,13 +70,7 @@ std::optional<std::vector<drivers::Reading>> Store::readings_of_completed(const 
       "SELECT well, channel, cycle, time_s, value, saturated FROM readings "
       "WHERE job_id = ? AND attempt = ? ORDER BY id");
   select.bind(1, job_id).bind(2, finished);
-  std::vector<drivers::Reading> readings;
-  while (select.step()) {
-    readings.push_back({select.column_text(0), select.column_text(1),
-                        static_cast<int>(select.column_int(2)), select.column_double(3),
-                        select.column_double(4), select.column_int(5) != 0});
-  }
-  return readings;
+  return readings_from(select);
 }
 
 void Store::add_image(const std::string& job_id, int attempt, const ImageRecord& image) {

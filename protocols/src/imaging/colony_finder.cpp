@@ -169,11 +169,10 @@ class Finder {
         }
       }
     }
-    accept_checked(box, mask, from_split);
+    accept_checked(box, mask, whole, from_split);
   }
 
-  void accept_checked(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
-    const BlobShape shape = shape_of(mask);
+  void accept_checked(const cv::Rect& box, const cv::Mat& mask, const BlobShape& shape, bool from_split) {
     if (shape.area_px < min_area_) return;
     if (shape.inscribed_radius_px < p_.min_thickness_fraction * p_.min_radius_px) return;
     if (shape.elongation > p_.max_elongation) return;
