@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "imaging/image_prep.hpp"
+#include "imaging/level_parts.hpp"
 #include "imaging/notch_cut.hpp"
 
 namespace assay::protocols::imaging {
@@ -20,7 +21,8 @@ struct Part {
   int area = 0;
 };
 
-std::vector<Part> parts_above(const cv::Mat& value, const cv::Mat& mask, double level, int min_area) {
+// Pixels of `mask` whose value exceeds `level` (compared as a float).
+cv::Mat above_level(const cv::Mat& value, const cv::Mat& mask, double level) {
   cv::Mat above(value.size(), CV_8U);
   const float limit = static_cast<float>(level);
   for (int y = 0; y < value.rows; ++y) {
@@ -29,6 +31,11 @@ std::vector<Part> parts_above(const cv::Mat& value, const cv::Mat& mask, double 
     unsigned char* o = above.ptr<unsigned char>(y);
     for (int x = 0; x < value.cols; ++x) o[x] = (m[x] && v[x] > limit) ? 255 : 0;
   }
+  return above;
+}
+
+std::vector<Part> parts_above(const cv::Mat& value, const cv::Mat& mask, double level, int min_area) {
+  const cv::Mat above = above_level(value, mask, level);
   cv::Mat labels, stats, centroids;
   const int n = cv::connectedComponentsWithStats(above, labels, stats, centroids, 8, CV_32S);
   std::vector<Part> parts;
@@ -46,16 +53,52 @@ std::vector<Part> parts_above(const cv::Mat& value, const cv::Mat& mask, double 
   return parts;
 }
 
+// The blobs of the whole signal above the edge level, each also as its list of pixels.
+struct Blob {
+  Part part;
+  PixelList pixels;
+};
+
+std::vector<Blob> blobs_above(const cv::Mat& signal, const cv::Mat& inside, double level, int min_area) {
+  const cv::Mat above = above_level(signal, inside, level);
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(above, labels, stats, centroids, 8, CV_32S);
+  std::vector<PixelList> pixels(static_cast<std::size_t>(n));
+  for (int y = 0; y < labels.rows; ++y) {
+    const int* l = labels.ptr<int>(y);
+    for (int x = 0; x < labels.cols; ++x)
+      if (l[x] > 0 && stats.at<int>(l[x], cv::CC_STAT_AREA) >= min_area) pixels[static_cast<std::size_t>(l[x])].push_back(y * labels.cols + x);
+  }
+  std::vector<Blob> blobs;
+  for (int i = 1; i < n; ++i) {
+    if (pixels[static_cast<std::size_t>(i)].empty()) continue;
+    Blob blob;
+    blob.part.box = {stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP), stats.at<int>(i, cv::CC_STAT_WIDTH),
+                     stats.at<int>(i, cv::CC_STAT_HEIGHT)};
+    blob.part.area = stats.at<int>(i, cv::CC_STAT_AREA);
+    blob.part.mask = labels(blob.part.box) == i;
+    cv::minMaxLoc(signal(blob.part.box), nullptr, &blob.part.peak, nullptr, nullptr, blob.part.mask);
+    blob.pixels = std::move(pixels[static_cast<std::size_t>(i)]);
+    blobs.push_back(std::move(blob));
+  }
+  return blobs;
+}
+
 // A colony with a lighter centre (or a darker ring) falls apart into a ring around a core:
 // one colony, not two.
 bool any_encloses(const std::vector<Part>& parts) {
+  auto centre_of = [](const Part& part) { return part.box.tl() + cv::Point(part.box.width / 2, part.box.height / 2); };
   for (const Part& outer : parts) {
+    const bool may_enclose = std::any_of(parts.begin(), parts.end(), [&](const Part& inner) {
+      return &inner != &outer && outer.box.contains(centre_of(inner));
+    });
+    if (!may_enclose) continue;
     cv::Mat filled = outer.mask.clone();
     fill_holes(filled);
     if (cv::countNonZero(filled) == outer.area) continue;
     for (const Part& inner : parts) {
       if (&inner == &outer) continue;
-      const cv::Point at = inner.box.tl() + cv::Point(inner.box.width / 2, inner.box.height / 2) - outer.box.tl();
+      const cv::Point at = centre_of(inner) - outer.box.tl();
       if (cv::Rect(0, 0, filled.cols, filled.rows).contains(at) && filled.at<unsigned char>(at) != 0) return true;
     }
   }
@@ -71,36 +114,43 @@ class Finder {
  public:
   Finder(const cv::Mat& signal, const ColonyFinderParams& p, std::vector<ColonyCandidate>& out)
       : signal_(signal), p_(p), out_(out),
-        min_area_(std::max(3, static_cast<int>(std::numbers::pi * p.min_radius_px * p.min_radius_px))) {}
+        min_area_(std::max(3, static_cast<int>(std::numbers::pi * p.min_radius_px * p.min_radius_px))),
+        level_parts_(signal) {}
 
-  // Follows one blob up the threshold tree; `box` is in signal coordinates.
-  void climb(const cv::Rect& box, const cv::Mat& mask, double level, bool from_split) {
-    // The search for a split follows the one part that remains above each level: its box
-    // shrinks as the level rises, so a wide blob (a ring of wall reflection around the whole
-    // dish) is scanned whole only once. The blob is judged whole when it never splits.
-    cv::Rect search_box = box;
-    cv::Mat search_mask = mask;
-    double peak = 0.0;
-    cv::minMaxLoc(signal_(box), nullptr, &peak, nullptr, nullptr, mask);
-    for (double next = level + p_.level_step; next < peak - p_.min_dip; next += p_.level_step) {
-      std::vector<Part> parts = parts_above(signal_(search_box), search_mask, next, min_area_);
-      std::erase_if(parts, [&](const Part& part) {
-        return part.peak - next < std::max(p_.min_dip, p_.min_dip_fraction * part.peak);
-      });
-      if (parts.empty()) break;
-      if (parts.size() >= 2 && !any_encloses(parts)) {
-        for (const Part& part : parts) climb(part.box + search_box.tl(), part.mask, next, true);
-        return;
-      }
-      if (parts.size() == 1) {
-        search_box = parts.front().box + search_box.tl();
-        search_mask = parts.front().mask;
-      }
+  // Follows one blob up the threshold tree; `box` is in signal coordinates and `pixels` are the
+  // blob's pixels above `level` (`mask` may also hold the small holes they enclose). The blob
+  // splits at the lowest level where two or more significant parts stand out, none a ring around
+  // another; the levels are counted in one pass (level_parts.hpp).
+  void climb(const cv::Rect& box, const cv::Mat& mask, const PixelList& pixels, double level, bool from_split) {
+    const double peak = level_parts_.peak(pixels);
+    std::vector<double> levels;
+    for (double next = level + p_.level_step; next < peak - p_.min_dip; next += p_.level_step) levels.push_back(next);
+    const PartRule significant = [&](int area, double part_peak, double next) {
+      return area >= min_area_ && part_peak - next >= std::max(p_.min_dip, p_.min_dip_fraction * part_peak);
+    };
+    const std::vector<int> counts = level_parts_.count(pixels, levels, significant);
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+      if (counts[i] < 2) continue;
+      std::vector<PixelList> part_pixels = level_parts_.parts_above(pixels, levels[i], significant);
+      std::vector<Part> parts;
+      for (const PixelList& part : part_pixels) parts.push_back(part_of(part));
+      if (any_encloses(parts)) continue;
+      for (std::size_t k = 0; k < parts.size(); ++k) climb(parts[k].box, parts[k].mask, part_pixels[k], levels[i], true);
+      return;
     }
     judge_shape(box, mask, from_split);
   }
 
  private:
+  Part part_of(const PixelList& pixels) const {
+    Part part;
+    part.box = level_parts_.box(pixels);
+    part.mask = level_parts_.mask(pixels, part.box);
+    part.peak = level_parts_.peak(pixels);
+    part.area = static_cast<int>(pixels.size());
+    return part;
+  }
+
   void judge_shape(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
     const BlobShape shape = shape_of(mask);
     if (shape.inscribed_radius_px < p_.min_thickness_fraction * p_.min_radius_px) return;
@@ -197,6 +247,7 @@ class Finder {
   const ColonyFinderParams& p_;
   std::vector<ColonyCandidate>& out_;
   int min_area_;
+  LevelParts level_parts_;
 };
 
 }  // namespace
@@ -205,10 +256,10 @@ std::vector<ColonyCandidate> find_colonies(const cv::Mat& signal, const cv::Mat&
   std::vector<ColonyCandidate> out;
   Finder finder(signal, p, out);
   const int min_area = std::max(3, static_cast<int>(std::numbers::pi * p.min_radius_px * p.min_radius_px));
-  for (Part& blob : parts_above(signal, inside, p.edge_level, min_area)) {
-    if (blob.peak < p.seed_level) continue;
-    fill_small_holes(blob.mask, std::numbers::pi * p.max_radius_px * p.max_radius_px);
-    finder.climb(blob.box, blob.mask, p.edge_level, false);
+  for (Blob& blob : blobs_above(signal, inside, p.edge_level, min_area)) {
+    if (blob.part.peak < p.seed_level) continue;
+    fill_small_holes(blob.part.mask, std::numbers::pi * p.max_radius_px * p.max_radius_px);
+    finder.climb(blob.part.box, blob.part.mask, blob.pixels, p.edge_level, false);
   }
   return out;
 }
