@@ -7,7 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "imaging/image_prep.hpp"
-#include "imaging/level_parts.hpp"
+#include "imaging/level_tree.hpp"
 #include "imaging/notch_cut.hpp"
 
 namespace assay::protocols::imaging {
@@ -115,39 +115,61 @@ class Finder {
   Finder(const cv::Mat& signal, const ColonyFinderParams& p, std::vector<ColonyCandidate>& out)
       : signal_(signal), p_(p), out_(out),
         min_area_(std::max(3, static_cast<int>(std::numbers::pi * p.min_radius_px * p.min_radius_px))),
-        level_parts_(signal) {}
+        scratch_(signal) {}
 
-  // Follows one blob up the threshold tree; `box` is in signal coordinates and `pixels` are the
-  // blob's pixels above `level` (`mask` may also hold the small holes they enclose). The blob
-  // splits at the lowest level where two or more significant parts stand out, none a ring around
-  // another; the levels are counted in one pass (level_parts.hpp).
-  void climb(const cv::Rect& box, const cv::Mat& mask, const PixelList& pixels, double level, bool from_split) {
-    const double peak = level_parts_.peak(pixels);
+  // Follows one blob up the threshold tree; `box` is in signal coordinates, `pixels` are the
+  // blob's pixels above `level` and `mask` also holds the small holes they enclose.
+  void climb_blob(const cv::Rect& box, const cv::Mat& mask, const PixelList& pixels, double level, double peak) {
     std::vector<double> levels;
     for (double next = level + p_.level_step; next < peak - p_.min_dip; next += p_.level_step) levels.push_back(next);
-    const PartRule significant = [&](int area, double part_peak, double next) {
-      return area >= min_area_ && part_peak - next >= std::max(p_.min_dip, p_.min_dip_fraction * part_peak);
-    };
-    const std::vector<int> counts = level_parts_.count(pixels, levels, significant);
-    for (std::size_t i = 0; i < levels.size(); ++i) {
-      if (counts[i] < 2) continue;
-      std::vector<PixelList> part_pixels = level_parts_.parts_above(pixels, levels[i], significant);
-      std::vector<Part> parts;
-      for (const PixelList& part : part_pixels) parts.push_back(part_of(part));
-      if (any_encloses(parts)) continue;
-      for (std::size_t k = 0; k < parts.size(); ++k) climb(parts[k].box, parts[k].mask, part_pixels[k], levels[i], true);
-      return;
+    const LevelTree tree(scratch_, pixels, levels);
+    climb(tree, levels, tree.lowest(), 0, box, mask, peak, false);
+  }
+
+ private:
+  // One part on its way up: `frontier` holds its parts above levels[k]. It splits at the lowest
+  // level where two or more significant parts stand out, none a ring around another; each is
+  // followed on from there. A part that never splits is judged whole.
+  void climb(const LevelTree& tree, const std::vector<double>& levels, std::vector<int> frontier, std::size_t k,
+             const cv::Rect& box, const cv::Mat& mask, double peak, bool from_split) {
+    for (; k < levels.size() && levels[k] < peak - p_.min_dip; ++k) {
+      std::vector<int> significant;
+      for (const int n : frontier) {
+        const LevelNode& part = tree.node(n);
+        if (part.area >= min_area_ && part.peak - levels[k] >= std::max(p_.min_dip, p_.min_dip_fraction * part.peak))
+          significant.push_back(n);
+      }
+      if (significant.empty()) break;
+      if (significant.size() >= 2) {
+        std::sort(significant.begin(), significant.end(),
+                  [&](int a, int b) { return tree.node(a).first_pixel < tree.node(b).first_pixel; });
+        std::vector<Part> parts;
+        for (const int n : significant) parts.push_back(part_of(tree, n));
+        if (!any_encloses(parts)) {
+          for (std::size_t i = 0; i < parts.size(); ++i) {
+            const auto up = tree.children(significant[i]);
+            climb(tree, levels, {up.begin(), up.end()}, k + 1, parts[i].box, parts[i].mask, parts[i].peak, true);
+          }
+          return;
+        }
+      }
+      frontier.clear();
+      for (const int n : significant) {
+        const auto up = tree.children(n);
+        frontier.insert(frontier.end(), up.begin(), up.end());
+      }
     }
     judge_shape(box, mask, from_split);
   }
 
- private:
-  Part part_of(const PixelList& pixels) const {
+  Part part_of(const LevelTree& tree, int n) const {
+    const LevelNode& node = tree.node(n);
     Part part;
-    part.box = level_parts_.box(pixels);
-    part.mask = level_parts_.mask(pixels, part.box);
-    part.peak = level_parts_.peak(pixels);
-    part.area = static_cast<int>(pixels.size());
+    part.box = node.box;
+    part.mask = cv::Mat(node.box.size(), CV_8U, cv::Scalar(0));
+    for (const int i : tree.pixels_of(n)) part.mask.at<unsigned char>(i / signal_.cols - node.box.y, i % signal_.cols - node.box.x) = 255;
+    part.peak = node.peak;
+    part.area = node.area;
     return part;
   }
 
@@ -247,7 +269,7 @@ class Finder {
   const ColonyFinderParams& p_;
   std::vector<ColonyCandidate>& out_;
   int min_area_;
-  LevelParts level_parts_;
+  LevelScratch scratch_;
 };
 
 }  // namespace
@@ -259,7 +281,7 @@ std::vector<ColonyCandidate> find_colonies(const cv::Mat& signal, const cv::Mat&
   for (Blob& blob : blobs_above(signal, inside, p.edge_level, min_area)) {
     if (blob.part.peak < p.seed_level) continue;
     fill_small_holes(blob.part.mask, std::numbers::pi * p.max_radius_px * p.max_radius_px);
-    finder.climb(blob.part.box, blob.part.mask, blob.pixels, p.edge_level, false);
+    finder.climb_blob(blob.part.box, blob.part.mask, blob.pixels, p.edge_level, blob.part.peak);
   }
   return out;
 }
