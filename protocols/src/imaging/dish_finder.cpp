@@ -85,6 +85,18 @@ DishCircle refine_edge(const cv::Mat& grey8, DishCircle d, const DishSearch& s) 
   return d;
 }
 
+// The image divided by its own heavy blur (a tenth of its short side): uneven light removed,
+// edges kept, mid-grey on average.
+cv::Mat flat_fielded(const cv::Mat& small8) {
+  cv::Mat f, light, out;
+  small8.convertTo(f, CV_32F);
+  cv::GaussianBlur(f, light, cv::Size(0, 0), 0.1 * std::min(small8.cols, small8.rows));
+  cv::max(light, 1.0, light);
+  cv::divide(f, light, f, 128.0);
+  f.convertTo(out, CV_8U);
+  return out;
+}
+
 }  // namespace
 
 DishCircle whole_image_dish(cv::Size size) {
@@ -107,17 +119,21 @@ DishCircle find_dish(const cv::Mat& grey8, const DishSearch& s) {
   const cv::Point2d image_centre(0.5 * small.cols, 0.5 * small.rows);
 
   // Lower the vote threshold step by step: faint rims still give a circle, strong ones win first.
-  for (const double votes : {60.0, 40.0, 25.0}) {
-    std::vector<cv::Vec3f> circles;
-    cv::HoughCircles(small, circles, cv::HOUGH_GRADIENT, 1.0, short_side, 60.0, votes, min_r, max_r);
-    for (const cv::Vec3f& c : circles) {
-      const cv::Point2d centre(c[0], c[1]);
-      if (cv::norm(centre - image_centre) > s.max_centre_offset_fraction * short_side) continue;
-      DishCircle d;
-      d.centre_px = centre / scale;
-      d.radius_px = c[2] / scale;
-      d.found = true;
-      return refine_edge(grey8, d, s);
+  // A rim darkened on one side (light falling off across the box, vignetting) is sought again
+  // once the light's own variation is divided out.
+  for (const cv::Mat& view : {small, flat_fielded(small)}) {
+    for (const double votes : {60.0, 40.0, 25.0}) {
+      std::vector<cv::Vec3f> circles;
+      cv::HoughCircles(view, circles, cv::HOUGH_GRADIENT, 1.0, short_side, 60.0, votes, min_r, max_r);
+      for (const cv::Vec3f& c : circles) {
+        const cv::Point2d centre(c[0], c[1]);
+        if (cv::norm(centre - image_centre) > s.max_centre_offset_fraction * short_side) continue;
+        DishCircle d;
+        d.centre_px = centre / scale;
+        d.radius_px = c[2] / scale;
+        d.found = true;
+        return refine_edge(grey8, d, s);
+      }
     }
   }
   return whole_image_dish(grey8.size());
