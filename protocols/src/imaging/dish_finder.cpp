@@ -85,15 +85,24 @@ DishCircle refine_edge(const cv::Mat& grey8, DishCircle d, const DishSearch& s) 
   return d;
 }
 
-// The image divided by its own heavy blur (a tenth of its short side): uneven light removed,
-// edges kept, mid-grey on average.
+// The image divided by its own heavy blur (a tenth of its short side), then stretched from its
+// 1st to its 99th percentile over the full range: uneven light and a compressed exposure
+// (a rim washed out by a bright light box) removed, edges kept.
 cv::Mat flat_fielded(const cv::Mat& small8) {
-  cv::Mat f, light, out;
+  cv::Mat f, light;
   small8.convertTo(f, CV_32F);
   cv::GaussianBlur(f, light, cv::Size(0, 0), 0.1 * std::min(small8.cols, small8.rows));
   cv::max(light, 1.0, light);
-  cv::divide(f, light, f, 128.0);
-  f.convertTo(out, CV_8U);
+  cv::divide(f, light, f);
+  std::vector<float> values(f.begin<float>(), f.end<float>());
+  const auto at = [&](double q) {
+    const auto it = values.begin() + static_cast<long>(q * static_cast<double>(values.size() - 1));
+    std::nth_element(values.begin(), it, values.end());
+    return *it;
+  };
+  const float low = at(0.01), high = at(0.99);
+  cv::Mat out;
+  f.convertTo(out, CV_8U, 255.0 / std::max(1e-6f, high - low), -255.0 * low / std::max(1e-6f, high - low));
   return out;
 }
 
@@ -119,8 +128,8 @@ DishCircle find_dish(const cv::Mat& grey8, const DishSearch& s) {
   const cv::Point2d image_centre(0.5 * small.cols, 0.5 * small.rows);
 
   // Lower the vote threshold step by step: faint rims still give a circle, strong ones win first.
-  // A rim darkened on one side (light falling off across the box, vignetting) is sought again
-  // once the light's own variation is divided out.
+  // A rim darkened on one side (light falling off across the box, vignetting) or washed out by a
+  // bright exposure is sought again once the light's own variation is divided out.
   for (const cv::Mat& view : {small, flat_fielded(small)}) {
     for (const double votes : {60.0, 40.0, 25.0}) {
       std::vector<cv::Vec3f> circles;
