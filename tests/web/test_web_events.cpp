@@ -1,6 +1,7 @@
 // The WebSocket event stream at /events over real sockets: every stored event once and in seq
 // order, catch-up after a dropped connection with ?since= and no gap, the same bodies as the
-// ZeroMQ API's events.since, 200 browsers at once, and foreign origins refused.
+// ZeroMQ API's events.since, 200 browsers at once, a client that stops reading, and foreign
+// origins refused.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -138,5 +139,46 @@ TEST_CASE("200 WebSocket clients at once each get every event of a job in order"
   WARN("assayd RSS: " << rss_before << " KiB before, " << rss_connected << " KiB with 200 WebSocket clients, "
                       << rss_after_job << " KiB after a calcium-flux job streamed to all of them ("
                       << (last_seq - start_seq) << " events)");
+  CHECK(daemon.running());
+}
+
+TEST_CASE("a client that stops reading is told it fell behind and then gets every event from the log, none twice") {
+  // A long 384-well kinetic read: each cycle's readings are one event of about 20 KB, some 12 MB
+  // in all, far past the socket buffers and the 1 MiB queued per client.
+  DaemonHarness daemon(readers(0.02));
+  const auto port = assay::testing::port_of(daemon.web_url());
+  const auto start_seq = daemon.call("ping")["last_seq"].get<std::int64_t>();
+  EventClient slow(port, start_seq);
+  json job = example_job("calcium_flux_384.json");
+  job["params"]["interval_s"] = 0.5;
+  job["params"]["duration_s"] = 300.0;
+  const auto id = daemon.submit(job);
+  REQUIRE(slow.next_event(std::chrono::seconds(30)));  // reading has begun; now the client stalls
+  const long rss_before = rss_kib(daemon.pid());
+  REQUIRE(daemon.wait_for_state(id, "succeeded", std::chrono::seconds(240))["state"] == "succeeded");
+  const long rss_after_job = rss_kib(daemon.pid());
+  const auto last_seq = daemon.call("ping")["last_seq"].get<std::int64_t>();
+  REQUIRE(last_seq - start_seq > 1000);
+
+  std::int64_t expected = start_seq + 2;
+  int notices = 0;
+  while (expected <= last_seq) {
+    auto message = slow.next(std::chrono::seconds(30));
+    INFO("waiting for seq " << expected);
+    REQUIRE(message);
+    if ((*message)["topic"] == "heartbeat") continue;
+    if ((*message)["topic"] == "web.behind") {
+      ++notices;
+      // The notice names the last event the client was sent: the next one follows it.
+      CHECK((*message)["seq"].get<std::int64_t>() == expected - 1);
+      continue;
+    }
+    REQUIRE((*message)["seq"].get<std::int64_t>() == expected);
+    ++expected;
+  }
+  CHECK(notices >= 1);
+  // The stalled client's queue is bounded: the daemon did not keep its 12 MB of events for it.
+  INFO("assayd RSS " << rss_before << " KiB while the client stalled, " << rss_after_job << " KiB after the job");
+  CHECK(rss_after_job - rss_before < 64 * 1024);
   CHECK(daemon.running());
 }
