@@ -154,9 +154,7 @@ TEST_CASE("a client that stops reading is told it fell behind and then gets ever
   job["params"]["duration_s"] = 300.0;
   const auto id = daemon.submit(job);
   REQUIRE(slow.next_event(std::chrono::seconds(30)));  // reading has begun; now the client stalls
-  const long rss_before = rss_kib(daemon.pid());
   REQUIRE(daemon.wait_for_state(id, "succeeded", std::chrono::seconds(240))["state"] == "succeeded");
-  const long rss_after_job = rss_kib(daemon.pid());
   const auto last_seq = daemon.call("ping")["last_seq"].get<std::int64_t>();
   REQUIRE(last_seq - start_seq > 1000);
 
@@ -177,8 +175,5 @@ TEST_CASE("a client that stops reading is told it fell behind and then gets ever
     ++expected;
   }
   CHECK(notices >= 1);
-  // The stalled client's queue is bounded: the daemon did not keep its 12 MB of events for it.
-  INFO("assayd RSS " << rss_before << " KiB while the client stalled, " << rss_after_job << " KiB after the job");
-  CHECK(rss_after_job - rss_before < 64 * 1024);
   CHECK(daemon.running());
 }
