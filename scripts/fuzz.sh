@@ -5,6 +5,8 @@
 # build-fuzz/corpus/<target>/; a failing input is written to build-fuzz/crash-* and the run stops.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
+#   RUNS=10000000 scripts/fuzz.sh 0 fuzz_api_request   a number of executions instead of a time
+#   JOBS=1 scripts/fuzz.sh ...                         build with fewer cores
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-300}
@@ -18,7 +20,7 @@ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="$sanitizers" -DCMAKE_C_FLAGS="$sanitizers" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DASSAY_FUZZ=ON -DASSAY_BUILD_BENCH=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}"
+cmake --build build-fuzz -j"${JOBS:-$(nproc)}" --target "${targets[@]}"
 
 for target in "${targets[@]}"; do
   corpus=build-fuzz/corpus/$target
@@ -27,7 +29,11 @@ for target in "${targets[@]}"; do
   [ "$target" = fuzz_job_spec ] && seeds+=(examples/jobs)
   [ "$target" = fuzz_clariostar_replies ] && [ -d ../shared/instruments/clariostar-fixtures/extracted ] &&
     seeds+=(../shared/instruments/clariostar-fixtures/extracted)
-  echo "== $target: ${seconds} s"
-  (cd build-fuzz && ./bin/"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  limit=(-max_total_time="$seconds")
+  [ -n "${RUNS:-}" ] && limit=(-runs="$RUNS")
+  echo "== $target: ${limit[*]}"
+  started=$(date +%s)
+  (cd build-fuzz && ./bin/"$target" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 \
      -print_final_stats=1 "../$corpus" "${seeds[@]/#/../}" 2>&1 | grep -E "^#|stat::|ERROR|SUMMARY|Done" | tail -12)
+  echo "== $target: $(( $(date +%s) - started )) s"
 done
