@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <thread>
 
+#include "assay/drivers/manual_clock.hpp"
 #include "assay/drivers/sim/sim_plate_reader.hpp"
 #include "assay/protocols/job_spec.hpp"
 #include "calcium/calcium_jobs.hpp"
@@ -17,12 +17,13 @@ using nlohmann::json;
 
 namespace {
 
-std::unique_ptr<drivers::sim::SimPlateReader> make_reader(json settings = json::object()) {
+std::unique_ptr<drivers::sim::SimPlateReader> make_reader(json settings = json::object(),
+                                                          drivers::Clock& clock = drivers::real_clock()) {
   if (!settings.contains("time_scale")) settings["time_scale"] = 0.0;
   if (!settings.contains("seed")) settings["seed"] = 42;  // reproducible unless a test says otherwise
   auto parsed = drivers::sim::SimPlateReaderSettings::from_json(settings);
   REQUIRE(parsed.is_ok());
-  auto reader = std::make_unique<drivers::sim::SimPlateReader>("sim-reader", parsed.value());
+  auto reader = std::make_unique<drivers::sim::SimPlateReader>("sim-reader", parsed.value(), clock);
   REQUIRE(reader->connect().is_ok());
   return reader;
 }
@@ -160,30 +161,33 @@ TEST_CASE("sim reader finishes and delivers the current cycle when stopped, then
 }
 
 TEST_CASE("sim reader takes time scaled by time_scale and stops within a step when asked") {
-  auto reader = make_reader({{"time_scale", 0.01}});  // 40 s read -> ~0.4 s
+  // Device time on a ManualClock: exact, and no real waiting.
+  drivers::ManualClock clock;
+  auto reader = make_reader({{"time_scale", 0.01}}, clock);
   REQUIRE(reader->load_plate(plate_of(small_job())).is_ok());
   Collected got;
-  auto start = std::chrono::steady_clock::now();
   REQUIRE(reader->read_kinetic_fluorescence(plan(), got.sink(), {}, {}).is_ok());
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  CHECK(elapsed > 0.3);
-  CHECK(elapsed < 3.0);
+  // 40 s of device time at 1/100: the read waits out its last interval, which ends at or just
+  // after 40 s (the injection shifts the cycles by a fraction of an interval).
+  const double scaled_s = std::chrono::duration<double>(clock.elapsed()).count();
+  CHECK(scaled_s >= 0.40);
+  CHECK(scaled_s <= 0.41);
+  CHECK(got.readings.back().time_s < 40.0);
 
-  auto slow = make_reader({{"time_scale", 1.0}});
+  // In real time, stopped 150 ms into the read: it ends within the step it is in (the
+  // sleep that the stop interrupts), with what it read so far delivered.
+  drivers::ManualClock real_time;
+  auto slow = make_reader({{"time_scale", 1.0}}, real_time);
   REQUIRE(slow->load_plate(plate_of(small_job())).is_ok());
   std::stop_source stop;
+  real_time.after(std::chrono::milliseconds(150), [&] { stop.request_stop(); });
   Collected partial;
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    stop.request_stop();
-  });
-  start = std::chrono::steady_clock::now();
   auto status = slow->read_kinetic_fluorescence(plan(), partial.sink(), {}, stop.get_token());
-  elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  stopper.join();
   CHECK(status.code() == StatusCode::cancelled);
-  CHECK(elapsed < 1.0);
-  CHECK(!partial.readings.empty());
+  CHECK(real_time.elapsed() == std::chrono::milliseconds(150));  // the wait it was in ends at once
+  REQUIRE(!partial.readings.empty());
+  CHECK(partial.readings.back().time_s < 0.150);
+  CHECK(partial.readings.back().cycle == 0);  // the first cycle completed, the second never began
 }
 
 TEST_CASE("sim reader fails on demand after the configured number of readings") {

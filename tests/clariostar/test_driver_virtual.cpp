@@ -6,6 +6,7 @@
 
 #include "assay/drivers/clariostar/clariostar_reader.hpp"
 #include "assay/drivers/clariostar/virtual_clariostar.hpp"
+#include "assay/drivers/manual_clock.hpp"
 #include "assay/drivers/registry.hpp"
 #include "assay/drivers/scripted_transport.hpp"
 
@@ -15,23 +16,26 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// The reader, its transport and the virtual device share one ManualClock: every timeout, poll
+// and device duration passes in device time, exactly and without waiting.
 struct Bench {
+  ManualClock clock;
   std::shared_ptr<VirtualClariostar> device;
   ScriptedTransport* transport = nullptr;  // borrowed; owned by the reader while connected
   std::unique_ptr<ClariostarReader> reader;
   std::vector<Reading> readings;
 
   explicit Bench(VirtualClariostarSettings device_settings = {}, ClariostarSettings settings = fast()) {
-    device = std::make_shared<VirtualClariostar>(device_settings);
+    device = std::make_shared<VirtualClariostar>(device_settings, clock);
     reader = std::make_unique<ClariostarReader>(
         "virtual-1", settings,
         [this]() -> Result<std::unique_ptr<Transport>> {
           auto t = std::make_unique<ScriptedTransport>(
-              [dev = device](std::span<const std::uint8_t> bytes) { return dev->on_write(bytes); });
+              [dev = device](std::span<const std::uint8_t> bytes) { return dev->on_write(bytes); }, clock);
           transport = t.get();
           return std::unique_ptr<Transport>(std::move(t));
         },
-        "virtual");
+        "virtual", clock);
   }
   static ClariostarSettings fast() {
     ClariostarSettings s;
@@ -156,29 +160,19 @@ TEST_CASE("a reader unplugged in the middle of a read fails with disconnected wi
   for (const char* row : {"A", "B"})
     for (int c = 1; c <= 12; ++c) two_rows.push_back(row + std::to_string(c));
   std::vector<std::pair<InstrumentState, std::string>> states;
-  std::mutex states_mutex;
-  bench.reader->set_state_listener([&](InstrumentState s, const std::string& d) {
-    std::lock_guard lock(states_mutex);
-    states.emplace_back(s, d);
-  });
-  std::chrono::steady_clock::time_point unplugged;
-  std::thread unplug([&] {
-    std::this_thread::sleep_for(1500ms);
-    unplugged = std::chrono::steady_clock::now();
-    bench.transport->unplug();
-  });
+  bench.reader->set_state_listener([&](InstrumentState s, const std::string& d) { states.emplace_back(s, d); });
+  const auto unplugged = bench.clock.now() + 1500ms;
+  bench.clock.at(unplugged, [&] { bench.transport->unplug(); });
   Status s = bench.reader->read_absorbance(AbsorbancePlan{two_rows, {600}, 10}, bench.sink(), {}, {});
-  auto returned = std::chrono::steady_clock::now();
-  unplug.join();
+  const auto returned = bench.clock.now();
   CHECK(s.code() == StatusCode::disconnected);
-  CHECK(returned - unplugged < 2s);
+  // Seen at the next transfer: at most one poll pause after the unplug.
+  CHECK(returned >= unplugged);
+  CHECK(returned - unplugged <= Bench::fast().poll_interval);
   CHECK(bench.reader->state() == InstrumentState::offline);
   CHECK(bench.readings.empty());
-  {
-    std::lock_guard lock(states_mutex);
-    REQUIRE_FALSE(states.empty());
-    CHECK(states.back().first == InstrumentState::offline);
-  }
+  REQUIRE_FALSE(states.empty());
+  CHECK(states.back().first == InstrumentState::offline);
   // Plugged in again, the same reader connects and reads.
   REQUIRE(bench.reader->connect().is_ok());
   CHECK(bench.reader->state() == InstrumentState::online);
@@ -190,17 +184,18 @@ TEST_CASE("a stop request ends the run on the device and returns cancelled") {
   Bench bench(device);
   bench.ready();
   std::stop_source stop;
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(800ms);
-    stop.request_stop();
-  });
-  auto started = std::chrono::steady_clock::now();
+  const auto stopped = bench.clock.now() + 800ms;
+  bench.clock.at(stopped, [&] { stop.request_stop(); });
   Status s = bench.reader->read_absorbance(AbsorbancePlan{{}, {600}, 10}, bench.sink(), {}, stop.get_token());
-  stopper.join();
   CHECK(s.code() == StatusCode::cancelled);
-  CHECK(std::chrono::steady_clock::now() - started < 3s);
+  CHECK(bench.device->runs_started() == 1);
   const auto written = bench.transport->written();
   CHECK(std::find(written.begin(), written.end(), encode_frame(command::stop())) != written.end());
+  // The stop is seen at once (it ends the poll pause the reader is in); ending the run on the
+  // device (STOP, then waiting until it is idle) takes the rest.
+  const auto took = bench.clock.now() - stopped;
+  INFO("stopped after " << std::chrono::duration<double, std::milli>(took).count() << " ms of device time");
+  CHECK(took < 2s);
 }
 
 TEST_CASE("an open drawer is closed before the read and a missing plate is reported") {

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "assay/drivers/manual_clock.hpp"
 #include "assay/drivers/scripted_transport.hpp"
 
 using namespace assay::drivers;
@@ -43,15 +44,35 @@ TEST_CASE("a request that differs from the script fails and says what was expect
 }
 
 TEST_CASE("a silent device makes reads time out after the requested time, not before") {
-  ScriptedTransport t;
+  ManualClock clock;
+  ScriptedTransport t(clock);
   t.expect({request, reply, ReplyFault::silent(), "no answer"});
   REQUIRE(t.write(request, 100ms).is_ok());
-  auto start = std::chrono::steady_clock::now();
   auto r = t.read(10, 150ms);
-  auto waited = std::chrono::steady_clock::now() - start;
   CHECK(r.status().code() == StatusCode::timeout);
-  CHECK(waited >= 150ms);
-  CHECK(waited < 1s);
+  CHECK(clock.elapsed() == 150ms);
+}
+
+TEST_CASE("a delayed reply is readable exactly when it is due") {
+  ManualClock clock;
+  ScriptedTransport t(clock);
+  t.expect({{}, reply, ReplyFault::delayed(120ms), "late"});
+  REQUIRE(t.write(request, 100ms).is_ok());
+  CHECK(t.read(100, 50ms).status().code() == StatusCode::timeout);
+  CHECK(clock.elapsed() == 50ms);
+  auto late = t.read(100, 200ms);
+  REQUIRE(late.is_ok());
+  CHECK(*late == reply);
+  CHECK(clock.elapsed() == 120ms);
+}
+
+TEST_CASE("an unplug due while a read waits ends that read at the moment of the unplug") {
+  ManualClock clock;
+  ScriptedTransport t(clock);
+  clock.after(100ms, [&] { t.unplug(); });
+  auto r = t.read(10, 5s);
+  CHECK(r.status().code() == StatusCode::disconnected);
+  CHECK(clock.elapsed() == 100ms);
 }
 
 TEST_CASE("faults: short reads, bytes missing from the middle, stalls and delays") {

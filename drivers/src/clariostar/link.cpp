@@ -3,13 +3,12 @@
 namespace assay::drivers::clariostar {
 
 namespace {
-using clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 }  // namespace
 
 Result<Bytes> Link::read_frame() {
   FrameAssembler assembler;
-  const auto start = clock::now();
+  const auto start = clock_.now();
   auto deadline = start + settings_.reply_timeout;
   bool size_known = false;
   for (;;) {
@@ -20,7 +19,7 @@ Result<Bytes> Link::read_frame() {
           settings_.wire_margin * settings_.wire_us_per_byte * assembler.expected_size()));
       deadline = start + settings_.reply_timeout + wire;
     }
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - clock::now());
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - clock_.now());
     if (left.count() <= 0) {
       if (assembler.buffered() > 0) {
         return Status{StatusCode::protocol_error,

@@ -6,12 +6,10 @@
 
 namespace assay::drivers::clariostar {
 
-using clock = std::chrono::steady_clock;
-
 namespace {
 
-double seconds_since(clock::time_point start) {
-  return std::chrono::duration<double>(clock::now() - start).count();
+double seconds_since(const Clock& clock, Clock::time_point start) {
+  return std::chrono::duration<double>(clock.now() - start).count();
 }
 
 Status well_count_mismatch(int returned, std::size_t asked) {
@@ -62,7 +60,7 @@ Status ClariostarReader::read_absorbance(const AbsorbancePlan& plan, const Readi
   if (Status s = prepare_plate(stop); !s) return s;
 
   set_state(InstrumentState::busy, "absorbance read");
-  const auto start = clock::now();
+  const auto start = clock_.now();
   if (progress) progress(0.0, "absorbance: starting the run");
   if (Status s = start_run(*payload, stop); !s) return end_run(s);
   auto data = collect_endpoint_data("absorbance read", progress, stop, true);
@@ -71,7 +69,7 @@ Status ClariostarReader::read_absorbance(const AbsorbancePlan& plan, const Readi
   auto table = decode_absorbance(pages, static_cast<int>(plan.wavelengths_nm.size()));
   if (!table) return end_run(table.status());
   if (table->wells != static_cast<int>(wells->size())) return end_run(well_count_mismatch(table->wells, wells->size()));
-  if (Status s = emit_absorbance(*table, *wells, plan.wavelengths_nm, seconds_since(start), sink); !s) return end_run(s);
+  if (Status s = emit_absorbance(*table, *wells, plan.wavelengths_nm, seconds_since(clock_, start), sink); !s) return end_run(s);
   if (progress) progress(1.0, "absorbance read done");
   return end_run(Status::ok());
 }
@@ -93,7 +91,7 @@ Status ClariostarReader::read_absorbance_spectrum(const AbsorbanceSpectrumPlan& 
   if (Status s = prepare_plate(stop); !s) return s;
 
   set_state(InstrumentState::busy, "absorbance spectrum");
-  const auto start = clock::now();
+  const auto start = clock_.now();
   if (Status s = start_run(*payload, stop); !s) return end_run(s);
   // Spectra give no progressive data: poll STATUS until busy clears (§8.6).
   if (progress) progress(0.05, "spectrum: measuring");
@@ -108,7 +106,7 @@ Status ClariostarReader::read_absorbance_spectrum(const AbsorbanceSpectrumPlan& 
   if (table->wells != static_cast<int>(wells->size())) return end_run(well_count_mismatch(table->wells, wells->size()));
   std::vector<int> wavelengths_nm;
   for (int k = 0; k < n; ++k) wavelengths_nm.push_back(plan.start_nm + k * plan.step_nm);
-  if (Status s = emit_absorbance(*table, *wells, wavelengths_nm, seconds_since(start), sink); !s) return end_run(s);
+  if (Status s = emit_absorbance(*table, *wells, wavelengths_nm, seconds_since(clock_, start), sink); !s) return end_run(s);
   if (progress) progress(1.0, "spectrum done");
   return end_run(Status::ok());
 }
@@ -135,7 +133,7 @@ Status ClariostarReader::read_fluorescence(const FluorescenceEndpointPlan& plan,
   if (Status s = prepare_plate(stop); !s) return s;
 
   set_state(InstrumentState::busy, "fluorescence read");
-  const auto start = clock::now();
+  const auto start = clock_.now();
   if (Status s = start_run(*payload, stop); !s) return end_run(s);
   auto data = collect_endpoint_data("fluorescence read", progress, stop, false);
   if (!data) return end_run(data.status());
@@ -144,7 +142,7 @@ Status ClariostarReader::read_fluorescence(const FluorescenceEndpointPlan& plan,
   if (table->wells != static_cast<int>(wells->size())) {
     return end_run(well_count_mismatch(table->wells, wells->size()));
   }
-  const double time_s = seconds_since(start);
+  const double time_s = seconds_since(clock_, start);
   std::vector<Reading> page;
   for (int w = 0; w < table->wells; ++w) {
     double sum = 0.0;

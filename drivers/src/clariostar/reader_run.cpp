@@ -8,8 +8,6 @@
 
 namespace assay::drivers::clariostar {
 
-using clock = std::chrono::steady_clock;
-
 Result<std::vector<WellPosition>> ClariostarReader::wells_for(const std::vector<std::string>& names) const {
   if (!plate_) {
     return Status{StatusCode::invalid_argument,
@@ -86,10 +84,10 @@ Status ClariostarReader::abort_run(Status why) {
 
 Result<Bytes> ClariostarReader::collect_endpoint_data(const std::string& what, const ProgressSink& progress,
                                                       std::stop_token stop, bool absorbance) {
-  const auto deadline = clock::now() + settings_.measurement_timeout;
+  const auto deadline = clock_.now() + settings_.measurement_timeout;
   for (;;) {
     if (stop.stop_requested()) return abort_run({StatusCode::cancelled, what + " cancelled; the run was stopped"});
-    if (clock::now() > deadline) {
+    if (clock_.now() > deadline) {
       return abort_run({StatusCode::timeout, what + " did not finish within " +
                                                  std::to_string(settings_.measurement_timeout.count()) + " s"});
     }

@@ -1,19 +1,17 @@
 // ClariostarReader: connection, state, status, drawer and temperature.
-#include <thread>
-
 #include "assay/drivers/clariostar/clariostar_reader.hpp"
 
 namespace assay::drivers::clariostar {
 
 using std::chrono::milliseconds;
-using clock = std::chrono::steady_clock;
 
 ClariostarReader::ClariostarReader(std::string name, ClariostarSettings settings,
-                                   TransportOpener opener, std::string connection_label)
+                                   TransportOpener opener, std::string connection_label, Clock& clock)
     : name_(std::move(name)),
       settings_(std::move(settings)),
       opener_(std::move(opener)),
-      connection_label_(std::move(connection_label)) {}
+      connection_label_(std::move(connection_label)),
+      clock_(clock) {}
 
 ClariostarReader::~ClariostarReader() {
   watcher_.reset();  // stop hotplug callbacks before the rest goes away
@@ -86,13 +84,13 @@ Status ClariostarReader::connect_locked() {
   transport_ = std::move(transport).value();
   LinkSettings link_settings;
   link_settings.reply_timeout = settings_.reply_timeout;
-  link_ = std::make_unique<Link>(*transport_, link_settings);
+  link_ = std::make_unique<Link>(*transport_, link_settings, clock_);
   if (Status s = transport_->purge(); !s) return fail(s);
 
   // INIT, repeated with a purge and a pause if the device does not answer.
   Status init{StatusCode::timeout, "not sent"};
   for (int attempt = 0; attempt < settings_.command_attempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(settings_.action_poll_interval * 5);
+    if (attempt > 0) clock_.sleep_for(settings_.action_poll_interval * 5);
     auto reply = exchange(command::initialize(), 1);
     if (reply) {
       init = Status::ok();
@@ -184,17 +182,12 @@ Result<DeviceStatus> ClariostarReader::query_status() {
 }
 
 bool ClariostarReader::sleep_for(milliseconds duration, std::stop_token stop) {
-  const auto until = clock::now() + duration;
-  while (clock::now() < until) {
-    if (stop.stop_requested()) return false;
-    std::this_thread::sleep_for(std::min(milliseconds(20), duration));
-  }
-  return !stop.stop_requested();
+  return clock_.sleep_for(duration, stop);
 }
 
 Status ClariostarReader::wait_idle(std::chrono::seconds timeout, milliseconds poll,
                                    std::stop_token stop, const std::string& what) {
-  const auto deadline = clock::now() + timeout;
+  const auto deadline = clock_.now() + timeout;
   for (;;) {
     auto status = status_locked(stop);
     if (!status) {
@@ -205,7 +198,7 @@ Status ClariostarReader::wait_idle(std::chrono::seconds timeout, milliseconds po
     } else if (!status->busy()) {
       return Status::ok();
     }
-    if (clock::now() > deadline) {
+    if (clock_.now() > deadline) {
       return {StatusCode::timeout, "CLARIOstar still busy with " + what + " after " +
                                        std::to_string(timeout.count()) + " s"};
     }
@@ -255,7 +248,7 @@ Result<double> ClariostarReader::temperature_C() {
     return reply.status();
   }
   for (int i = 0; i < 10; ++i) {
-    std::this_thread::sleep_for(settings_.action_poll_interval);
+    clock_.sleep_for(settings_.action_poll_interval);
     status = status_locked();
     if (!status) return status.status();
     if (status->bottom_C) return *status->bottom_C;

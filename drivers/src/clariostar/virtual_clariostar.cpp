@@ -89,7 +89,8 @@ Result<VirtualClariostarSettings> VirtualClariostarSettings::from_json(const nlo
   return s;
 }
 
-VirtualClariostar::VirtualClariostar(VirtualClariostarSettings settings) : settings_(std::move(settings)) {}
+VirtualClariostar::VirtualClariostar(VirtualClariostarSettings settings, Clock& clock)
+    : settings_(std::move(settings)), clock_(clock) {}
 
 VirtualClariostar::clock::duration VirtualClariostar::scaled(double seconds) const {
   return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds * settings_.time_scale));
@@ -123,14 +124,14 @@ int VirtualClariostar::replies_corrupted() const {
 }
 
 bool VirtualClariostar::busy() const {
-  auto now = clock::now();
+  auto now = clock_.now();
   if (now < busy_until_) return true;
   return run_ && !run_->stopped && now < run_->started + run_->duration;
 }
 
 double VirtualClariostar::progress() const {
   if (!run_) return 0.0;
-  auto now = clock::now();
+  auto now = clock_.now();
   auto reading_from = run_->started + run_->preparing;
   if (now <= reading_from) return 0.0;
   double total = std::chrono::duration<double>(run_->duration - run_->preparing).count();
@@ -192,7 +193,7 @@ Bytes VirtualClariostar::on_write(std::span<const std::uint8_t> written) {
 }
 
 Bytes VirtualClariostar::handle(const Bytes& p) {
-  auto now = clock::now();
+  auto now = clock_.now();
   if (drawer_target_ && now >= busy_until_) {
     drawer_open_ = *drawer_target_;
     drawer_target_.reset();
@@ -320,7 +321,7 @@ Bytes VirtualClariostar::start_run(const Bytes& p) {
   } else {
     return status_payload();  // luminescence is not emulated (nor decoded in the driver)
   }
-  run.started = clock::now();
+  run.started = clock_.now();
   run.gap = scaled(settings_.startup_gap_s);
   run.preparing = scaled(std::max(settings_.startup_gap_s, settings_.preparing_s));
   run.duration = run.preparing + scaled(per_well_s * static_cast<double>(run.wells.size()));

@@ -4,13 +4,14 @@
 
 #include <stop_token>
 
+#include "assay/drivers/clock.hpp"
 #include "assay/drivers/instrument.hpp"
 
 namespace assay::drivers::sim {
 
-// Sleeps `seconds` of device time times `time_scale` (0 = no waiting) in steps of at most
-// 20 ms; false when a stop was requested.
-bool wait_device_time(double seconds, double time_scale, std::stop_token stop);
+// Sleeps `seconds` of device time times `time_scale` (0 = no waiting) on `clock`; false when a
+// stop was requested (a request ends the wait at once).
+bool wait_device_time(Clock& clock, double seconds, double time_scale, std::stop_token stop);
 
 // invalid_argument naming the first well of the layout that is not on the plate.
 Status check_layout_wells(const LoadedPlate& plate);

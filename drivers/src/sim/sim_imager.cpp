@@ -12,8 +12,8 @@
 
 namespace assay::drivers::sim {
 
-SimImager::SimImager(std::string name, SimImagerSettings settings)
-    : name_(std::move(name)), settings_(std::move(settings)), pharmacology_(settings_.truth_defaults) {}
+SimImager::SimImager(std::string name, SimImagerSettings settings, Clock& clock)
+    : name_(std::move(name)), settings_(std::move(settings)), clock_(clock), pharmacology_(settings_.truth_defaults) {}
 
 nlohmann::json SimImager::describe() const {
   return {{"model", "Simulated imager"},
@@ -88,7 +88,7 @@ double SimImager::pixel_size_um() const {
 }
 
 bool SimImager::wait_ms(double ms, std::stop_token stop) const {
-  return wait_device_time(ms / 1000.0, settings_.time_scale, stop);
+  return wait_device_time(clock_, ms / 1000.0, settings_.time_scale, stop);
 }
 
 Result<CapturedImage> SimImager::capture(const FieldRequest& request, std::stop_token stop) {

@@ -11,8 +11,8 @@
 
 namespace assay::drivers::sim {
 
-SimPlateReader::SimPlateReader(std::string name, SimPlateReaderSettings settings)
-    : name_(std::move(name)), settings_(std::move(settings)), truth_(settings_.truth_defaults) {}
+SimPlateReader::SimPlateReader(std::string name, SimPlateReaderSettings settings, Clock& clock)
+    : name_(std::move(name)), settings_(std::move(settings)), clock_(clock), truth_(settings_.truth_defaults) {}
 
 nlohmann::json SimPlateReader::describe() const {
   return {{"model", "Simulated plate reader"},
@@ -106,7 +106,7 @@ SimPlateReader::Snapshot SimPlateReader::snapshot() const {
 }
 
 bool SimPlateReader::wait_device_time(double seconds, std::stop_token stop) const {
-  return sim::wait_device_time(seconds, settings_.time_scale, stop);
+  return sim::wait_device_time(clock_, seconds, settings_.time_scale, stop);
 }
 
 Status SimPlateReader::deliver(std::span<const Reading> page, const ReadingSink& sink,
@@ -125,7 +125,7 @@ Status SimPlateReader::deliver(std::span<const Reading> page, const ReadingSink&
   if (fail && settings_.fail_mode == "hang") {
     // A device call that never returns and ignores stop, as a USB transfer without a timeout
     // would: what assayd's step deadlines and bounded shutdown are tested against.
-    std::this_thread::sleep_for(std::chrono::hours(1));
+    clock_.sleep_for(std::chrono::hours(1));
   }
   if (fail) {
     set_state(

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <thread>
 
 namespace assay::drivers {
 
@@ -40,22 +39,22 @@ void ScriptedTransport::inject(ReplyFault fault) {
   injected_.push_back(fault);
 }
 
+void ScriptedTransport::wake_reader() {
+  if (waiting_read_) waiting_read_->request_stop();
+}
+
 void ScriptedTransport::unplug() {
-  {
-    std::lock_guard lock(mutex_);
-    connected_ = false;
-    rx_.clear();
-  }
-  changed_.notify_all();
+  std::lock_guard lock(mutex_);
+  connected_ = false;
+  rx_.clear();
+  wake_reader();
 }
 
 void ScriptedTransport::replug() {
-  {
-    std::lock_guard lock(mutex_);
-    connected_ = true;
-    rx_.clear();
-  }
-  changed_.notify_all();
+  std::lock_guard lock(mutex_);
+  connected_ = true;
+  rx_.clear();
+  wake_reader();
 }
 
 bool ScriptedTransport::is_connected() const {
@@ -80,7 +79,7 @@ std::string ScriptedTransport::mismatch() const {
 
 void ScriptedTransport::queue_reply(std::vector<std::uint8_t> reply, const ReplyFault& fault) {
   Pending pending;
-  pending.ready_at = std::chrono::steady_clock::now();
+  pending.ready_at = clock_.now();
   switch (fault.kind) {
     case ReplyFault::Kind::silent: return;
     case ReplyFault::Kind::drop_middle: {
@@ -137,18 +136,17 @@ Status ScriptedTransport::write(std::span<const std::uint8_t> bytes, std::chrono
     if (!connected_) return gone();
     queue_reply(std::move(reply), fault);
   }
-  lock.unlock();
-  changed_.notify_all();
+  wake_reader();
   return Status::ok();
 }
 
 Result<std::vector<std::uint8_t>> ScriptedTransport::read(std::size_t max_bytes,
                                                           std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = clock_.now() + timeout;
   std::unique_lock lock(mutex_);
   for (;;) {
     if (!connected_) return gone();
-    auto now = std::chrono::steady_clock::now();
+    auto now = clock_.now();
     if (!rx_.empty() && rx_.front().ready_at <= now) break;
     if (now >= deadline) {
       return Status{StatusCode::timeout,
@@ -156,7 +154,14 @@ Result<std::vector<std::uint8_t>> ScriptedTransport::read(std::size_t max_bytes,
     }
     auto wake = deadline;
     if (!rx_.empty()) wake = std::min(wake, rx_.front().ready_at);
-    changed_.wait_until(lock, wake);
+    // Wait outside the lock (a ManualClock runs its actions, which may unplug us, in this
+    // thread); write(), unplug() and replug() cut the wait short through `woken`.
+    std::stop_source woken;
+    waiting_read_ = &woken;
+    lock.unlock();
+    clock_.sleep_until(wake, woken.get_token());
+    lock.lock();
+    waiting_read_ = nullptr;
   }
   Pending& front = rx_.front();
   std::size_t n = std::min(max_bytes, front.bytes.size());

@@ -5,22 +5,25 @@
 // On each write(), the next scripted Exchange (if any) checks the bytes written and queues its
 // reply; with no script left, the Responder (a device model such as the virtual CLARIOstar) is
 // asked for the reply. A reply fault applies to that one reply; queued faults (inject()) apply to
-// the following responder replies in order. Reads wait for real time (a condition variable),
-// so timeouts behave as on hardware; unplug() may be called from any other thread and wakes a
-// blocked read at once with StatusCode::disconnected. All other calls: one thread at a time.
+// the following responder replies in order. Reads wait on the transport's Clock (real time by
+// default, so timeouts behave as on hardware; a test's ManualClock makes them exact and
+// instant); unplug() may be called from any other thread, or from an action of that ManualClock,
+// and wakes a blocked read at once with StatusCode::disconnected. All other calls: one thread at
+// a time.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <vector>
 
+#include "assay/drivers/clock.hpp"
 #include "assay/drivers/transport.hpp"
 
 namespace assay::drivers {
@@ -62,8 +65,9 @@ using Responder = std::function<std::vector<std::uint8_t>(std::span<const std::u
 
 class ScriptedTransport final : public Transport {
  public:
-  ScriptedTransport() = default;
-  explicit ScriptedTransport(Responder responder) : responder_(std::move(responder)) {}
+  explicit ScriptedTransport(Clock& clock = real_clock()) : clock_(clock) {}
+  explicit ScriptedTransport(Responder responder, Clock& clock = real_clock())
+      : clock_(clock), responder_(std::move(responder)) {}
 
   void expect(Exchange exchange);
   void set_responder(Responder responder);
@@ -91,12 +95,15 @@ class ScriptedTransport final : public Transport {
     std::vector<std::uint8_t> bytes;
     std::size_t per_read = 0;  // 0 = no limit
     std::optional<std::size_t> disconnect_after;
-    std::chrono::steady_clock::time_point ready_at;
+    Clock::time_point ready_at;
   };
   void queue_reply(std::vector<std::uint8_t> reply, const ReplyFault& fault);
+  // Ends the wait of a blocked read (something arrived, or the device left). Under mutex_.
+  void wake_reader();
 
+  Clock& clock_;
   mutable std::mutex mutex_;
-  std::condition_variable changed_;
+  std::stop_source* waiting_read_ = nullptr;  // the blocked read's wake-up, while it waits
   std::deque<Exchange> script_;
   std::deque<ReplyFault> injected_;
   Responder responder_;

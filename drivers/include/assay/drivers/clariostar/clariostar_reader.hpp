@@ -26,6 +26,7 @@
 #include "assay/drivers/clariostar/commands.hpp"
 #include "assay/drivers/clariostar/link.hpp"
 #include "assay/drivers/clariostar/replies.hpp"
+#include "assay/drivers/clock.hpp"
 #include "assay/drivers/plate_reader.hpp"
 #include "assay/drivers/state_reporter.hpp"
 #include "assay/drivers/transport.hpp"
@@ -56,8 +57,10 @@ using TransportOpener = std::function<Result<std::unique_ptr<Transport>>()>;
 
 class ClariostarReader final : public PlateReader {
  public:
+  // Timeouts, polls and pauses run on `clock`: the real one with a device, the clock of the
+  // scripted transport and virtual device in tests.
   ClariostarReader(std::string name, ClariostarSettings settings, TransportOpener opener,
-                   std::string connection_label);
+                   std::string connection_label, Clock& clock = real_clock());
   ~ClariostarReader() override;
 
   const std::string& name() const override { return name_; }
@@ -121,6 +124,7 @@ class ClariostarReader final : public PlateReader {
   ClariostarSettings settings_;
   TransportOpener opener_;
   std::string connection_label_;
+  Clock& clock_;
   StateReporter reporter_;
   std::atomic<bool> device_left_{false};
 

@@ -12,6 +12,7 @@
 #include <stop_token>
 
 #include "assay/drivers/clariostar/frame.hpp"
+#include "assay/drivers/clock.hpp"
 #include "assay/drivers/transport.hpp"
 
 namespace assay::drivers::clariostar {
@@ -32,7 +33,9 @@ struct LinkCounters {
 
 class Link {
  public:
-  Link(Transport& transport, LinkSettings settings) : transport_(transport), settings_(settings) {}
+  // Reply deadlines are reckoned on `clock`, the clock the transport waits on.
+  Link(Transport& transport, LinkSettings settings, Clock& clock = real_clock())
+      : transport_(transport), settings_(settings), clock_(clock) {}
 
   // Sends `payload`, returns the reply payload (any type: callers check P[0]).
   Result<Bytes> exchange(const Bytes& payload, int attempts, std::stop_token stop = {});
@@ -43,6 +46,7 @@ class Link {
   Result<Bytes> read_frame();
   Transport& transport_;
   LinkSettings settings_;
+  Clock& clock_;
   LinkCounters counters_;
 };
 

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "assay/drivers/clariostar/frame.hpp"
+#include "assay/drivers/clock.hpp"
 #include "assay/drivers/status.hpp"
 
 namespace assay::drivers::clariostar {
@@ -45,7 +46,9 @@ struct VirtualClariostarSettings {
 
 class VirtualClariostar {
  public:
-  explicit VirtualClariostar(VirtualClariostarSettings settings = {});
+  // Durations pass on `clock`: the real one, or the ManualClock of a test that also drives the
+  // reader and the transport.
+  explicit VirtualClariostar(VirtualClariostarSettings settings = {}, Clock& clock = real_clock());
 
   // Bytes written by the host in, reply bytes out (empty: no reply).
   Bytes on_write(std::span<const std::uint8_t> written);
@@ -71,7 +74,7 @@ class VirtualClariostar {
     int next_page = 1;
     bool stopped = false;
   };
-  using clock = std::chrono::steady_clock;
+  using clock = Clock;
 
   Bytes handle(const Bytes& payload);
   Bytes status_payload(std::uint8_t type = 0x01) const;
@@ -86,6 +89,7 @@ class VirtualClariostar {
   clock::duration scaled(double seconds) const;
 
   VirtualClariostarSettings settings_;
+  Clock& clock_;
   mutable std::mutex mutex_;
   FrameAssembler assembler_;
   clock::time_point busy_until_{};

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 
+#include "assay/drivers/clock.hpp"
 #include "assay/drivers/imager.hpp"
 #include "assay/drivers/sim/pharmacology.hpp"
 #include "assay/drivers/state_reporter.hpp"
@@ -63,7 +64,8 @@ struct SimImagerSettings {
 
 class SimImager final : public Imager {
  public:
-  SimImager(std::string name, SimImagerSettings settings);
+  // Device time passes on `clock` (scaled by settings.time_scale); tests pass a ManualClock.
+  SimImager(std::string name, SimImagerSettings settings, Clock& clock = real_clock());
 
   const std::string& name() const override { return name_; }
   InstrumentState state() const override { return reporter_.state(); }
@@ -97,6 +99,7 @@ class SimImager final : public Imager {
 
   std::string name_;
   SimImagerSettings settings_;
+  Clock& clock_;
   StateReporter reporter_;
   mutable std::mutex mutex_;  // guards plate_, truth_json_
   std::optional<LoadedPlate> plate_;

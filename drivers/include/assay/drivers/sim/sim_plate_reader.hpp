@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 
+#include "assay/drivers/clock.hpp"
 #include "assay/drivers/plate_reader.hpp"
 #include "assay/drivers/sim/pharmacology.hpp"
 #include "assay/drivers/state_reporter.hpp"
@@ -87,7 +88,8 @@ struct SimPlateReaderSettings {
 
 class SimPlateReader final : public PlateReader {
  public:
-  SimPlateReader(std::string name, SimPlateReaderSettings settings);
+  // Device time passes on `clock` (scaled by settings.time_scale); tests pass a ManualClock.
+  SimPlateReader(std::string name, SimPlateReaderSettings settings, Clock& clock = real_clock());
 
   const std::string& name() const override { return name_; }
   InstrumentState state() const override { return reporter_.state(); }
@@ -152,6 +154,7 @@ class SimPlateReader final : public PlateReader {
 
   std::string name_;
   SimPlateReaderSettings settings_;
+  Clock& clock_;
   StateReporter reporter_;
   mutable std::mutex mutex_;  // guards plate_, truth_, target_temperature_C_
   std::optional<LoadedPlate> plate_;
