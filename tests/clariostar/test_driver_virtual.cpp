@@ -194,7 +194,8 @@ TEST_CASE("a stop request ends the run on the device and returns cancelled") {
   // The stop is seen at once (it ends the poll pause the reader is in); ending the run on the
   // device (STOP, then waiting until it is idle) takes the rest.
   const auto took = bench.clock.now() - stopped;
-  INFO("stopped after " << std::chrono::duration<double, std::milli>(took).count() << " ms of device time");
+  const double took_ms = std::chrono::duration<double, std::milli>(took).count();
+  INFO("stopped after " << took_ms << " ms of device time");
   CHECK(took < 2s);
 }
 
