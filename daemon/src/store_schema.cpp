@@ -143,7 +143,7 @@ std::string utc_now() {
   gmtime_r(&seconds, &tm);
   char text[40];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
+  char out[64];  // room for any int the compiler cannot rule out
   std::snprintf(out, sizeof out, "%s.%06dZ", text, static_cast<int>(us));
   return out;
 }

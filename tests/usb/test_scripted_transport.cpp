@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include <thread>
+#include <future>
 
 #include "assay/drivers/manual_clock.hpp"
 #include "assay/drivers/scripted_transport.hpp"
@@ -76,7 +76,8 @@ TEST_CASE("an unplug due while a read waits ends that read at the moment of the 
 }
 
 TEST_CASE("faults: short reads, bytes missing from the middle, stalls and delays") {
-  ScriptedTransport t;
+  ManualClock clock;
+  ScriptedTransport t(clock);
   t.expect({{}, reply, ReplyFault::short_reads(5), "chunks"});
   REQUIRE(t.write(request, 100ms).is_ok());
   auto first = t.read(100, 50ms);
@@ -94,10 +95,12 @@ TEST_CASE("faults: short reads, bytes missing from the middle, stalls and delays
 
   t.expect({{}, reply, ReplyFault::delayed(120ms), "late"});
   REQUIRE(t.write(request, 100ms).is_ok());
+  const auto written = clock.now();
   CHECK(t.read(100, 50ms).status().code() == StatusCode::timeout);
   auto late = t.read(100, 200ms);
   REQUIRE(late.is_ok());
   CHECK(*late == reply);
+  CHECK(clock.now() - written == 120ms);
 }
 
 TEST_CASE("a device that vanishes mid-reply gives disconnected and stays gone until replugged") {
@@ -115,17 +118,17 @@ TEST_CASE("a device that vanishes mid-reply gives disconnected and stays gone un
 }
 
 TEST_CASE("unplug from another thread wakes a blocked read at once") {
-  ScriptedTransport t;
-  std::thread unplugger([&] {
-    std::this_thread::sleep_for(100ms);
-    t.unplug();
-  });
-  auto start = std::chrono::steady_clock::now();
-  auto r = t.read(10, 5s);
-  auto waited = std::chrono::steady_clock::now() - start;
-  unplugger.join();
-  CHECK(r.status().code() == StatusCode::disconnected);
-  CHECK(waited < 1s);
+  // The read blocks on a held clock, so only the unplug can end it: no time passes.
+  ManualClock clock(ManualClock::Sleeps::held);
+  ScriptedTransport t(clock);
+  auto read = std::async(std::launch::async, [&] { return t.read(10, 5s); });
+  clock.wait_for_sleepers(1);
+  t.unplug();
+  const bool woken = read.wait_for(5s) == std::future_status::ready;
+  if (!woken) clock.advance(5s);  // let the read time out rather than hang the test
+  CHECK(woken);
+  CHECK(read.get().status().code() == StatusCode::disconnected);
+  CHECK(clock.elapsed() == 0s);
 }
 
 TEST_CASE("a responder plays a device model and injected faults hit its next replies in order") {

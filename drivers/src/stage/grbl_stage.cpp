@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
 #include "serial_port.hpp"
 
@@ -11,16 +10,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::chrono::milliseconds until(std::chrono::steady_clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
+std::chrono::milliseconds until(Clock& clock, Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now());
   return std::max(left, 0ms);
 }
 
 }  // namespace
 
-GrblStage::GrblStage(GrblSettings settings, TransportOpener opener)
-    : settings_(std::move(settings)), opener_(std::move(opener)) {
+GrblStage::GrblStage(GrblSettings settings, TransportOpener opener, Clock& clock)
+    : settings_(std::move(settings)), opener_(std::move(opener)), clock_(clock) {
   if (!opener_) {
     opener_ = [port = settings_.port, baud = settings_.baud]() -> Result<std::unique_ptr<Transport>> {
       auto serial = SerialPort::open(port, baud);
@@ -45,7 +43,7 @@ Result<std::string> GrblStage::next_line(Clock::time_point deadline, const std::
     if (stop != nullptr && stop->stop_requested()) {
       return Status{StatusCode::cancelled, who() + ": stopped"};
     }
-    auto left = until(deadline);
+    auto left = until(clock_, deadline);
     if (left == 0ms) return Status{StatusCode::timeout, who() + " did not answer in time"};
     // Short slices so a stop request is noticed while a long command (homing) runs.
     auto chunk = transport_->read(256, std::min<std::chrono::milliseconds>(left, 100ms));
@@ -142,14 +140,14 @@ Status GrblStage::connect() {
   transport_ = std::move(opened).value();
   (void)transport_->purge();
   // An Arduino-based GRBL resets when the port opens and greets after ~1 s: ask until it answers.
-  auto deadline = Clock::now() + std::chrono::milliseconds(settings_.connect_timeout_ms);
+  auto deadline = clock_.now() + std::chrono::milliseconds(settings_.connect_timeout_ms);
   std::optional<grbl::StatusReport> report;
   while (!report) {
-    auto query_deadline = std::min(deadline, Clock::now() + 300ms);
+    auto query_deadline = std::min(deadline, clock_.now() + 300ms);
     auto answer = query_status(query_deadline);
     if (answer) {
       report = *answer;
-    } else if (answer.status().code() != StatusCode::timeout || Clock::now() >= deadline) {
+    } else if (answer.status().code() != StatusCode::timeout || clock_.now() >= deadline) {
       auto status = answer.status();
       transport_.reset();
       if (status.code() == StatusCode::timeout) {
@@ -168,7 +166,7 @@ Status GrblStage::connect() {
   homed_ = false;
   if (report->state == "Alarm") return Status::ok();  // homing needed before anything else
   if (auto status = send("G21\n"); !status) return status;
-  return wait_ok("G21", Clock::now() + std::chrono::milliseconds(settings_.command_timeout_ms),
+  return wait_ok("G21", clock_.now() + std::chrono::milliseconds(settings_.command_timeout_ms),
                  nullptr);
 }
 
@@ -181,7 +179,7 @@ void GrblStage::disconnect() {
 
 Status GrblStage::home(std::stop_token stop) {
   if (auto status = send("$H\n"); !status) return status;
-  auto status = wait_ok("$H", Clock::now() + std::chrono::milliseconds(settings_.homing_timeout_ms),
+  auto status = wait_ok("$H", clock_.now() + std::chrono::milliseconds(settings_.homing_timeout_ms),
                         &stop);
   if (status.code() == StatusCode::cancelled || status.code() == StatusCode::timeout) {
     (void)soft_reset();  // the only way to abort a homing cycle
@@ -193,7 +191,7 @@ Status GrblStage::home(std::stop_token stop) {
   }
   if (!status) return status;
   if (auto s = send("G21\n"); !s) return s;
-  if (auto s = wait_ok("G21", Clock::now() + std::chrono::milliseconds(settings_.command_timeout_ms),
+  if (auto s = wait_ok("G21", clock_.now() + std::chrono::milliseconds(settings_.command_timeout_ms),
                        nullptr);
       !s) {
     return s;
@@ -204,12 +202,12 @@ Status GrblStage::home(std::stop_token stop) {
 
 Status GrblStage::halt() {
   (void)send("!");
-  auto deadline = Clock::now() + 1s;
-  while (Clock::now() < deadline) {
+  auto deadline = clock_.now() + 1s;
+  while (clock_.now() < deadline) {
     auto report = query_status(deadline);
     if (!report) break;
     if (report->state == "Idle" || (report->state == "Hold" && report->sub_state == 0)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(settings_.poll_interval_ms));
+    clock_.sleep_for(std::chrono::milliseconds(settings_.poll_interval_ms));
   }
   // Reset after a completed feed hold keeps the machine position (GRBL 1.1 documentation).
   return soft_reset();
@@ -221,7 +219,7 @@ Status GrblStage::soft_reset() {
   if (auto status = send(std::string(1, '\x18')); !status) return status;
   // Swallow everything up to the greeting the reset produces, so no later command mistakes it
   // for a spontaneous reset.
-  auto deadline = Clock::now() + std::chrono::milliseconds(settings_.connect_timeout_ms);
+  auto deadline = clock_.now() + std::chrono::milliseconds(settings_.connect_timeout_ms);
   for (;;) {
     auto line = next_line(deadline, nullptr);
     if (!line) return line.status();
@@ -238,7 +236,7 @@ Status GrblStage::wait_idle(const std::string& doing, Clock::time_point deadline
       (void)halt();
       return {StatusCode::cancelled, who() + ": " + doing + " was stopped"};
     }
-    auto report = query_status(std::min(deadline, Clock::now() + std::chrono::milliseconds(
+    auto report = query_status(std::min(deadline, clock_.now() + std::chrono::milliseconds(
                                                                      settings_.command_timeout_ms)));
     if (!report) return report.status();
     if (report->state == "Idle") return Status::ok();
@@ -249,12 +247,13 @@ Status GrblStage::wait_idle(const std::string& doing, Clock::time_point deadline
     if (report->state == "Door") {
       return {StatusCode::device_error, who() + ": the safety door is open during " + doing};
     }
-    if (Clock::now() >= deadline) {
+    if (clock_.now() >= deadline) {
       (void)halt();
       return {StatusCode::timeout, who() + ": " + doing + " did not finish within " +
                                        std::to_string(settings_.move_timeout_ms) + " ms"};
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(settings_.poll_interval_ms));
+    // A stop ends the pause at once; the next turn of the loop halts the stage.
+    clock_.sleep_for(std::chrono::milliseconds(settings_.poll_interval_ms), stop);
   }
 }
 
@@ -269,13 +268,13 @@ Status GrblStage::move_to(const StageTarget& target, std::stop_token stop) {
   if (!target.x_mm && !target.y_mm && !target.z_um) return Status::ok();
   std::string command = grbl::format_move(target);
   if (auto status = send(command + "\n"); !status) return status;
-  if (auto status = wait_ok(command, Clock::now() + std::chrono::milliseconds(
+  if (auto status = wait_ok(command, clock_.now() + std::chrono::milliseconds(
                                                         settings_.command_timeout_ms),
                             &stop);
       !status) {
     return status;
   }
-  auto deadline = Clock::now() + std::chrono::milliseconds(settings_.move_timeout_ms);
+  auto deadline = clock_.now() + std::chrono::milliseconds(settings_.move_timeout_ms);
   if (auto status = wait_idle("the move '" + command + "'", deadline, stop); !status) return status;
   auto reached = position();
   if (!reached) return reached.status();
@@ -295,7 +294,7 @@ Status GrblStage::move_to(const StageTarget& target, std::stop_token stop) {
 
 Result<StagePosition> GrblStage::position() {
   auto report =
-      query_status(Clock::now() + std::chrono::milliseconds(settings_.command_timeout_ms));
+      query_status(clock_.now() + std::chrono::milliseconds(settings_.command_timeout_ms));
   if (!report) return report.status();
   return machine_position(*report);
 }

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 
+#include "assay/drivers/clock.hpp"
 #include "assay/drivers/stage.hpp"
 #include "assay/drivers/transport.hpp"
 #include "grbl_protocol.hpp"
@@ -47,8 +48,9 @@ using TransportOpener = std::function<Result<std::unique_ptr<Transport>>()>;
 
 class GrblStage final : public Stage {
  public:
-  // Without an opener the stage opens settings.port as a SerialPort at settings.baud.
-  explicit GrblStage(GrblSettings settings, TransportOpener opener = {});
+  // Without an opener the stage opens settings.port as a SerialPort at settings.baud. Deadlines
+  // and status polls run on `clock`.
+  explicit GrblStage(GrblSettings settings, TransportOpener opener = {}, Clock& clock = real_clock());
 
   Status connect() override;
   void disconnect() override;
@@ -61,8 +63,6 @@ class GrblStage final : public Stage {
   nlohmann::json describe() const override;
 
  private:
-  using Clock = std::chrono::steady_clock;
-
   Status send(const std::string& bytes);
   Result<std::string> next_line(Clock::time_point deadline, const std::stop_token* stop);
   Status wait_ok(const std::string& command, Clock::time_point deadline,
@@ -76,6 +76,7 @@ class GrblStage final : public Stage {
 
   GrblSettings settings_;
   TransportOpener opener_;
+  Clock& clock_;
   std::unique_ptr<Transport> transport_;
   std::string partial_;
   std::deque<std::string> lines_;

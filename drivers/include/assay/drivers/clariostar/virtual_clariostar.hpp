@@ -69,8 +69,8 @@ class VirtualClariostar {
     bool spectrum = false;
     int gain = 1000;
     int chromatics = 1;
-    std::chrono::steady_clock::time_point started;
-    std::chrono::steady_clock::duration gap, preparing, duration;
+    Clock::time_point started;
+    Clock::duration gap, preparing, duration;
     int next_page = 1;
     bool stopped = false;
   };
