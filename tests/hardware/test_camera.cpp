@@ -17,12 +17,12 @@
 
 using namespace assay::drivers;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;  // a real camera runs in real time
 
 namespace {
 
-double elapsed_s(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+double elapsed_s(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
 // `count` 160x120 frames written as field_000.png, field_001.png, ...; three distinct ones, repeated.
@@ -119,7 +119,7 @@ TEST_CASE("a frame grab that hangs times out, and the camera is reported hung un
         return cv::Mat(4, 4, CV_8UC1, cv::Scalar(7));
       },
       "camera test");
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   auto first = grabber.grab(std::chrono::milliseconds(150), {});
   CHECK(first.status().code() == StatusCode::timeout);
   CHECK_THAT(first.status().message(), Catch::Contains("no frame from camera test within 150 ms"));
@@ -146,7 +146,7 @@ TEST_CASE("a stop request ends a pending frame grab") {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     stop.request_stop();
   });
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   auto frame = grabber.grab(std::chrono::milliseconds(5000), stop.get_token());
   stopper.join();
   CHECK(frame.status().code() == StatusCode::cancelled);

@@ -10,7 +10,7 @@
 #include "stage/grbl_stage.hpp"
 
 using namespace assay::drivers;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;  // the simulator on the pty runs in real time
 
 namespace {
 
@@ -32,8 +32,8 @@ bool received(const GrblSimulator& sim, const std::string& prefix) {
                      [&](const std::string& l) { return l.rfind(prefix, 0) == 0; });
 }
 
-double elapsed_s(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+double elapsed_s(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
 }  // namespace
@@ -93,7 +93,7 @@ TEST_CASE("GRBL stage reports a silent controller as a timeout, not a hang") {
   REQUIRE(stage.connect().is_ok());
   REQUIRE(stage.home({}).is_ok());
   sim.set_silent(true);
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   auto status = stage.move_to({5.0, 5.0, {}}, {});
   CHECK(status.code() == StatusCode::timeout);
   CHECK_THAT(status.message(), Catch::Contains("did not acknowledge 'G90 G0 X5.0000 Y5.0000'"));
@@ -106,7 +106,7 @@ TEST_CASE("GRBL stage finds no controller on a silent port within the connect ti
   auto settings = settings_for(sim);
   settings.connect_timeout_ms = 400;
   GrblStage stage(settings);
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   auto status = stage.connect();
   CHECK(status.code() == StatusCode::timeout);
   CHECK_THAT(status.message(), Catch::Contains("no GRBL controller answered on " + sim.slave_path()));
@@ -149,7 +149,7 @@ TEST_CASE("a stop request halts a GRBL move with feed hold and reset, keeping po
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     stop.request_stop();
   });
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   auto status = stage.move_to({90.0, 0.0, {}}, stop.get_token());
   stopper.join();
   CHECK(status.code() == StatusCode::cancelled);

@@ -30,12 +30,12 @@ struct FieldCount {
   std::string well;
   int field = 0;  // index into params.fields
   int count = 0;
-  std::optional<double> pixel_size_um;  // as captured; absent for counts given without it
+  std::optional<double> pixel_size_um{};  // as captured; absent for counts given without it
   double offset_x_mm = 0.0;
   double offset_y_mm = 0.0;
-  std::vector<std::string> flags;  // the counter's, plus pixel_size_mismatch
-  std::string image;    // stored image path, when there is one
-  std::string overlay;  // overlay PNG path, when kept
+  std::vector<std::string> flags{};  // the counter's, plus pixel_size_mismatch
+  std::string image{};    // stored image path, when there is one
+  std::string overlay{};  // overlay PNG path, when kept
   nlohmann::json details = nlohmann::json::object();  // counter details (rejected pores, ...)
 };
 
