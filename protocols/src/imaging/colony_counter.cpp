@@ -24,6 +24,9 @@ constexpr double kMinTint = 0.2;
 // A part of a tinted plate with less than this share of the typical tint is grey: dust, not a
 // colony (real small colonies on the photographs keep 0.4 of it and more, specks 0.2 and less).
 constexpr double kMinTintShare = 0.3;
+// Parts of at least this share of the area-weighted median area are colony-sized: the typical
+// colony is taken from them.
+constexpr double kColonySizeShare = 0.25;
 
 // Median and spread of a float image inside a mask, on a subsample.
 struct Spread {
@@ -151,6 +154,18 @@ double median_of(std::vector<double> values) {
   return *mid;
 }
 
+// The value below which half of the total weight lies.
+double area_weighted_median(std::vector<std::pair<double, double>> value_weight) {
+  if (value_weight.empty()) return 0.0;
+  std::sort(value_weight.begin(), value_weight.end());
+  double total = 0.0;
+  for (const auto& [value, weight] : value_weight) total += weight;
+  double seen = 0.0;
+  for (const auto& [value, weight] : value_weight)
+    if ((seen += weight) >= 0.5 * total) return value;
+  return value_weight.back().first;
+}
+
 double median_area(const std::vector<ColonyCandidate>& candidates) {
   std::vector<double> areas;
   for (const ColonyCandidate& c : candidates) areas.push_back(c.shape.area_px);
@@ -204,10 +219,20 @@ void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCoun
   for (const ColonyCandidate& c : candidates)
     if (!in_rim_zone(c)) interior.push_back(c);
   const std::vector<ColonyCandidate>& reference = interior.size() >= 3 ? interior : candidates;
-  std::vector<double> peaks;
-  for (const ColonyCandidate& c : reference) peaks.push_back(c.peak);
+  // The typical colony is taken from the parts of colony size: on a sparse plate dozens of
+  // specks of a few pixels each would otherwise be the typical "colony". Colony size is a share
+  // of the area-weighted median area (the size of the part an average pixel belongs to).
+  std::vector<std::pair<double, double>> areas;  // (area, area)
+  for (const ColonyCandidate& c : reference) areas.emplace_back(c.shape.area_px, c.shape.area_px);
+  const double pixel_median_area = area_weighted_median(std::move(areas));
+  std::vector<double> peaks, sizes;
+  for (const ColonyCandidate& c : reference)
+    if (c.shape.area_px >= kColonySizeShare * pixel_median_area) {
+      peaks.push_back(c.peak);
+      sizes.push_back(c.shape.area_px);
+    }
   const double typical_rise = median_of(std::move(peaks)) - edge_level;
-  const double typical_area = median_area(reference);
+  const double typical_area = std::max(1.0, median_of(std::move(sizes)));
   std::vector<double> shift[3];
   for (const ColonyCandidate& c : candidates) {
     if (in_rim_zone(c) || c.peak - edge_level < p.min_relative_peak * typical_rise) continue;
