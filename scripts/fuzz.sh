@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with Clang's libFuzzer, AddressSanitizer and UBSan into build-fuzz/
 # and runs each for SECONDS (default 300) on one core, starting from its seed corpus (plus the
-# example jobs and the real CLARIOstar traffic in ../shared when present). New inputs go to
-# build-fuzz/corpus/<target>/; a failing input is written to build-fuzz/crash-* and the run stops.
+# example jobs, the real CLARIOstar traffic and microscope photographs in ../shared when
+# present). New inputs go to build-fuzz/corpus/<target>/; a failing input is written to
+# build-fuzz/crash-* and the run stops.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #   RUNS=10000000 scripts/fuzz.sh 0 fuzz_api_request   a number of executions instead of a time
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-300}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_clariostar_replies fuzz_job_spec fuzz_input_files fuzz_api_request)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_clariostar_replies fuzz_job_spec fuzz_input_files fuzz_image_files fuzz_api_request)
 
 sanitizers="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -30,6 +31,8 @@ for target in "${targets[@]}"; do
   [ "$target" = fuzz_job_spec ] && seeds+=(examples/jobs)
   [ "$target" = fuzz_clariostar_replies ] && [ -d ../shared/instruments/clariostar-fixtures/extracted ] &&
     seeds+=(../shared/instruments/clariostar-fixtures/extracted)
+  [ "$target" = fuzz_image_files ] && [ -d ../shared/data/realsets/dsb2018_stained ] &&
+    seeds+=(../shared/data/realsets/dsb2018_stained)
   limit=(-max_total_time="$seconds")
   [ -n "${RUNS:-}" ] && limit=(-runs="$RUNS")
   echo "== $target: ${limit[*]}"

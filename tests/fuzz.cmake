@@ -16,7 +16,7 @@ foreach(source ${FUZZ_SOURCES})
   if(name STREQUAL "fuzz_api_request")
     target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/daemon/src)  # ApiHandler, Scheduler
   endif()
-  if(name STREQUAL "fuzz_clariostar_replies")
+  if(name STREQUAL "fuzz_clariostar_replies" OR name STREQUAL "fuzz_image_files")
     target_link_libraries(${name} PRIVATE assay_drivers)
   elseif(name STREQUAL "fuzz_job_spec")
     target_link_libraries(${name} PRIVATE assay_protocols)
@@ -29,6 +29,8 @@ foreach(source ${FUZZ_SOURCES})
     list(APPEND inputs ${CMAKE_SOURCE_DIR}/examples/jobs)
   elseif(name STREQUAL "fuzz_clariostar_replies" AND EXISTS ${ASSAY_SHARED_DIR}/instruments/clariostar-fixtures/extracted)
     list(APPEND inputs ${ASSAY_SHARED_DIR}/instruments/clariostar-fixtures/extracted)  # real device traffic
+  elseif(name STREQUAL "fuzz_image_files" AND EXISTS ${ASSAY_SHARED_DIR}/data/realsets/dsb2018_stained)
+    list(APPEND inputs ${ASSAY_SHARED_DIR}/data/realsets/dsb2018_stained)  # real microscope photographs
   endif()
   if(NOT ASSAY_FUZZ)
     add_test(NAME "fuzz: ${name} replays its corpus" COMMAND ${name} ${inputs})

@@ -6,8 +6,7 @@
 #include <iostream>
 #include <optional>
 
-#include <opencv2/imgcodecs.hpp>
-
+#include "assay/drivers/image_file.hpp"
 #include "assay/protocols/imaging/cell_counter.hpp"
 #include "assay/protocols/imaging/colony_counter.hpp"
 #include "commands.hpp"
@@ -41,9 +40,13 @@ cv::Mat load_image(const std::string& path) {
   if (!in) throw std::runtime_error("cannot be opened for reading (check the permissions)");
   std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.empty()) throw std::runtime_error("is empty (0 bytes)");
-  const bool jpeg = bytes.size() > 3 && bytes[0] == 0xFF && bytes[1] == 0xD8;
-  const bool png = bytes.size() > 8 && bytes[0] == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G';
-  // Decoders fill a cut-off file with grey and only warn; the end markers tell.
+  const drivers::ImageFormat format = drivers::image_format_of(bytes);
+  if (format == drivers::ImageFormat::unknown) {
+    throw std::runtime_error("is not an image format that can be decoded (use PNG, JPEG or TIFF)");
+  }
+  const bool jpeg = format == drivers::ImageFormat::jpeg;
+  const bool png = format == drivers::ImageFormat::png;
+  // A missing end marker means the copy was cut off: said in those words before decoding.
   if (jpeg) {
     std::size_t end = bytes.size();
     while (end > 2 && (bytes[end - 1] == 0x00 || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D)) --end;
@@ -55,8 +58,7 @@ cv::Mat load_image(const std::string& path) {
     if (tail.find("IEND") == std::string::npos)
       throw std::runtime_error("PNG file is truncated (no IEND chunk); copy it again");
   }
-  cv::Mat image = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
-  if (image.empty()) throw std::runtime_error("is not an image format that can be decoded (use PNG, JPEG or TIFF)");
+  cv::Mat image = drivers::decode_image(bytes);
   if (image.total() < 64 * 64) throw std::runtime_error("is too small to count (" + std::to_string(image.cols) + "x" + std::to_string(image.rows) + " pixels)");
   return image;
 }
@@ -127,8 +129,12 @@ int run_count(const CountOptions& o) {
       entry["ok"] = true;
       if (!overlay.empty()) {
         const fs::path out = fs::path(o.overlay_dir) / (fs::path(path).stem().string() + "_overlay.png");
-        if (cv::imwrite(out.string(), overlay)) entry["overlay"] = out.string();
-        else std::cerr << "assayctl count: " << path << ": could not write overlay " << out << "\n";
+        try {
+          drivers::write_image(out, overlay);
+          entry["overlay"] = out.string();
+        } catch (const drivers::ImageFileError& e) {
+          std::cerr << "assayctl count: " << path << ": could not write overlay: " << e.what() << "\n";
+        }
       }
     } catch (const std::exception& e) {
       ++failed;

@@ -1,7 +1,8 @@
 #include "run_context.hpp"
 
-#include <opencv2/imgcodecs.hpp>
 #include <spdlog/spdlog.h>
+
+#include "assay/drivers/image_file.hpp"
 
 namespace assay::daemon {
 namespace {
@@ -39,8 +40,10 @@ protocols::StoredImage DaemonRunContext::store_image(const drivers::CapturedImag
   auto name = image.well + "_f" + std::to_string(image.field) + "_a" + std::to_string(attempt_) +
               "_" + kind + ".png";
   auto path = job_dir_ / name;
-  if (!cv::imwrite(path.string(), image.pixels)) {
-    throw protocols::ProtocolError("storage_error", "cannot write image " + path.string());
+  try {
+    drivers::write_image(path, image.pixels);
+  } catch (const drivers::ImageFileError& e) {
+    throw protocols::ProtocolError("storage_error", e.what());
   }
   store_.add_image(job_id_, attempt_, {std::filesystem::relative(path, state_dir_), kind, image});
   if (watch_) watch_->touch();

@@ -1,8 +1,6 @@
 #include "camera_finish.hpp"
 
-#include <vector>
-
-#include <opencv2/imgcodecs.hpp>
+#include "assay/drivers/image_file.hpp"
 
 namespace assay::drivers::sim {
 
@@ -16,9 +14,7 @@ cv::Mat finish_camera_image(cv::Mat light, double noise_sigma, std::uint64_t noi
   cv::Mat image;
   light.convertTo(image, CV_8UC3);
   if (jpeg_quality > 0) {
-    std::vector<unsigned char> buffer;
-    cv::imencode(".jpg", image, buffer, {cv::IMWRITE_JPEG_QUALITY, jpeg_quality});
-    image = cv::imdecode(buffer, cv::IMREAD_COLOR);
+    image = decode_image(encode_jpeg(image, jpeg_quality));
   }
   return image;
 }

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <map>
 
-#include <opencv2/imgcodecs.hpp>
+#include "assay/drivers/image_file.hpp"
 
 namespace assay::protocols::cfu {
 namespace {
@@ -160,10 +160,12 @@ AssayResult CfuProtocol::run(const JobSpec& job, RunContext& ctx) const {
       ctx.store_image(stitched, "colony_mosaic");
     }
     const std::filesystem::path overlay = overlay_dir / (w.well + "_colonies.png");
-    if (!cv::imwrite(overlay.string(), imaging::draw_colony_overlay(mosaic.image, count)))
-      ctx.log_warning("could not write the overlay " + overlay.string());
-    else
+    try {
+      drivers::write_image(overlay, imaging::draw_colony_overlay(mosaic.image, count));
       result.figures.push_back(overlay);
+    } catch (const drivers::ImageFileError& e) {
+      ctx.log_warning(std::string("could not write the overlay: ") + e.what());
+    }
 
     nlohmann::json row = imaging::to_json(count, false);
     row["role"] = w.role;

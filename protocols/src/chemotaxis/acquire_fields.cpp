@@ -2,9 +2,8 @@
 #include <map>
 #include <stdexcept>
 
-#include <opencv2/imgcodecs.hpp>
-
 #include "acquire.hpp"
+#include "assay/drivers/image_file.hpp"
 #include "assay/protocols/chemotaxis/conditions.hpp"
 #include "assay/protocols/imaging/cell_counter.hpp"
 
@@ -95,8 +94,10 @@ ImagedFields acquire_fields(const JobSpec& job, const ChemotaxisParams& params, 
       cv::Mat overlay = imaging::draw_cell_overlay(image.pixels, count);
       if (imaging.keep_overlays) {
         auto path = overlay_dir / (insert->well + "_f" + std::to_string(f) + "_overlay.png");
-        if (!cv::imwrite(path.string(), overlay)) {
-          throw ProtocolError("analysis_error", where + ": cannot write overlay " + path.string());
+        try {
+          drivers::write_image(path, overlay);
+        } catch (const drivers::ImageFileError& e) {
+          throw ProtocolError("analysis_error", where + ": " + e.what());
         }
         field.overlay = path.string();
       }

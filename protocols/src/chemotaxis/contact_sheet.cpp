@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "assay/drivers/image_file.hpp"
 
 namespace assay::protocols::chemotaxis {
 namespace {
@@ -86,16 +88,11 @@ cv::Mat render_contact_sheet(const std::vector<ContactSheetTile>& tiles, const C
 void write_contact_sheet(const std::filesystem::path& path, const std::vector<ContactSheetTile>& tiles,
                          const ContactSheetOptions& options) {
   cv::Mat sheet = render_contact_sheet(tiles, options);
-  bool written = false;
   try {
-    const auto ext = path.extension().string();
-    std::vector<int> flags;
-    if (ext == ".jpg" || ext == ".jpeg") flags = {cv::IMWRITE_JPEG_QUALITY, options.jpeg_quality};
-    written = cv::imwrite(path.string(), sheet, flags);
-  } catch (const cv::Exception& e) {
-    throw std::runtime_error("cannot write contact sheet " + path.string() + ": " + e.what());
+    drivers::write_image(path, sheet, options.jpeg_quality);
+  } catch (const drivers::ImageFileError& e) {
+    throw std::runtime_error(std::string("contact sheet: ") + e.what());
   }
-  if (!written) throw std::runtime_error("cannot write contact sheet " + path.string());
 }
 
 }  // namespace assay::protocols::chemotaxis

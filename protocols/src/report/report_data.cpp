@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <tuple>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "assay/drivers/image_file.hpp"
 #include "assay/protocols/figures/svg.hpp"
 #include "html.hpp"
 
@@ -110,11 +110,14 @@ std::optional<std::string> ReportData::image_uri(const std::string& path, int ma
   if (!bytes || bytes->empty()) return std::nullopt;
   cv::Mat image;
   try {
-    image = cv::imdecode(cv::Mat(1, static_cast<int>(bytes->size()), CV_8UC1, bytes->data()), cv::IMREAD_COLOR);
-  } catch (const cv::Exception&) {
+    image = drivers::decode_image({reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size()});
+  } catch (const drivers::ImageFileError&) {
     return std::nullopt;
   }
-  if (image.empty()) return std::nullopt;
+  // A report shows 8-bit colour: 16 bits scaled down, grey spread to BGR, alpha dropped.
+  if (image.depth() == CV_16U) image.convertTo(image, CV_8U, 1.0 / 256);
+  if (image.channels() == 1) cv::cvtColor(image, image, cv::COLOR_GRAY2BGR);
+  if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
   double scale = 1.0;
   if (max_width_px > 0) scale = std::min(scale, static_cast<double>(max_width_px) / image.cols);
   if (max_height_px > 0) scale = std::min(scale, static_cast<double>(max_height_px) / image.rows);
@@ -123,8 +126,12 @@ std::optional<std::string> ReportData::image_uri(const std::string& path, int ma
     cv::resize(image, small, {}, scale, scale, cv::INTER_AREA);
     image = small;
   }
-  std::vector<uchar> jpeg;
-  if (!cv::imencode(".jpg", image, jpeg, {cv::IMWRITE_JPEG_QUALITY, 88})) return std::nullopt;
+  std::vector<unsigned char> jpeg;
+  try {
+    jpeg = drivers::encode_jpeg(image, 88);
+  } catch (const drivers::ImageFileError&) {
+    return std::nullopt;
+  }
   return data_uri("image/jpeg", std::string(jpeg.begin(), jpeg.end()));
 }
 
