@@ -15,13 +15,8 @@ cd "$(dirname "$0")/.."
 regex=${1:-.}
 jobs=${JOBS:-$(nproc)}
 
-sanitizers="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
-cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DCMAKE_CXX_FLAGS="$sanitizers" -DCMAKE_C_FLAGS="$sanitizers" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DASSAY_FUZZ=ON -DASSAY_BUILD_BENCH=OFF -DASSAY_TEST_TIMEOUT=900 >/dev/null
+source scripts/sanitizer_tree.sh
+configure_sanitizer_tree -DASSAY_TEST_TIMEOUT=900
 started=$(date +%s)
 cmake --build build-fuzz -j"$jobs"
 built=$(date +%s)

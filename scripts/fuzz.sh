@@ -15,13 +15,8 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_clariostar_replies fuzz_job_spec fuzz_input_files fuzz_image_files fuzz_api_request)
 
-sanitizers="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
-cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DCMAKE_CXX_FLAGS="$sanitizers" -DCMAKE_C_FLAGS="$sanitizers" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DCMAKE_MODULE_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DASSAY_FUZZ=ON -DASSAY_BUILD_BENCH=OFF >/dev/null
+source scripts/sanitizer_tree.sh
+configure_sanitizer_tree
 cmake --build build-fuzz -j"${JOBS:-$(nproc)}" --target "${targets[@]}"
 
 for target in "${targets[@]}"; do
