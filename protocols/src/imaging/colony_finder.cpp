@@ -15,7 +15,7 @@ namespace {
 
 // Parts of `mask` above `level` in `value` (both box-sized), with each part's peak.
 struct Part {
-  cv::Rect box;  // within the parent box
+  cv::Rect box;  // in the coordinates of the image it was found in
   cv::Mat mask;
   double peak = 0.0;
   int area = 0;
@@ -59,12 +59,34 @@ struct Blob {
   PixelList pixels;
 };
 
+// A part from its pixels (row-major indices into `value`): box, area, peak and mask.
+Part part_from_pixels(const PixelList& pixels, const cv::Mat& value) {
+  const int cols = value.cols;
+  const float* v = value.ptr<float>(0);
+  int x0 = cols, x1 = -1, y0 = value.rows, y1 = -1;
+  float peak = v[pixels.front()];
+  for (const int p : pixels) {
+    x0 = std::min(x0, p % cols);
+    x1 = std::max(x1, p % cols);
+    y0 = std::min(y0, p / cols);
+    y1 = std::max(y1, p / cols);
+    peak = std::max(peak, v[p]);
+  }
+  Part part;
+  part.box = {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+  part.area = static_cast<int>(pixels.size());
+  part.peak = peak;
+  part.mask = cv::Mat(part.box.size(), CV_8U, cv::Scalar(0));
+  for (const int p : pixels) part.mask.at<unsigned char>(p / cols - y0, p % cols - x0) = 255;
+  return part;
+}
+
 std::vector<Blob> blobs_above(const cv::Mat& signal, const cv::Mat& inside, double level, int min_area) {
   const cv::Mat above = above_level(signal, inside, level);
   cv::Mat labels;
   const int n = cv::connectedComponents(above, labels, 8, CV_32S);
-  // Each blob's pixels, box and peak in one pass over the labels (labelling with statistics
-  // costs several times plain labelling).
+  // Each blob's pixels in one pass over the labels (labelling with statistics costs several
+  // times plain labelling).
   std::vector<PixelList> pixels(static_cast<std::size_t>(n));
   for (int y = 0; y < labels.rows; ++y) {
     const int* l = labels.ptr<int>(y);
@@ -75,21 +97,7 @@ std::vector<Blob> blobs_above(const cv::Mat& signal, const cv::Mat& inside, doub
   for (int i = 1; i < n; ++i) {
     PixelList& own = pixels[static_cast<std::size_t>(i)];
     if (static_cast<int>(own.size()) < min_area) continue;
-    Blob blob;
-    int x0 = labels.cols, x1 = -1, y0 = own.front() / labels.cols, y1 = own.back() / labels.cols;
-    float peak = signal.ptr<float>(0)[own.front()];
-    for (const int p : own) {
-      x0 = std::min(x0, p % labels.cols);
-      x1 = std::max(x1, p % labels.cols);
-      peak = std::max(peak, signal.ptr<float>(0)[p]);
-    }
-    blob.part.box = {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
-    blob.part.area = static_cast<int>(own.size());
-    blob.part.peak = peak;
-    blob.part.mask = cv::Mat(blob.part.box.size(), CV_8U, cv::Scalar(0));
-    for (const int p : own) blob.part.mask.at<unsigned char>(p / labels.cols - y0, p % labels.cols - x0) = 255;
-    blob.pixels = std::move(own);
-    blobs.push_back(std::move(blob));
+    blobs.push_back({part_from_pixels(own, signal), std::move(own)});
   }
   return blobs;
 }
@@ -154,7 +162,7 @@ class Finder {
         std::sort(significant.begin(), significant.end(),
                   [&](int a, int b) { return tree.node(a).first_pixel < tree.node(b).first_pixel; });
         std::vector<Part> parts;
-        for (const int n : significant) parts.push_back(part_of(tree, n));
+        for (const int n : significant) parts.push_back(part_from_pixels(tree.pixels_of(n), signal_));
         if (!any_encloses(parts)) {
           for (std::size_t i = 0; i < parts.size(); ++i) {
             const auto up = tree.children(significant[i]);
@@ -170,17 +178,6 @@ class Finder {
       }
     }
     judge_shape(box, mask, from_split);
-  }
-
-  Part part_of(const LevelTree& tree, int n) const {
-    const LevelNode& node = tree.node(n);
-    Part part;
-    part.box = node.box;
-    part.mask = cv::Mat(node.box.size(), CV_8U, cv::Scalar(0));
-    for (const int i : tree.pixels_of(n)) part.mask.at<unsigned char>(i / signal_.cols - node.box.y, i % signal_.cols - node.box.x) = 255;
-    part.peak = node.peak;
-    part.area = node.area;
-    return part;
   }
 
   void judge_shape(const cv::Rect& box, const cv::Mat& mask, bool from_split) {

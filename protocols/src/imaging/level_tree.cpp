@@ -38,7 +38,6 @@ class GrowingParts {
     const LevelNode& from = part(b);
     into.area += from.area;
     into.peak = std::max(into.peak, from.peak);
-    into.box |= from.box;
     into.first_pixel = std::min(into.first_pixel, from.first_pixel);
   }
 
@@ -101,7 +100,7 @@ LevelTree::LevelTree(LevelScratch& scratch, const PixelList& pixels, const std::
     for (const int j : joining) {
       const int i = pixels[static_cast<std::size_t>(j)];
       const int y = i / cols, x = i % cols;
-      parts.add(j, LevelNode{k, 1, value[i], cv::Rect(x, y, 1, 1), i});
+      parts.add(j, LevelNode{k, 1, value[i], i});
       live.push_back(j);
       for (int ny = std::max(0, y - 1); ny <= std::min(rows - 1, y + 1); ++ny)
         for (int nx = std::max(0, x - 1); nx <= std::min(cols - 1, x + 1); ++nx) {

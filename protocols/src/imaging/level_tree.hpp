@@ -7,7 +7,7 @@
 // split: labelled anew at each split, that is its area times the number of colonies as well.
 // Here the blob's pixels are added once, from the highest level down, and joined to their
 // already-added neighbours with a union-find (the max-tree construction). Every part of every
-// level becomes a node with its area, peak and box, linked to the parts it holds one level up;
+// level becomes a node with its area and peak, linked to the parts it holds one level up;
 // the finder then climbs the nodes, and gathers a part's pixels only where it needs its mask.
 //
 // Levels are compared as floats (a pixel is above level i when its value exceeds
@@ -30,7 +30,6 @@ struct LevelNode {
   int level = 0;       // index into the ladder: the part is 8-connected above levels[level]
   int area = 0;        // its pixels above that level
   float peak = 0.0f;   // highest value inside
-  cv::Rect box;        // image coordinates
   int first_pixel = 0; // lowest row-major index inside: sorting by it gives raster order
 };
 
