@@ -19,8 +19,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string ctl(const DaemonHarness& daemon) { return "--state-dir " + daemon.state_dir().string() + " "; }
-
 std::string submit_error(DaemonHarness& daemon, const json& job) {
   auto reply = daemon.request("jobs.submit", {{"job", job}});
   if (reply.value("ok", false)) return "accepted as " + reply["result"]["job_id"].get<std::string>();
@@ -38,7 +36,7 @@ std::filesystem::path write_file(const DaemonHarness& daemon, const std::string&
 TEST_CASE("assayctl watch --text tells state changes and the IC50 result in words, JSON lines when piped") {
   DaemonHarness daemon;
   auto id = daemon.submit(example_job("calcium_flux_96.json"));
-  auto words = run_assayctl(ctl(daemon) + "watch " + id + " --text");
+  auto words = run_assayctl(daemon.ctl_options() + "watch " + id + " --text");
   INFO(words.out);
   REQUIRE(words.exit_code == 0);
   CHECK_THAT(words.out, Catch::Contains(id + " running (attempt 1)"));
@@ -58,13 +56,13 @@ TEST_CASE("assayctl watch --text tells state changes and the IC50 result in word
   CHECK(ic50["ci_method"] == "profile");
   CHECK(ic50["ci_low"].get<double>() < ic50["value"].get<double>());
   // Tidy CSV: one row per well with --kind, the long form kind,key,field,value without.
-  auto wells = run_assayctl(ctl(daemon) + "results " + id + " --csv --kind well", false);
+  auto wells = run_assayctl(daemon.ctl_options() + "results " + id + " --csv --kind well", false);
   REQUIRE(wells.exit_code == 0);
   CHECK_THAT(wells.out, Catch::StartsWith("key,"));
   CHECK_THAT(wells.out, Catch::Contains(",role,"));
   CHECK_THAT(wells.out, Catch::Contains("\nA1,"));
   CHECK(std::count(wells.out.begin(), wells.out.end(), '\n') == 1 + 96);
-  auto long_form = run_assayctl(ctl(daemon) + "results " + id + " --csv", false);
+  auto long_form = run_assayctl(daemon.ctl_options() + "results " + id + " --csv", false);
   REQUIRE(long_form.exit_code == 0);
   CHECK_THAT(long_form.out, Catch::StartsWith("kind,key,field,value\n"));
   CHECK_THAT(long_form.out, Catch::Contains("\nseries,balixafortide,ic50_unit,nM\n"));
@@ -73,7 +71,7 @@ TEST_CASE("assayctl watch --text tells state changes and the IC50 result in word
   CHECK(daemon.call("jobs.get", {{"job_id", id}})["truth"].contains("wells"));
 
   // Piped without --text: one JSON event per line, as before.
-  auto lines = run_assayctl(ctl(daemon) + "watch " + id, false);
+  auto lines = run_assayctl(daemon.ctl_options() + "watch " + id, false);
   REQUIRE(lines.exit_code == 0);
   std::istringstream in(lines.out);
   int events = 0;
@@ -83,7 +81,7 @@ TEST_CASE("assayctl watch --text tells state changes and the IC50 result in word
   // The export of the readings goes back into analyze as it is; a 384-well layout on these 96-well
   // readings is said once, not as dozens of flagged wells.
   auto reads = daemon.state_dir() / "reads.csv";
-  REQUIRE(run_command(std::string(ASSAY_BIN_DIR) + "/assayctl " + ctl(daemon) + "readings " + id + " > " +
+  REQUIRE(run_command(std::string(ASSAY_BIN_DIR) + "/assayctl " + daemon.ctl_options() + "readings " + id + " > " +
                       reads.string()).exit_code == 0);
   auto job96 = write_file(daemon, "job96.json", example_job("calcium_flux_96.json").dump());
   auto job384 = write_file(daemon, "job384.json", example_job("calcium_flux_384.json").dump());
@@ -99,7 +97,7 @@ TEST_CASE("assayctl watch --text tells state changes and the IC50 result in word
 TEST_CASE("assayctl watch --text gives the colonies of every dish of a CFU job") {
   DaemonHarness daemon;
   auto id = daemon.submit(example_job("cfu_dish6.json"));
-  auto words = run_assayctl(ctl(daemon) + "watch " + id + " --text");
+  auto words = run_assayctl(daemon.ctl_options() + "watch " + id + " --text");
   INFO(words.out);
   REQUIRE(words.exit_code == 0);
   CHECK_THAT(words.out, Catch::Contains("CFU, 6 dishes"));
@@ -160,7 +158,7 @@ TEST_CASE("assayctl shows the daemon's message_too_large for a job file over the
   auto job = example_job("cfu_dish6.json");
   job["name"] = std::string(1100 * 1024, 'x');
   auto file = write_file(daemon, "huge.json", job.dump());
-  auto run = run_assayctl(ctl(daemon) + "--timeout-ms 4000 submit " + file.string());
+  auto run = run_assayctl(daemon.ctl_options() + "--timeout-ms 4000 submit " + file.string());
   INFO(run.out);
   CHECK(run.exit_code == 2);
   CHECK_THAT(run.out, Catch::Contains("message_too_large"));
@@ -170,7 +168,7 @@ TEST_CASE("assayctl names what exists: result kinds, assays to analyze, protocol
   DaemonHarness daemon;
   auto id = daemon.submit(example_job("demo_plate_read.json"));
   daemon.wait_for_state(id, "succeeded");
-  auto kind = run_assayctl(ctl(daemon) + "results " + id + " --kind serie");
+  auto kind = run_assayctl(daemon.ctl_options() + "results " + id + " --kind serie");
   INFO(kind.out);
   CHECK(kind.exit_code == 1);
   CHECK_THAT(kind.out, Catch::Contains("kind 'serie' is not a result kind; did you mean `series`?"));
@@ -181,7 +179,7 @@ TEST_CASE("assayctl names what exists: result kinds, assays to analyze, protocol
   CHECK_THAT(analyze.out, Catch::Contains("did you mean `calcium_flux`?"));
   CHECK_THAT(analyze.out, Catch::Contains("chemotaxis"));
 
-  auto protocols = run_assayctl(ctl(daemon) + "protocols");
+  auto protocols = run_assayctl(daemon.ctl_options() + "protocols");
   INFO(protocols.out);
   CHECK(protocols.exit_code == 0);
   CHECK_THAT(protocols.out, Catch::Contains("chemotaxis (plate_reader or imager)"));

@@ -28,8 +28,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string ctl(const DaemonHarness& daemon) { return "--state-dir " + daemon.state_dir().string() + " "; }
-
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -50,7 +48,7 @@ std::string report_of(DaemonHarness& daemon, const json& job, std::string& id, j
   REQUIRE(done["state"] == "succeeded");
   results = daemon.call("results.get", {{"job_id", id}});
   const auto file = daemon.state_dir() / (id + "-report.html");
-  auto run = run_assayctl(ctl(daemon) + "report " + id + " --out " + file.string());
+  auto run = run_assayctl(daemon.ctl_options() + "report " + id + " --out " + file.string());
   INFO(run.out);
   REQUIRE(run.exit_code == 0);
   CHECK_THAT(run.out, Catch::Contains("wrote " + file.string()));
@@ -113,10 +111,10 @@ TEST_CASE("report of a calcium-flux job: heatmaps, a curve per compound with IC5
   CHECK(provenance["instrument"]["name"] == "sim-reader");
 
   // Standard output with --out -; an unknown job is not found (exit 4).
-  auto to_stdout = run_assayctl(ctl(daemon) + "report " + id + " --out -", false);
+  auto to_stdout = run_assayctl(daemon.ctl_options() + "report " + id + " --out -", false);
   CHECK(to_stdout.exit_code == 0);
   CHECK_THAT(to_stdout.out, Catch::StartsWith("<!DOCTYPE html>"));
-  auto missing = run_assayctl(ctl(daemon) + "report J999999 --out " + (daemon.state_dir() / "x.html").string());
+  auto missing = run_assayctl(daemon.ctl_options() + "report J999999 --out " + (daemon.state_dir() / "x.html").string());
   CHECK(missing.exit_code == 4);
   CHECK_THAT(missing.out, Catch::Contains("no job 'J999999'"));
 }

@@ -86,6 +86,8 @@ class DaemonHarness {
   // The first column of the first row of `sql` on the real SQLite file (e.g. a COUNT(*)).
   std::int64_t query_int(const std::string& sql) const;
   const std::filesystem::path& state_dir() const { return state_dir_; }
+  // The assayctl options that reach this daemon ("--state-dir DIR "), to put before a command.
+  std::string ctl_options() const { return "--state-dir " + state_dir_.string() + " "; }
   std::filesystem::path log_file() const { return state_dir_ / "assayd.log"; }
   std::string log_text() const;
   std::string api_endpoint() const;
