@@ -117,12 +117,18 @@ json ApiHandler::handle(const json& request, const std::string& client) {
     auto job = require_job(store_, string_field(request, "job_id", true));
     return {{"job_id", job.id}, {"images", store_.read_images(job.id)}};
   }
-  if (op == "report.get") return report(request);
+  if (op == "report.get") return report(request)();
   if (op == "events.since") return events_since(request);
   throw ApiError("unknown_op", "unknown op '" + op +
                                    "'; known: ping, version, instruments.list, protocols.list, "
                                    "jobs.submit, jobs.get, jobs.list, jobs.cancel, results.get, "
                                    "readings.get, images.list, report.get, events.since");
+}
+
+std::optional<ApiHandler::Deferred> ApiHandler::defer(const json& request) {
+  if (!request.contains("op") || request.at("op") != "report.get") return std::nullopt;
+  refuse_unknown_fields(request, "report.get");
+  return report(request);
 }
 
 json ApiHandler::submit(const json& request, const std::string& client) {

@@ -2,11 +2,14 @@
 // jobs.submit/get/list/cancel, results.get, readings.get, images.list, report.get, events.since.
 //
 // handle() takes a parsed request object and returns the `result` of a success reply, or throws
-// ApiError. io thread only.
+// ApiError. io thread only. An op whose work is long and needs no store (report.get renders a
+// page) can instead be deferred: defer() reads what it needs on the io thread and returns the
+// rest, which runs on any thread, so that the io thread answers other requests meanwhile.
 #pragma once
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,6 +27,12 @@ class ApiHandler {
 
   // `client` identifies the caller for idempotent submits.
   nlohmann::json handle(const nlohmann::json& request, const std::string& client);
+  // The rest of a deferred op: touches neither the store nor the scheduler; returns the `result`
+  // or throws as handle() does.
+  using Deferred = std::function<nlohmann::json()>;
+  // For an op that runs off the io thread: checks the request and gathers its inputs (may throw
+  // ApiError), then returns the remaining work. nullopt for every other op (answer with handle()).
+  std::optional<Deferred> defer(const nlohmann::json& request);
   // How long a submit's request id keeps it idempotent (api.request_id_ttl_h).
   void set_request_id_ttl(std::int64_t seconds) { request_id_ttl_s_ = seconds; }
   // Where the jobs' files are (figures and images, for report.get).
@@ -37,7 +46,7 @@ class ApiHandler {
   nlohmann::json results(const nlohmann::json& request);
   nlohmann::json readings(const nlohmann::json& request);
   nlohmann::json events_since(const nlohmann::json& request);
-  nlohmann::json report(const nlohmann::json& request);  // api_report.cpp
+  Deferred report(const nlohmann::json& request);  // api_report.cpp
   nlohmann::json instruments();
   nlohmann::json protocol_list();
 

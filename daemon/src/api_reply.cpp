@@ -15,14 +15,33 @@ std::string text(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// The reply to a request whose result `produce` makes; its errors become error replies.
+std::string reply_from(const json& id, const std::function<json()>& produce) {
+  try {
+    return text({{"v", 1}, {"id", id}, {"ok", true}, {"result", produce()}});
+  } catch (const ApiError& e) {
+    return error_reply(id, e.code(), e.what());
+  } catch (const std::exception& e) {
+    spdlog::error("request {} failed: {}", id.dump(), e.what());
+    if (std::string_view(e.what()).find("disk is full") != std::string_view::npos) {
+      return error_reply(id, "disk_full", std::string("the disk of the state folder is full; free space and send again (") +
+                                              e.what() + ")");
+    }
+    return error_reply(id, "internal_error", e.what());
+  } catch (...) {
+    spdlog::error("request {} failed with an unknown exception", id.dump());
+    return error_reply(id, "internal_error", "an unknown exception");
+  }
+}
+
 }  // namespace
 
 std::string error_reply(const json& id, const std::string& code, const std::string& message) {
   return text({{"v", 1}, {"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}});
 }
 
-std::string reply_to_request(std::string_view body, std::string client, std::size_t max_message_bytes,
-                             ApiHandler& handler) {
+ApiReply prepare_reply(std::string_view body, std::string client, std::size_t max_message_bytes,
+                       ApiHandler& handler) {
   if (body.size() > max_message_bytes) {
     spdlog::warn("refused a {} byte request from client {} (limit {})", body.size(), client,
                  max_message_bytes);
@@ -50,19 +69,19 @@ std::string reply_to_request(std::string_view body, std::string client, std::siz
   if (request.contains("client") && request.at("client").is_string()) {
     client = request.at("client").get<std::string>();
   }
-  try {
-    auto result = handler.handle(request, client);
-    return text({{"v", 1}, {"id", id}, {"ok", true}, {"result", std::move(result)}});
-  } catch (const ApiError& e) {
-    return error_reply(id, e.code(), e.what());
-  } catch (const std::exception& e) {
-    spdlog::error("request {} failed: {}", id.dump(), e.what());
-    if (std::string_view(e.what()).find("disk is full") != std::string_view::npos) {
-      return error_reply(id, "disk_full", std::string("the disk of the state folder is full; free space and send again (") +
-                                              e.what() + ")");
-    }
-    return error_reply(id, "internal_error", e.what());
-  }
+  std::optional<ApiHandler::Deferred> deferred;
+  auto now = reply_from(id, [&] {
+    deferred = handler.defer(request);
+    return deferred ? json() : handler.handle(request, client);
+  });
+  if (!deferred) return ApiReply(std::move(now));
+  return ApiReply(id, [id, work = std::move(*deferred)] { return reply_from(id, work); });
+}
+
+std::string reply_to_request(std::string_view body, std::string client, std::size_t max_message_bytes,
+                             ApiHandler& handler) {
+  auto reply = prepare_reply(body, std::move(client), max_message_bytes, handler);
+  return reply.later ? reply.later() : std::move(reply.text);
 }
 
 }  // namespace assay::daemon

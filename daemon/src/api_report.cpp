@@ -1,5 +1,6 @@
 // report.get: the job's report page (protocols/report), built from what the store holds and the
-// files the job wrote under the state folder.
+// files the job wrote under the state folder. The store is read on the io thread; reading the
+// files and drawing the page (seconds for a big plate) are left to the caller's thread.
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -39,7 +40,7 @@ std::optional<std::string> read_job_file(const fs::path& state_dir, const std::s
 
 }  // namespace
 
-json ApiHandler::report(const json& request) {
+ApiHandler::Deferred ApiHandler::report(const json& request) {
   if (!request.contains("job_id")) throw ApiError("missing_field", "field 'job_id' is required");
   if (!request.at("job_id").is_string()) throw ApiError("wrong_type", "field 'job_id' must be a string");
   const auto job_id = request.at("job_id").get<std::string>();
@@ -66,8 +67,10 @@ json ApiHandler::report(const json& request) {
   input.generated_at = utc_now();
   const fs::path state_dir = state_dir_;
   input.read_file = [state_dir](const std::string& path) { return read_job_file(state_dir, path); };
-  auto html = protocols::report::render_job_report(input);
-  return {{"job_id", job->id}, {"state", to_string(job->state)}, {"bytes", html.size()}, {"html", std::move(html)}};
+  return [input = std::move(input), id = job->id, state = to_string(job->state)] {
+    auto html = protocols::report::render_job_report(input);
+    return json{{"job_id", id}, {"state", state}, {"bytes", html.size()}, {"html", std::move(html)}};
+  };
 }
 
 }  // namespace assay::daemon

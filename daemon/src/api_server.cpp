@@ -41,13 +41,19 @@ ApiServer::ApiServer(boost::asio::io_context& io, zmq::context_t& context, const
     : socket_(context, zmq::socket_type::router),
       max_message_bytes_(max_message_bytes),
       handler_(handler),
-      instance_(new_instance_id()) {
+      instance_(new_instance_id()),
+      io_(io) {
   socket_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(max_message_bytes * kHardCapFactor));
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::router_mandatory, false);
   if (secure) secure(socket_);
   socket_.bind(endpoint);
   watcher_ = std::make_unique<SocketWatcher>(io, socket_, [this] { on_message(); });
+}
+
+ApiServer::~ApiServer() {
+  deferred_thread_.stop();  // replies not started yet are dropped; the one being made finishes
+  deferred_thread_.join();
 }
 
 void ApiServer::on_message() {
@@ -65,19 +71,43 @@ void ApiServer::on_message() {
   const bool from_req = frames.size() >= 3 && frames[1].size() == 0;
   const std::size_t body_frames = frames.size() - (from_req ? 2 : 1);
   auto client = instance_ + "-" + hex(frames[0]);
-  std::string reply = body_frames != 1
-                          ? error_reply(nullptr, "bad_request",
-                                        "send one JSON frame per request (got " +
-                                            std::to_string(body_frames) + " frames)")
-                          : reply_for(frames.back(), client);
-  socket_.send(frames[0], zmq::send_flags::sndmore);
+  ApiReply reply = body_frames != 1
+                       ? ApiReply(error_reply(nullptr, "bad_request",
+                                              "send one JSON frame per request (got " +
+                                                  std::to_string(body_frames) + " frames)"))
+                       : prepare_reply(frames.back().to_string_view(), std::move(client),
+                                       max_message_bytes_, handler_);
+  if (reply.later) {
+    defer_reply(std::move(frames[0]), from_req, std::move(reply));
+    return;
+  }
+  send_reply(frames[0], from_req, reply.text);
+}
+
+void ApiServer::send_reply(const zmq::message_t& identity, bool from_req, const std::string& reply) {
+  zmq::message_t to(identity.data(), identity.size());
+  socket_.send(to, zmq::send_flags::sndmore);
   if (from_req) socket_.send(zmq::message_t(), zmq::send_flags::sndmore);
   socket_.send(zmq::buffer(reply), zmq::send_flags::dontwait);
   watcher_->kick();
 }
 
-std::string ApiServer::reply_for(const zmq::message_t& body, std::string client) {
-  return reply_to_request(body.to_string_view(), std::move(client), max_message_bytes_, handler_);
+void ApiServer::defer_reply(zmq::message_t identity, bool from_req, ApiReply reply) {
+  if (deferred_ >= kMaxDeferred) {
+    send_reply(identity, from_req,
+               error_reply(reply.id, "busy", std::to_string(kMaxDeferred) +
+                                                " reports are being made; send the request again later"));
+    return;
+  }
+  ++deferred_;
+  auto envelope = std::make_shared<zmq::message_t>(std::move(identity));
+  boost::asio::post(deferred_thread_, [this, envelope, from_req, later = std::move(reply.later)] {
+    std::string text = later();
+    boost::asio::post(io_, [this, envelope, from_req, text = std::move(text)] {
+      --deferred_;
+      send_reply(*envelope, from_req, text);
+    });
+  });
 }
 
 }  // namespace assay::daemon

@@ -2,15 +2,21 @@
 //
 // Accepts DEALER clients ([identity, body]) and REQ clients ([identity, "", body]). Bodies over
 // max_message_bytes get a "message_too_large" error reply; libzmq drops peers beyond a hard cap
-// of 16x that, so a hostile peer cannot make us buffer without bound. io thread only.
+// of 16x that, so a hostile peer cannot make us buffer without bound. io thread only, but for
+// deferred replies (report.get): those are made one at a time on a thread of the server's own,
+// at most kMaxDeferred waiting (more get "busy"), and sent from the io thread when ready, so a
+// long report never holds up other requests. Replies not yet made when assayd stops are dropped.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include <zmq.hpp>
 
 #include "api_handler.hpp"
+#include "api_reply.hpp"
+#include "asio.hpp"
 #include "socket_watcher.hpp"
 
 namespace assay::daemon {
@@ -25,16 +31,24 @@ class ApiServer {
   void start() { watcher_->start(); }
   void stop() { watcher_->stop(); }
   void set_max_message_bytes(std::size_t bytes) { max_message_bytes_ = bytes; }
+  ~ApiServer();
 
  private:
+  static constexpr int kMaxDeferred = 8;
+
   void on_message();
-  std::string reply_for(const zmq::message_t& body, std::string client);
+  void send_reply(const zmq::message_t& identity, bool from_req, const std::string& reply);
+  // Makes `later` on the deferred-reply thread and sends it from the io thread.
+  void defer_reply(zmq::message_t identity, bool from_req, ApiReply reply);
 
   zmq::socket_t socket_;
   std::size_t max_message_bytes_;
   ApiHandler& handler_;
   std::string instance_;  // random per start; prefixes routing ids used as client names
   std::unique_ptr<SocketWatcher> watcher_;
+  boost::asio::io_context& io_;
+  std::atomic<int> deferred_ = 0;  // waiting or being made
+  boost::asio::thread_pool deferred_thread_{1};  // last: joined first, before the rest goes
 };
 
 }  // namespace assay::daemon

@@ -179,6 +179,41 @@ TEST_CASE("report of a CFU job: overlays with a colour legend and counts per dis
   CHECK_THAT(plate, Catch::Contains("(raw)"));
 }
 
+TEST_CASE("while reports are being made, the daemon answers other requests at once") {
+  DaemonHarness daemon;
+  auto id = daemon.submit(example_job("cfu_dish6.json"));
+  REQUIRE(daemon.wait_for_state(id, "succeeded", std::chrono::seconds(600))["state"] == "succeeded");
+  // One client asks for three reports (six dish photographs each), then pings. Made on the io
+  // thread, the ping would wait behind every report.
+  zmq::socket_t dealer(daemon.context(), zmq::socket_type::dealer);
+  dealer.set(zmq::sockopt::linger, 0);
+  dealer.connect(daemon.api_endpoint());
+  for (const char* request : {"r1", "r2", "r3"}) {
+    const json body{{"v", 1}, {"id", request}, {"op", "report.get"}, {"job_id", id}};
+    dealer.send(zmq::buffer(body.dump()), zmq::send_flags::none);
+  }
+  dealer.send(zmq::str_buffer(R"({"v":1,"id":"p","op":"ping"})"), zmq::send_flags::none);
+  std::vector<std::string> order;
+  std::size_t report_bytes = 0;
+  while (order.size() < 4) {
+    zmq::pollitem_t item{dealer.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, std::chrono::seconds(120));
+    REQUIRE((item.revents & ZMQ_POLLIN));
+    zmq::message_t frame;
+    (void)dealer.recv(frame);
+    const auto reply = json::parse(frame.to_string_view());
+    INFO(reply.dump().substr(0, 300));
+    REQUIRE(reply["ok"] == true);
+    order.push_back(reply["id"].get<std::string>());
+    if (order.back() != "p") report_bytes = reply["result"]["bytes"].get<std::size_t>();
+  }
+  CHECK(order == std::vector<std::string>{"p", "r1", "r2", "r3"});
+  CHECK(report_bytes > 100000);
+  // A report asked for a job that does not exist is refused at once, not after the others.
+  auto missing = daemon.request("report.get", {{"job_id", "J999999"}});
+  CHECK(missing["error"]["code"] == "not_found");
+}
+
 TEST_CASE("the report renders in headless Chromium with its figures") {
   DaemonHarness daemon;
   std::string id;
