@@ -27,6 +27,10 @@ constexpr double kMinTintShare = 0.3;
 // Parts of at least this share of the area-weighted median area are colony-sized: the typical
 // colony is taken from them.
 constexpr double kColonySizeShare = 0.25;
+// An overlapping pair's inscribed radius over the typical colony's equivalent radius, and its
+// least area in typical colonies (two disks a radius apart cover 1.6 of one).
+constexpr double kPairWidthRange[] = {0.75, 1.3};
+constexpr double kPairMinArea = 1.3;
 
 // Median and spread of a float image inside a mask, on a subsample.
 struct Spread {
@@ -251,6 +255,24 @@ void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCoun
   });
 }
 
+// Two round colonies overlapping by about a radius leave a solid oval with neither a notch nor
+// a neck to split it at (their disks meet where neither outline nor width narrows much): as wide
+// as a typical colony, elongated, and larger. Only where the plate's colonies are round: an oval
+// among ovals is one colony.
+bool overlapping_pair(const BlobShape& shape, double typical_area, double typical_elongation,
+                      const ColonyCountParams& p) {
+  if (p.pair_min_elongation <= 0.0 || typical_elongation > p.round_max_elongation) return false;
+  const double width_ratio = shape.inscribed_radius_px / std::sqrt(typical_area / std::numbers::pi);
+  return shape.elongation >= p.pair_min_elongation && width_ratio >= kPairWidthRange[0] &&
+         width_ratio <= kPairWidthRange[1] && shape.area_px >= kPairMinArea * typical_area;
+}
+
+double median_elongation(const std::vector<ColonyCandidate>& candidates) {
+  std::vector<double> values;
+  for (const ColonyCandidate& c : candidates) values.push_back(c.shape.elongation);
+  return values.empty() ? 1.0 : median_of(std::move(values));
+}
+
 Colony to_colony(const ColonyCandidate& c, cv::Point origin, double pixel_size_um) {
   Colony colony;
   colony.centre_px = c.centre_px + cv::Point2d(origin);
@@ -390,11 +412,14 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
 
   const ColonyClassifier classifier(p.classes, bgr, full_mask);
   const double typical_area = median_area(candidates);
+  const double typical_elongation = median_elongation(candidates);
   double colony_area_px = 0.0;
   for (const ColonyCandidate& c : candidates) {
     Colony colony = to_colony(c, roi.tl(), out.pixel_size_um);
     if (c.shape.solidity <= p.cluster_max_solidity && c.shape.area_px >= p.cluster_min_colonies * typical_area) {
       colony.cluster_of = static_cast<int>(std::lround(c.shape.area_px / typical_area));
+    } else if (overlapping_pair(c.shape, typical_area, typical_elongation, p)) {
+      colony.cluster_of = 2;
     }
     classifier.measure(colony, signal, roi.tl());
     colony_area_px += c.shape.area_px;

@@ -136,7 +136,8 @@ ColonyCountParams colony_count_params_from_json(const nlohmann::json& j, ColonyC
       {"rim_zone_fraction", &p.rim_zone_fraction}, {"rim_min_relative_peak", &p.rim_min_relative_peak},
       {"rim_min_relative_area", &p.rim_min_relative_area},
       {"rim_min_colour_similarity", &p.rim_min_colour_similarity}, {"cluster_min_colonies", &p.cluster_min_colonies},
-      {"cluster_max_solidity", &p.cluster_max_solidity}, {"too_many_per_cm2", &p.too_many_per_cm2},
+      {"cluster_max_solidity", &p.cluster_max_solidity}, {"pair_min_elongation", &p.pair_min_elongation},
+      {"too_many_per_cm2", &p.too_many_per_cm2},
       {"max_coverage_fraction", &p.max_coverage_fraction}, {"cells_plated", &p.cells_plated}};
   for (const auto& item : j.items()) {
     const std::string& key = item.key();

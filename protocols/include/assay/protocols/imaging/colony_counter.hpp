@@ -99,6 +99,11 @@ struct ColonyCountParams {
   // split: counted by area and flagged.
   double cluster_min_colonies = 2.5;
   double cluster_max_solidity = 0.85;
+  // Two round colonies overlapping by about a radius: a solid part (above cluster_max_solidity)
+  // this elongated, as wide as the typical colony and 1.3 of its area or more, counts as two,
+  // where the plate's colonies are round (median elongation under round_max_elongation).
+  // 0 = never.
+  double pair_min_elongation = 1.3;
   double too_many_per_cm2 = 60.0;   // density flagged "too many to count"
   double max_coverage_fraction = 0.4;  // colony area / dish area flagged as confluent
   double cells_plated = 0.0;        // > 0: report CFU per 1e5 plated cells
