@@ -25,6 +25,7 @@ void register_builtin_drivers(DriverRegistry& registry) {
   register_sim_imager(registry);
   register_clariostar(registry);
   register_camera_imager(registry);
+  register_genicam_imager(registry);
 }
 
 }  // namespace assay::drivers

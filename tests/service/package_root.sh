@@ -4,7 +4,7 @@
 #   - the package metadata: name, runtime library dependencies, conffiles, maintainer scripts;
 #   - every service file at its place, the packaged binaries run;
 #   - `systemd-analyze verify --root` passes with no warning on the installed unit;
-#   - `systemd-analyze security --offline` exposure is at most ASSAY_MAX_EXPOSURE (default 2.0);
+#   - `systemd-analyze security --offline` exposure is at most ASSAY_MAX_EXPOSURE (default 1.5);
 #   - systemd-sysusers and systemd-tmpfiles, run with --root, create the users, groups and
 #     directories the unit expects.
 # Usage: package_root.sh BUILD_DIR CPACK. Exit 77 (skip) when a Debian tool is missing.
@@ -12,7 +12,7 @@ set -euo pipefail
 
 build_dir=$1
 cpack=$2
-max_exposure=${ASSAY_MAX_EXPOSURE:-2.0}
+max_exposure=${ASSAY_MAX_EXPOSURE:-1.5}
 
 for tool in dpkg-deb dpkg-shlibdeps systemd-analyze systemd-sysusers systemd-tmpfiles; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -72,7 +72,8 @@ dpkg-deb -x "$deb" "$root"
 unit=$root/usr/lib/systemd/system/assayd.service
 for file in usr/bin/assayd usr/bin/assayctl usr/lib/systemd/system/assayd.service \
     usr/lib/sysusers.d/assayd.conf usr/lib/tmpfiles.d/assayd.conf \
-    usr/lib/udev/rules.d/60-assayd-instruments.rules etc/assayd/assayd.toml; do
+    usr/lib/udev/rules.d/60-assayd-instruments.rules usr/lib/sysctl.d/60-assayd-gige.conf \
+    etc/assayd/assayd.toml; do
     [ -f "$root/$file" ] && pass "/$file installed" || fail "/$file missing from the package"
 done
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
