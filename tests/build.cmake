@@ -3,3 +3,11 @@
 add_test(NAME "build: a second configure changes no target's compile flags"
          COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/scripts/configure_twice.sh ${CMAKE_SOURCE_DIR} ${CMAKE_COMMAND})
 set_tests_properties("build: a second configure changes no target's compile flags" PROPERTIES TIMEOUT 180)
+
+# OpenCV videoio brings some 240 libraries (60 MB resident) and is only for cameras: the
+# programs do not link it; the camera driver loads it from its module (drivers/modules).
+if(TARGET assayd)
+  add_test(NAME "build: assayd and assayctl do not load OpenCV videoio at start"
+           COMMAND sh -c "! ldd \"$1\" \"$2\" | grep -E 'videoio|libavcodec|libgdal'" sh
+                   $<TARGET_FILE:assayd> $<TARGET_FILE:assayctl>)
+endif()

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include <opencv2/imgcodecs.hpp>
@@ -174,6 +176,26 @@ TEST_CASE("a recorded image sequence stands in for the camera through OpenCV vid
   CHECK(imager.describe()["stand_in"].is_string());
   CHECK_FALSE(imager.has_autofocus());
   CHECK(imager.autofocus({"A1"}, {}, {}).status().code() == StatusCode::unsupported);
+}
+
+// OpenCV videoio (FFmpeg, GStreamer: some 240 libraries) is not linked into the programs; the
+// driver loads it from its own module when a camera opens.
+TEST_CASE("opening a camera loads OpenCV videoio from the camera module") {
+  auto mapped = [](const std::string& name) {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line))
+      if (line.find(name) != std::string::npos) return true;
+    return false;
+  };
+  RecordedFrames recorded;
+  CameraImagerSettings settings;
+  settings.camera.file = recorded.pattern();
+  CameraImager imager("scope", settings, nullptr);
+  REQUIRE(imager.connect().is_ok());
+  CHECK(mapped("/camera_videoio.so"));
+  CHECK(mapped("libopencv_videoio"));
+  CHECK(imager.describe()["backend"] == "CV_IMAGES");
 }
 
 TEST_CASE("a camera without a stage refuses wells it cannot reach") {

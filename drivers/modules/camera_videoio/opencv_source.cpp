@@ -1,4 +1,6 @@
-#include "opencv_source.hpp"
+// The camera-imager driver's OpenCV videoio code, built as a module of its own; see
+// drivers/src/camera/opencv_source.hpp for why.
+#include "camera/opencv_source.hpp"
 
 #include <memory>
 
@@ -21,9 +23,7 @@ cv::Mat normalise_frame(const cv::Mat& frame, bool monochrome) {
   return out;
 }
 
-}  // namespace
-
-Result<OpenedSource> open_opencv_source(const CameraSettings& settings) {
+Result<OpenedSource> open_with_videoio(const CameraSettings& settings) {
   auto capture = std::make_shared<cv::VideoCapture>();
   const std::string& source = settings.source();
   try {
@@ -83,4 +83,12 @@ Result<OpenedSource> open_opencv_source(const CameraSettings& settings) {
   return opened;
 }
 
+}  // namespace
 }  // namespace assay::drivers
+
+extern "C" __attribute__((visibility("default"))) const assay::drivers::CameraVideoioModule*
+assay_camera_videoio_module() {
+  static const assay::drivers::CameraVideoioModule module = {
+      assay::drivers::kCameraVideoioInterface, assay::drivers::open_with_videoio};
+  return &module;
+}
