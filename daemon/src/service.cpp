@@ -113,12 +113,12 @@ struct Service::Impl {
   boost::asio::signal_set signals{io};
   boost::asio::steady_timer heartbeat_timer{io};
   boost::asio::steady_timer watchdog_timer{io};
-  boost::asio::steady_timer status_timer{io};
   std::optional<std::chrono::microseconds> watchdog;
   bool stopping = false;
   std::thread stopper;
   std::atomic<int> abandoned_workers{0};  // stuck in a driver at stop; see run()
   std::string last_status;
+  std::int64_t status_seq = -1;  // the last event seq when last_status was read
 
   void start();
   void start_web();
@@ -128,7 +128,7 @@ struct Service::Impl {
   void begin_shutdown(const char* why);
   void schedule_heartbeat();
   void schedule_watchdog();
-  void schedule_status();
+  void refresh_status();
   std::string status_text();
 };
 
@@ -233,8 +233,8 @@ void Service::Impl::start() {
                config.api_endpoint, config.events_endpoint, web ? web->url() : std::string("off"),
                config.database.string(), config.instruments.size());
   last_status = status_text();
+  status_seq = publisher->last_seq();
   notify::ready(last_status);
-  schedule_status();
 }
 
 // The dashboard is a view: a port that is taken leaves assayd running its instruments without it
@@ -354,7 +354,6 @@ void Service::Impl::begin_shutdown(const char* why) {
     boost::asio::post(io, [this, stuck] {
       heartbeat_timer.cancel();
       watchdog_timer.cancel();
-      status_timer.cancel();
       signals.cancel();
       api->stop();
       if (web) web->stop();
@@ -375,10 +374,15 @@ std::string Service::Impl::status_text() {
          std::to_string(scheduler->workers().size()) + " instrument(s)";
 }
 
+// The only wake-up of an idle daemon, once a heartbeat period: the heartbeat the API promises
+// subscribers, STATUS= for systemd, and the step deadlines of running jobs.
 void Service::Impl::schedule_heartbeat() {
   heartbeat_timer.expires_after(std::chrono::milliseconds(static_cast<int>(config.heartbeat_s * 1000)));
   heartbeat_timer.async_wait([this](const boost::system::error_code& error) {
     if (error || stopping) return;
+    refresh_status();
+    scheduler->reap_retired();
+    scheduler->check_deadlines();
     auto body = publisher->heartbeat({{"status", last_status}, {"version", ASSAY_VERSION}});
     if (web) web->heartbeat(body);
     schedule_heartbeat();
@@ -394,20 +398,17 @@ void Service::Impl::schedule_watchdog() {
   });
 }
 
-// STATUS= follows the queue; it is cheap, so refresh it with the heartbeat cadence.
-void Service::Impl::schedule_status() {
-  status_timer.expires_after(std::chrono::milliseconds(static_cast<int>(config.heartbeat_s * 1000)));
-  status_timer.async_wait([this](const boost::system::error_code& error) {
-    if (error || stopping) return;
-    auto text = status_text();
-    if (text != last_status) {
-      last_status = text;
-      notify::status(text);
-    }
-    scheduler->reap_retired();
-    scheduler->check_deadlines();
-    schedule_status();
-  });
+// STATUS= follows the queue. Every change of the queue stores an event, so the counts are read
+// again only when the event seq moved: an idle daemon does not query SQLite.
+void Service::Impl::refresh_status() {
+  const std::int64_t seq = publisher->last_seq();
+  if (seq == status_seq) return;
+  status_seq = seq;
+  auto text = status_text();
+  if (text != last_status) {
+    last_status = text;
+    notify::status(text);
+  }
 }
 
 }  // namespace assay::daemon

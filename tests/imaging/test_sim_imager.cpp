@@ -53,6 +53,22 @@ TEST_CASE("sim-imager records the colony truth of each dish from the simulation 
   CHECK(imager.capture(request, {}).status().code() == drv::StatusCode::invalid_argument);
 }
 
+TEST_CASE("sim-imager renders a released dish again as it was") {
+  auto instrument = assay::testing::make_builtin_instrument("sim-imager", "imager-1", {{"time_scale", 0}, {"seed", 7}});
+  auto& imager = as_imager(*instrument);
+  REQUIRE(imager.load_plate(plate_from(json::array({{{"wells", "A1"}, {"cells_plated", 10000}}}), "dish-6")).is_ok());
+  drv::FieldRequest request;
+  request.well = "A1";
+  auto before = imager.capture(request, {});
+  REQUIRE(before.is_ok());
+  const auto truth = imager.truth();
+  imager.release_plate_cache();  // what the daemon calls when a job is done with the plate
+  auto after = imager.capture(request, {});
+  REQUIRE(after.is_ok());
+  CHECK(cv::norm(before->pixels, after->pixels, cv::NORM_INF) == 0);
+  CHECK(imager.truth() == truth);
+}
+
 TEST_CASE("sim-imager fails on demand after the configured number of captures") {
   auto instrument = assay::testing::make_builtin_instrument("sim-imager", "imager-1", {{"time_scale", 0}, {"fail_after_captures", 2}});
   auto& imager = as_imager(*instrument);

@@ -32,6 +32,8 @@ Status SimImager::connect() {
 
 void SimImager::disconnect() { set_state(InstrumentState::offline, "disconnected"); }
 
+void SimImager::release_plate_cache() { std::map<std::string, cv::Mat>().swap(dishes_); }
+
 Status SimImager::load_plate(const LoadedPlate& plate) {
   if (state() == InstrumentState::offline)
     return {StatusCode::disconnected, name_ + " is not connected; connect() first"};

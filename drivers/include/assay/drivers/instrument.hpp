@@ -60,6 +60,9 @@ class Instrument {
   virtual Status connect() = 0;
   virtual void disconnect() = 0;
   virtual Status load_plate(const LoadedPlate& plate) = 0;
+  // The job is done with the loaded plate: drop what was cached for it (a simulator's rendered
+  // dishes), so that an idle daemon holds no image memory. The plate stays loaded.
+  virtual void release_plate_cache() {}
   // What the simulator knows to be true of the loaded plate (IC50, counts); null for real devices.
   virtual nlohmann::json truth() const { return nullptr; }
   virtual void set_state_listener(StateListener listener) = 0;

@@ -73,6 +73,7 @@ class SimImager final : public Imager {
   Status connect() override;
   void disconnect() override;
   Status load_plate(const LoadedPlate& plate) override;
+  void release_plate_cache() override;  // the rendered dishes; rendered again if asked for
   nlohmann::json truth() const override;
   void set_state_listener(StateListener listener) override { reporter_.set_listener(std::move(listener)); }
 
