@@ -81,3 +81,27 @@ TEST_CASE("quoted fields may hold the delimiter and doubled quotes", "[table]") 
   CHECK(fields[1] == "say \"hi\"");
   CHECK(fields[2] == "3");
 }
+
+TEST_CASE("a reused field vector takes each line's fields and no more", "[table]") {
+  std::vector<std::string> fields;
+  split_csv_line(" a , \"b,c\" ,d\r", ',', fields);
+  REQUIRE(fields.size() == 3);
+  CHECK(fields[1] == "b,c");
+  split_csv_line("x", ',', fields);
+  REQUIRE(fields.size() == 1);
+  CHECK(fields[0] == "x");
+  split_csv_line("1;2", ';', fields);
+  CHECK(fields == std::vector<std::string>{"1", "2"});
+}
+
+TEST_CASE("a group that comes back after another is one curve", "[table]") {
+  DoseTableOptions options;
+  options.group_column = "compound";
+  const DoseTable t = read("compound,conc,response\nA,0,100\nB,0,98\nA,1,90\nA,10,50\nB,1,97\n"
+                           "A,100,10\nB,10,80\nB,100,40\n",
+                           options);
+  REQUIRE(t.curves.size() == 2);
+  CHECK(t.curves[0].group == "A");
+  CHECK(t.curves[0].lines == std::vector<int>{2, 4, 5, 7});
+  CHECK(t.curves[1].lines == std::vector<int>{3, 6, 8, 9});
+}

@@ -2,8 +2,10 @@
 // (exit code 2) that name the row. Runs the built assayctl binary.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -106,4 +108,29 @@ TEST_CASE("assayctl fit --weights 1/ycurve2 is the library's relative weighting 
   CHECK(nlohmann::json::parse(by_data.out)[0]["log_ic50"].get<double>() !=
         j[0]["log_ic50"].get<double>());
   CHECK(run("--help").out.find("1/ycurve2") != std::string::npos);
+}
+
+TEST_CASE("assayctl fit --group prints every group with its labels, in JSON and in CSV", "[cli]") {
+  std::string csv = "compound,conc,response\n";
+  std::mt19937_64 rng(3);
+  const auto conc = assay::test::log_series(-9, 0.5, 8);
+  for (int g = 0; g < 3; ++g) {
+    assay::test::TrueCurve t;
+    t.log_ic50 = -8 + g * 0.5;
+    for (const auto& p : assay::test::simulate(t, conc, 3.0, rng, 2))
+      csv += "\"cmpd, " + std::to_string(g) + "\"," + std::to_string(p.conc) + "," + std::to_string(p.response) + "\n";
+  }
+  const std::string file = write_temp("groups.csv", csv);
+  const CommandOutput json = run("--input " + file + " --x conc --y response --group compound");
+  REQUIRE(json.exit_code == 0);
+  const auto j = nlohmann::json::parse(json.out);
+  REQUIRE(j.size() == 3);
+  CHECK(j[2]["group"] == "cmpd, 2");
+  CHECK(j[2]["y_column"] == "response");
+  CHECK(j[2]["n"] == 16);
+  CHECK(json.out == j.dump(2) + "\n");  // the layout of nlohmann's dump(2)
+  const CommandOutput table = run("--input " + file + " --x conc --y response --group compound --csv");
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("\n\"cmpd, 2\",16,12,") != std::string::npos);
+  CHECK(std::count(table.out.begin(), table.out.end(), '\n') == 4);
 }

@@ -5,7 +5,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "assay/protocols/csv_line.hpp"
 
@@ -17,11 +18,13 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string trim(const std::string& s) {
+std::string_view trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return {};
+  if (b == std::string_view::npos) return {};
   return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
 }
+
+bool blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;
@@ -55,16 +58,17 @@ int require_column(const std::vector<std::string>& header, const std::string& na
   return i;
 }
 
-double parse_number(const std::string& cell, const std::string& source, int line,
+double parse_number(std::string_view cell, const std::string& source, int line,
                     const std::string& column) {
-  const std::string t = trim(cell);
+  const std::string_view t = trim(cell);
   double v = 0.0;
   const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
   if (t.empty() || ec != std::errc() || end != t.data() + t.size() || !std::isfinite(v)) {
     throw DoseTableError(source + ": line " + std::to_string(line) + ", column '" + column +
-                         "': '" + t + "' is not a number" +
-                         (t.empty() || lower(t) == "na" ? " (remove the row or fill in the value)"
-                                                        : ""));
+                         "': '" + std::string(t) + "' is not a number" +
+                         (t.empty() || lower(std::string(t)) == "na"
+                              ? " (remove the row or fill in the value)"
+                              : ""));
   }
   return v;
 }
@@ -79,7 +83,7 @@ DoseTable read_dose_table(std::istream& in, const std::string& source,
   char delimiter = ',';
   while (header.empty() && std::getline(in, line)) {
     ++line_no;
-    if (trim(line).empty()) continue;
+    if (blank(line)) continue;
     if (line.find(',') == std::string::npos) {
       if (line.find('\t') != std::string::npos) delimiter = '\t';
       else if (line.find(';') != std::string::npos) delimiter = ';';
@@ -110,11 +114,14 @@ DoseTable read_dose_table(std::istream& in, const std::string& source,
   table.y_column = header[y];
   if (group >= 0) table.group_column = header[group];
 
-  std::map<std::string, std::size_t> group_index;
+  std::unordered_map<std::string, std::size_t> group_index;
+  std::size_t current = 0;  // the curve of the previous row: replicates usually follow each other
+  std::vector<std::string> cells;
+  const std::string no_group;
   while (std::getline(in, line)) {
     ++line_no;
-    if (trim(line).empty()) continue;
-    const std::vector<std::string> cells = split_csv_line(line, delimiter);
+    if (blank(line)) continue;
+    split_csv_line(line, delimiter, cells);
     if (cells.size() != header.size())
       throw DoseTableError(source + ": line " + std::to_string(line_no) + " has " +
                            std::to_string(cells.size()) + " fields, the header has " +
@@ -123,7 +130,7 @@ DoseTable read_dose_table(std::istream& in, const std::string& source,
     p.conc = parse_number(cells[x], source, line_no, header[x]);
     if (p.conc < 0)
       throw DoseTableError(source + ": line " + std::to_string(line_no) + ", column '" + header[x] +
-                           "': negative concentration " + trim(cells[x]) +
+                           "': negative concentration " + std::string(trim(cells[x])) +
                            " (use 0 for vehicle controls)");
     p.response = parse_number(cells[y], source, line_no, header[y]);
     if (weight >= 0) {
@@ -132,11 +139,14 @@ DoseTable read_dose_table(std::istream& in, const std::string& source,
         throw DoseTableError(source + ": line " + std::to_string(line_no) + ", column '" +
                              header[weight] + "': negative weight");
     }
-    const std::string key = group >= 0 ? cells[group] : std::string();
-    auto [it, inserted] = group_index.emplace(key, table.curves.size());
-    if (inserted) table.curves.push_back({key, {}, {}});
-    table.curves[it->second].points.push_back(p);
-    table.curves[it->second].lines.push_back(line_no);
+    const std::string& key = group >= 0 ? cells[group] : no_group;
+    if (table.curves.empty() || table.curves[current].group != key) {
+      auto [it, inserted] = group_index.emplace(key, table.curves.size());
+      if (inserted) table.curves.push_back({key, {}, {}});
+      current = it->second;
+    }
+    table.curves[current].points.push_back(p);
+    table.curves[current].lines.push_back(line_no);
   }
   if (table.curves.empty()) throw DoseTableError(source + ": no data rows after the header");
   for (const DoseCurveInput& c : table.curves) {

@@ -1,8 +1,9 @@
 // Splitting one line of a CSV file, shared by every CSV the offline tools read (dose tables,
-// readings, counts). Pure function, thread-safe.
+// readings, counts). Pure functions, thread-safe.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace assay::protocols {
@@ -10,5 +11,10 @@ namespace assay::protocols {
 // Fields of one line: RFC 4180 quotes ("" inside quotes is a quote), a trailing CR dropped,
 // spaces and tabs around each field trimmed. An empty line is one empty field.
 std::vector<std::string> split_csv_line(const std::string& line, char delimiter = ',');
+
+// The same into `fields`, which is resized to the number of fields. Its strings keep their
+// storage, so a reader that passes one vector for every line of a file allocates only while
+// its fields grow.
+void split_csv_line(std::string_view line, char delimiter, std::vector<std::string>& fields);
 
 }  // namespace assay::protocols
