@@ -13,6 +13,8 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <unordered_set>
 
 #include "assay/protocols/calcium/offline.hpp"
 #include "assay/protocols/calcium/protocol.hpp"
@@ -106,10 +108,12 @@ void print_text(const protocols::AssayResult& result) {
 // plates (a 384-well layout on a 96-well read), which is said once instead of per well.
 void check_reads_match_layout(const std::vector<drivers::Reading>& readings, const calcium::OfflineInput& input,
                               const Options& options) {
+  std::unordered_set<std::string_view> names;  // each well's name once, then normalised once
+  for (const auto& r : readings) names.insert(r.well);
   std::set<std::string> read_wells;
-  for (const auto& r : readings) {
-    auto position = drivers::parse_well(r.well, input.plate.geometry);
-    read_wells.insert(position ? drivers::well_name(*position) : r.well);
+  for (const auto name : names) {
+    auto position = drivers::parse_well(name, input.plate.geometry);
+    read_wells.insert(position ? drivers::well_name(*position) : std::string(name));
   }
   const auto layout_wells = calcium::wells_to_read(input.layout, input.plate, input.params);
   std::vector<std::string> unread, unknown;
