@@ -211,3 +211,26 @@ TEST_CASE("the genicam imager moves its GRBL stage to each field and focuses wit
     CHECK_THAT(focus.status().message(), Catch::Contains("autofocus on well B3 field 0"));
   }
 }
+
+TEST_CASE("a hardware-triggered camera waits for its pulse and says which line stayed silent") {
+  FakeGigeCamera fake("GC17");
+  auto settings = settings_for(fake);
+  settings.camera.trigger = GenicamTrigger::hardware;
+  settings.camera.trigger_source = "Line0";
+  settings.camera.grab_timeout_ms = 300;
+  GenicamImager imager("scope", settings, nullptr);
+  REQUIRE(imager.connect().is_ok());
+  CHECK(imager.describe()["trigger"] == "hardware");
+  CHECK(imager.describe()["trigger_source"] == "Line0");
+  REQUIRE(imager.load_plate(plate_of(1, 1)).is_ok());
+  auto start = SteadyClock::now();
+  auto image = imager.capture({"A1"}, {});
+  CHECK(elapsed_s(start) < 0.3 + 0.25 + 0.5);
+  CHECK(image.status().code() == StatusCode::timeout);
+  CHECK_THAT(image.status().message(), Catch::Contains("no frame from Aravis Fake serial GC17 within 300 ms: no pulse on Line0"));
+
+  settings.camera.trigger_source = "Line7";
+  GenicamImager no_such_line("scope", settings, nullptr);
+  CHECK_THAT(no_such_line.connect().message(),
+             Catch::StartsWith("instrument 'scope' settings.camera.trigger_source: Aravis Fake serial GC17 refused trigger source 'Line7'"));
+}
