@@ -170,10 +170,16 @@ double area_weighted_median(std::vector<std::pair<double, double>> value_weight)
   return value_weight.back().first;
 }
 
+// The median of one shape measure over the candidates (`fallback` when there are none).
+template <class Measure>
+double median_shape(const std::vector<ColonyCandidate>& candidates, Measure measure, double fallback) {
+  std::vector<double> values;
+  for (const ColonyCandidate& c : candidates) values.push_back(measure(c.shape));
+  return values.empty() ? fallback : median_of(std::move(values));
+}
+
 double median_area(const std::vector<ColonyCandidate>& candidates) {
-  std::vector<double> areas;
-  for (const ColonyCandidate& c : candidates) areas.push_back(c.shape.area_px);
-  return std::max(1.0, median_of(std::move(areas)));
+  return std::max(1.0, median_shape(candidates, [](const BlobShape& s) { return double(s.area_px); }, 1.0));
 }
 
 // Colour of a candidate relative to the medium: its mean BGR minus the medium's.
@@ -265,12 +271,6 @@ bool overlapping_pair(const BlobShape& shape, double typical_area, double typica
   const double width_ratio = shape.inscribed_radius_px / std::sqrt(typical_area / std::numbers::pi);
   return shape.elongation >= p.pair_min_elongation && width_ratio >= kPairWidthRange[0] &&
          width_ratio <= kPairWidthRange[1] && shape.area_px >= kPairMinArea * typical_area;
-}
-
-double median_elongation(const std::vector<ColonyCandidate>& candidates) {
-  std::vector<double> values;
-  for (const ColonyCandidate& c : candidates) values.push_back(c.shape.elongation);
-  return values.empty() ? 1.0 : median_of(std::move(values));
 }
 
 Colony to_colony(const ColonyCandidate& c, cv::Point origin, double pixel_size_um) {
@@ -412,7 +412,7 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
 
   const ColonyClassifier classifier(p.classes, bgr, full_mask);
   const double typical_area = median_area(candidates);
-  const double typical_elongation = median_elongation(candidates);
+  const double typical_elongation = median_shape(candidates, [](const BlobShape& s) { return s.elongation; }, 1.0);
   double colony_area_px = 0.0;
   for (const ColonyCandidate& c : candidates) {
     Colony colony = to_colony(c, roi.tl(), out.pixel_size_um);
