@@ -8,7 +8,6 @@
 // long report never holds up other requests. Replies not yet made when assayd stops are dropped.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <string>
 
@@ -47,7 +46,7 @@ class ApiServer {
   std::string instance_;  // random per start; prefixes routing ids used as client names
   std::unique_ptr<SocketWatcher> watcher_;
   boost::asio::io_context& io_;
-  std::atomic<int> deferred_ = 0;  // waiting or being made
+  int deferred_ = 0;  // waiting or being made; counted on the io thread only
   boost::asio::thread_pool deferred_thread_{1};  // last: joined first, before the rest goes
 };
 
