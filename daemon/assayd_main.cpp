@@ -7,11 +7,13 @@
 #include <spdlog/spdlog.h>
 
 #include "assay/daemon/config.hpp"
+#include "assay/drivers/image_memory.hpp"
 #include "assay/daemon/service.hpp"
 #include "logging.hpp"
 
 int main(int argc, char** argv) {
   using namespace assay::daemon;
+  assay::drivers::use_huge_page_images();
   CLI::App app{"assayd: runs plate readers and imagers, stores every reading in SQLite and "
                "publishes job state and results over ZeroMQ"};
   std::string config_file;

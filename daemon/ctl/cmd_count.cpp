@@ -2,7 +2,6 @@
 // A bad file (missing, empty, truncated, not an image) gets a clear error line and the batch goes
 // on; the exit code is kExitUsage when any file failed. See docs/counting.md.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -36,9 +35,12 @@ cv::Mat load_image(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw std::runtime_error("no such file");
   if (fs::is_directory(path, ec)) throw std::runtime_error("is a directory, not an image file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot be opened for reading (check the permissions)");
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<unsigned char> bytes;
+  try {
+    bytes = drivers::read_file_bytes(path);
+  } catch (const drivers::ImageFileError&) {
+    throw std::runtime_error("cannot be opened for reading (check the permissions)");
+  }
   if (bytes.empty()) throw std::runtime_error("is empty (0 bytes)");
   const drivers::ImageFormat format = drivers::image_format_of(bytes);
   if (format == drivers::ImageFormat::unknown) {

@@ -1,6 +1,9 @@
 // assayctl: the command-line client of assayd, and the offline analysis tool.
+#include <malloc.h>
+
 #include <iostream>
 
+#include "assay/drivers/image_memory.hpp"
 #include "commands.hpp"
 
 namespace assay::ctl {
@@ -9,6 +12,11 @@ void exit_with(int code) { throw CLI::RuntimeError(code); }
 
 int main(int argc, char** argv) {
   using namespace assay::ctl;
+  assay::drivers::use_huge_page_images();
+  // A short-lived process: buffers up to 32 MiB come from the heap and stay there for reuse
+  // instead of being mapped and faulted in afresh each time (the exit gives everything back).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   CLI::App app{"assayctl: client of assayd and offline assay analysis"};
   app.require_subcommand(1);
   ClientOptions options;

@@ -1,12 +1,19 @@
 // Format dispatch by signature and extension, file reading and writing, the shared size check.
 #include "assay/drivers/image_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <climits>
+#include <cstring>
 #include <fstream>
 #include <string>
 
+#include "assay/drivers/unique_fd.hpp"
 #include "image_file/codecs.hpp"
 
 namespace assay::drivers {
@@ -47,11 +54,28 @@ cv::Mat decode_image(std::span<const unsigned char> bytes) {
   }
 }
 
+std::vector<unsigned char> read_file_bytes(const std::filesystem::path& path) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw ImageFileError("cannot open " + path.string() + " for reading: " + std::strerror(errno));
+  struct stat info {};
+  std::vector<unsigned char> bytes;
+  // A regular file is read into a buffer of its size; anything else grows as it arrives.
+  if (::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode)) bytes.reserve(static_cast<std::size_t>(info.st_size) + 1);
+  std::size_t used = 0;
+  for (;;) {
+    if (bytes.size() == used) bytes.resize(std::max<std::size_t>(bytes.capacity(), used + (std::size_t{1} << 16)));
+    const ssize_t got = ::read(fd.get(), bytes.data() + used, bytes.size() - used);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw ImageFileError("cannot read " + path.string() + ": " + std::strerror(errno));
+    if (got == 0) break;
+    used += static_cast<std::size_t>(got);
+  }
+  bytes.resize(used);
+  return bytes;
+}
+
 cv::Mat read_image(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ImageFileError("cannot open image " + path.string() + " for reading");
-  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw ImageFileError("cannot read image " + path.string());
+  const std::vector<unsigned char> bytes = read_file_bytes(path);
   try {
     return decode_image(bytes);
   } catch (const ImageFileError& e) {

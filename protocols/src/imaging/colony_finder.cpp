@@ -103,10 +103,13 @@ std::vector<Blob> blobs_above(const cv::Mat& signal, const cv::Mat& inside, doub
 }
 
 // A colony with a lighter centre (or a darker ring) falls apart into a ring around a core:
-// one colony, not two.
-bool any_encloses(const std::vector<Part>& parts) {
+// one colony, not two. A ring wider than `max_ring_width_px` (the largest colony) is no colony's
+// rim but the dish wall's glow, and its holes are not filled (at the size of the dish, the most
+// costly step of a count).
+bool any_encloses(const std::vector<Part>& parts, double max_ring_width_px) {
   auto centre_of = [](const Part& part) { return part.box.tl() + cv::Point(part.box.width / 2, part.box.height / 2); };
   for (const Part& outer : parts) {
+    if (std::max(outer.box.width, outer.box.height) > max_ring_width_px) continue;
     const bool may_enclose = std::any_of(parts.begin(), parts.end(), [&](const Part& inner) {
       return &inner != &outer && outer.box.contains(centre_of(inner));
     });
@@ -163,7 +166,7 @@ class Finder {
                   [&](int a, int b) { return tree.node(a).first_pixel < tree.node(b).first_pixel; });
         std::vector<Part> parts;
         for (const int n : significant) parts.push_back(part_from_pixels(tree.pixels_of(n), signal_));
-        if (!any_encloses(parts)) {
+        if (!any_encloses(parts, 2.0 * p_.max_radius_px)) {
           for (std::size_t i = 0; i < parts.size(); ++i) {
             const auto up = tree.children(significant[i]);
             climb(tree, levels, {up.begin(), up.end()}, k + 1, parts[i].box, parts[i].mask, parts[i].peak, true);

@@ -65,8 +65,7 @@ void group_by(const std::vector<int>& key_of, int keys, std::vector<int>& begin,
 }  // namespace
 
 LevelScratch::LevelScratch(const cv::Mat& value)
-    : value_(value), local_(static_cast<int*>(std::calloc(std::max<std::size_t>(value.total(), 1), sizeof(int))), &std::free) {
-  if (!local_) throw std::bad_alloc();
+    : value_(value), local_(cv::Mat::zeros(std::max(value.rows, 1), std::max(value.cols, 1), CV_32S)) {
   if (value.type() != CV_32F || !value.isContinuous())
     throw std::invalid_argument("the level tree needs a continuous CV_32F image");
 }
@@ -74,7 +73,7 @@ LevelScratch::LevelScratch(const cv::Mat& value)
 LevelTree::LevelTree(LevelScratch& scratch, const PixelList& pixels, const std::vector<double>& levels) : blob_(pixels) {
   const float* value = scratch.value_.ptr<float>(0);
   const int rows = scratch.value_.rows, cols = scratch.value_.cols;
-  int* local = scratch.local_.get();
+  int* local = scratch.local_.ptr<int>(0);
   const int n = static_cast<int>(pixels.size());
 
   // Each pixel joins at its top level, the highest it is above.

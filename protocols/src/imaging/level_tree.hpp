@@ -14,8 +14,6 @@
 // float(levels[i])), as the thresholding of the image compares them.
 #pragma once
 
-#include <cstdlib>
-#include <memory>
 #include <span>
 #include <vector>
 
@@ -42,7 +40,7 @@ class LevelScratch {
  private:
   friend class LevelTree;
   const cv::Mat& value_;
-  std::unique_ptr<int[], decltype(&std::free)> local_;  // 1 + index in the blob's pixel list; else 0
+  cv::Mat local_;  // CV_32S, image-sized: 1 + index in the blob's pixel list; else 0
 };
 
 class LevelTree {

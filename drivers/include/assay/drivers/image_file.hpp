@@ -38,6 +38,9 @@ ImageFormat image_format_of(std::span<const unsigned char> bytes);
 cv::Mat decode_image(std::span<const unsigned char> bytes);
 // Reads the whole file and decodes it; errors name the path.
 cv::Mat read_image(const std::filesystem::path& path);
+// The whole file (a regular file in one read, a pipe or device to its end); errors name the path
+// and the system's reason.
+std::vector<unsigned char> read_file_bytes(const std::filesystem::path& path);
 
 // PNG of an 8- or 16-bit image of 1 (grey), 3 (BGR) or 4 (BGRA) channels.
 std::vector<unsigned char> encode_png(const cv::Mat& image);
