@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <numbers>
 
 #include <opencv2/imgproc.hpp>
@@ -59,7 +60,8 @@ struct Blob {
   PixelList pixels;
 };
 
-// A part from its pixels (row-major indices into `value`): box, area, peak and mask.
+// A part from its pixels (row-major indices into `value`): box, area and peak; its mask is
+// drawn only by with_mask (at the size of the dish wall's glow, drawing it is what costs).
 Part part_from_pixels(const PixelList& pixels, const cv::Mat& value) {
   const int cols = value.cols;
   const float* v = value.ptr<float>(0);
@@ -76,8 +78,12 @@ Part part_from_pixels(const PixelList& pixels, const cv::Mat& value) {
   part.box = {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
   part.area = static_cast<int>(pixels.size());
   part.peak = peak;
+  return part;
+}
+
+Part with_mask(Part part, const PixelList& pixels, int cols) {
   part.mask = cv::Mat(part.box.size(), CV_8U, cv::Scalar(0));
-  for (const int p : pixels) part.mask.at<unsigned char>(p / cols - y0, p % cols - x0) = 255;
+  for (const int p : pixels) part.mask.at<unsigned char>(p / cols - part.box.y, p % cols - part.box.x) = 255;
   return part;
 }
 
@@ -97,7 +103,7 @@ std::vector<Blob> blobs_above(const cv::Mat& signal, const cv::Mat& inside, doub
   for (int i = 1; i < n; ++i) {
     PixelList& own = pixels[static_cast<std::size_t>(i)];
     if (static_cast<int>(own.size()) < min_area) continue;
-    blobs.push_back({part_from_pixels(own, signal), std::move(own)});
+    blobs.push_back({with_mask(part_from_pixels(own, signal), own, signal.cols), std::move(own)});
   }
   return blobs;
 }
@@ -106,15 +112,17 @@ std::vector<Blob> blobs_above(const cv::Mat& signal, const cv::Mat& inside, doub
 // one colony, not two. A ring wider than `max_ring_width_px` (the largest colony) is no colony's
 // rim but the dish wall's glow, and its holes are not filled (at the size of the dish, the most
 // costly step of a count).
-bool any_encloses(const std::vector<Part>& parts, double max_ring_width_px) {
+bool any_encloses(const std::vector<Part>& parts, double max_ring_width_px,
+                  const std::function<cv::Mat(std::size_t)>& mask_of) {
   auto centre_of = [](const Part& part) { return part.box.tl() + cv::Point(part.box.width / 2, part.box.height / 2); };
-  for (const Part& outer : parts) {
+  for (std::size_t o = 0; o < parts.size(); ++o) {
+    const Part& outer = parts[o];
     if (std::max(outer.box.width, outer.box.height) > max_ring_width_px) continue;
     const bool may_enclose = std::any_of(parts.begin(), parts.end(), [&](const Part& inner) {
       return &inner != &outer && outer.box.contains(centre_of(inner));
     });
     if (!may_enclose) continue;
-    cv::Mat filled = outer.mask.clone();
+    cv::Mat filled = mask_of(o);
     fill_holes(filled);
     if (cv::countNonZero(filled) == outer.area) continue;
     for (const Part& inner : parts) {
@@ -144,20 +152,21 @@ class Finder {
     std::vector<double> levels;
     for (double next = level + p_.level_step; next < peak - p_.min_dip; next += p_.level_step) levels.push_back(next);
     const LevelTree tree(scratch_, pixels, levels);
-    climb(tree, levels, tree.lowest(), 0, box, mask, peak, false);
+    climb(tree, levels, tree.lowest(), 0, {box, mask, peak, static_cast<int>(pixels.size())}, -1, false);
   }
 
  private:
   // One part on its way up: `frontier` holds its parts above levels[k]. It splits at the lowest
   // level where two or more significant parts stand out, none a ring around another; each is
-  // followed on from there. A part that never splits is judged whole.
+  // followed on from there. A part that never splits is judged whole: `part`, whose mask is
+  // drawn then from tree node `node` unless it came with one (the whole blob).
   void climb(const LevelTree& tree, const std::vector<double>& levels, std::vector<int> frontier, std::size_t k,
-             const cv::Rect& box, const cv::Mat& mask, double peak, bool from_split) {
-    for (; k < levels.size() && levels[k] < peak - p_.min_dip; ++k) {
+             const Part& part, int node, bool from_split) {
+    for (; k < levels.size() && levels[k] < part.peak - p_.min_dip; ++k) {
       std::vector<int> significant;
       for (const int n : frontier) {
-        const LevelNode& part = tree.node(n);
-        if (part.area >= min_area_ && part.peak - levels[k] >= std::max(p_.min_dip, p_.min_dip_fraction * part.peak))
+        const LevelNode& up = tree.node(n);
+        if (up.area >= min_area_ && up.peak - levels[k] >= std::max(p_.min_dip, p_.min_dip_fraction * up.peak))
           significant.push_back(n);
       }
       if (significant.empty()) break;
@@ -166,10 +175,13 @@ class Finder {
                   [&](int a, int b) { return tree.node(a).first_pixel < tree.node(b).first_pixel; });
         std::vector<Part> parts;
         for (const int n : significant) parts.push_back(part_from_pixels(tree.pixels_of(n), signal_));
-        if (!any_encloses(parts, 2.0 * p_.max_radius_px)) {
+        const auto mask_of = [&](std::size_t i) {
+          return with_mask(parts[i], tree.pixels_of(significant[i]), signal_.cols).mask;
+        };
+        if (!any_encloses(parts, 2.0 * p_.max_radius_px, mask_of)) {
           for (std::size_t i = 0; i < parts.size(); ++i) {
             const auto up = tree.children(significant[i]);
-            climb(tree, levels, {up.begin(), up.end()}, k + 1, parts[i].box, parts[i].mask, parts[i].peak, true);
+            climb(tree, levels, {up.begin(), up.end()}, k + 1, parts[i], significant[i], true);
           }
           return;
         }
@@ -180,7 +192,9 @@ class Finder {
         frontier.insert(frontier.end(), up.begin(), up.end());
       }
     }
-    judge_shape(box, mask, from_split);
+    if (node < 0) return judge_shape(part.box, part.mask, from_split);
+    const Part whole = with_mask(part, tree.pixels_of(node), signal_.cols);
+    judge_shape(whole.box, whole.mask, from_split);
   }
 
   void judge_shape(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
