@@ -8,7 +8,7 @@
 #   JOBS=1 scripts/tsan.sh            build with fewer cores
 set -euo pipefail
 cd "$(dirname "$0")/.."
-regex=${1:-"^(integration|plugins|clariostar): "}
+regex=${1:-"^(integration|plugins|clariostar):"}
 jobs=${JOBS:-$(nproc)}
 
 flags="-fsanitize=thread -fno-omit-frame-pointer"
