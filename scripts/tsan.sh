@@ -24,7 +24,7 @@ built=$(date +%s)
 reports=$PWD/build-tsan/tsan-reports
 rm -rf "$reports" && mkdir -p "$reports"
 # Plugins are dlopen()ed for good (never closed), so TSan keeps their symbols.
-export TSAN_OPTIONS="log_path=$reports/tsan second_deadlock_stack=1 history_size=4 ${TSAN_OPTIONS:-}"
+export TSAN_OPTIONS="log_path=$reports/tsan second_deadlock_stack=1 history_size=4 suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
 status=0
 ctest --test-dir build-tsan -R "$regex" -j"$jobs" --output-on-failure --timeout 600 || status=$?
 finished=$(date +%s)
