@@ -67,7 +67,8 @@ TEST_CASE("assayctl watch --text tells state changes and the IC50 result in word
   CHECK_THAT(long_form.out, Catch::StartsWith("kind,key,field,value\n"));
   CHECK_THAT(long_form.out, Catch::Contains("\nseries,balixafortide,ic50_unit,nM\n"));
   // The simulator's truth is the job's (jobs.get), not a result row.
-  for (const auto& row : daemon.call("results.get", {{"job_id", id}})["rows"]) CHECK(row["kind"] != "truth");
+  const json results = daemon.call("results.get", {{"job_id", id}});  // kept: the loop reads into it
+  for (const auto& row : results["rows"]) CHECK(row["kind"] != "truth");
   CHECK(daemon.call("jobs.get", {{"job_id", id}})["truth"].contains("wells"));
 
   // Piped without --text: one JSON event per line, as before.
