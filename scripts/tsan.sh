@@ -24,9 +24,6 @@ built=$(date +%s)
 reports=$PWD/build-tsan/tsan-reports
 rm -rf "$reports" && mkdir -p "$reports"
 # Plugins are dlopen()ed for good (never closed), so TSan keeps their symbols.
-# OpenCV's parallel loops run on TBB's threads, which TSan cannot follow either (an image made
-# inside a parallel loop and freed after it shows as a race): one thread per OpenCV call here.
-export OPENCV_FOR_THREADS_NUM=1
 export TSAN_OPTIONS="log_path=$reports/tsan second_deadlock_stack=1 history_size=4 suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
 status=0
 ctest --test-dir build-tsan -R "$regex" -j"$jobs" --output-on-failure --timeout 600 || status=$?
