@@ -1,5 +1,5 @@
 // assayctl commands that talk to a running assayd: ping, instruments, protocols, submit, jobs,
-// job, cancel, results, readings, images, events, watch.
+// job, cancel, continue, results, readings, images, events, watch.
 #include <unistd.h>
 
 #include <fstream>
@@ -38,6 +38,11 @@ void print_job_table(const json& jobs) {
                 job["state"].get<std::string>().c_str(), job["protocol"].get<std::string>().c_str(),
                 job["instrument"].get<std::string>().c_str(), job["progress"].get<double>() * 100.0,
                 job["submitted_at"].get<std::string>().c_str(), job["name"].get<std::string>().c_str());
+    // A waiting job needs a person: say what to do under its line.
+    if (job["state"] == "waiting") {
+      std::printf("          waiting for: %s (then: assayctl continue %s)\n",
+                  job.value("message", "").c_str(), job["job_id"].get<std::string>().c_str());
+    }
   }
 }
 
@@ -107,7 +112,7 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
   static std::string state_filter, instrument_filter, before_job;
   static int limit = 50;
   auto* jobs = app.add_subcommand("jobs", "list jobs, newest first")->group(group);
-  jobs->add_option("--state", state_filter, "queued, running, succeeded, failed, cancelled, interrupted");
+  jobs->add_option("--state", state_filter, "queued, running, waiting, succeeded, failed, cancelled, interrupted");
   jobs->add_option("--instrument", instrument_filter, "only jobs of this instrument");
   jobs->add_option("--limit", limit, "at most this many")->capture_default_str();
   jobs->add_option("--before", before_job, "only jobs submitted before this job id (the next page)");
@@ -135,6 +140,17 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
   cancel->callback([&options] {
     auto result = ApiClient(options).call("jobs.cancel", {{"job_id", job_id}});
     std::cout << result["job_id"].get<std::string>() << " " << result["state"].get<std::string>() << "\n";
+  });
+
+  auto* resume = app.add_subcommand("continue",
+                                    "continue a job waiting for a manual addition: records now as "
+                                    "the addition time and starts the next read")
+                     ->group(group);
+  resume->add_option("ID", job_id, "job id")->required();
+  resume->callback([&options] {
+    auto result = ApiClient(options).call("jobs.continue", {{"job_id", job_id}});
+    std::cout << result["job_id"].get<std::string>() << " " << result["state"].get<std::string>()
+              << " (addition recorded at " << result["added_at"].get<std::string>() << ")\n";
   });
 
   static bool as_csv = false;

@@ -183,6 +183,10 @@ std::string describe_state(const json& event) {
     line += " (" + event["protocol"].get<std::string>() + " on " + event.value("instrument", "?") + ")";
   }
   if (event.contains("attempt")) line += " (attempt " + event["attempt"].dump() + ")";
+  if (event.value("state", "") == "waiting" && event.contains("message")) {
+    line += ": " + event.value("message", "") + " (then: assayctl continue " + event.value("job_id", "?") + ")";
+  }
+  if (event.contains("added_at")) line += ": addition recorded at " + event.value("added_at", "");
   if (event.contains("error") && event["error"].is_object()) {
     line += ": " + event["error"].value("message", "") + " [" + event["error"].value("code", "") + "]";
   }

@@ -70,6 +70,7 @@ const std::map<std::string, std::vector<std::string>>& op_fields() {
       {"jobs.get", {"job_id"}},
       {"jobs.list", {"state", "instrument", "limit", "before"}},
       {"jobs.cancel", {"job_id"}},
+      {"jobs.continue", {"job_id"}},
       {"results.get", {"job_id", "kind"}},
       {"readings.get", {"job_id", "after_id", "limit"}},
       {"images.list", {"job_id"}},
@@ -111,6 +112,7 @@ json ApiHandler::handle(const json& request, const std::string& client) {
   if (op == "jobs.get") return get_job(request);
   if (op == "jobs.list") return list_jobs(request);
   if (op == "jobs.cancel") return cancel(request);
+  if (op == "jobs.continue") return continue_job(request);
   if (op == "results.get") return results(request);
   if (op == "readings.get") return readings(request);
   if (op == "images.list") {
@@ -121,7 +123,7 @@ json ApiHandler::handle(const json& request, const std::string& client) {
   if (op == "events.since") return events_since(request);
   throw ApiError("unknown_op", "unknown op '" + op +
                                    "'; known: ping, version, instruments.list, protocols.list, "
-                                   "jobs.submit, jobs.get, jobs.list, jobs.cancel, results.get, "
+                                   "jobs.submit, jobs.get, jobs.list, jobs.cancel, jobs.continue, results.get, "
                                    "readings.get, images.list, report.get, events.since");
 }
 
@@ -191,6 +193,7 @@ json ApiHandler::get_job(const json& request) {
   auto job = require_job(store_, string_field(request, "job_id", true));
   auto out = job.to_json(true);
   out["counts"] = store_.read_job_counts(job.id);
+  if (auto addition = store_.read_addition(job.id)) out["addition"] = addition->to_json();
   return out;
 }
 
@@ -224,7 +227,37 @@ json ApiHandler::cancel(const json& request) {
   if (scheduler_.cancel_running(job.id)) return {{"job_id", job.id}, {"state", "cancelling"}};
   job = require_job(store_, job.id);
   throw ApiError("invalid_state", "job " + job.id + " is " + to_string(job.state) +
-                                      "; only queued or running jobs can be cancelled");
+                                      "; only queued, running or waiting jobs can be cancelled");
+}
+
+json ApiHandler::continue_job(const json& request) {
+  auto job = require_job(store_, string_field(request, "job_id", true));
+  // As with cancel, no test of the state read above: the worker opens its gate before it
+  // commits `waiting`, so a job shown waiting is always found there.
+  if (auto stamp = scheduler_.continue_waiting(job.id)) {
+    return {{"job_id", job.id}, {"state", to_string(JobState::running)}, {"added_at", utc_text(stamp->wall)}};
+  }
+  job = require_job(store_, job.id);
+  std::string hint;
+  switch (job.state) {
+    case JobState::queued:
+    case JobState::running:
+      hint = "; it has not reached a step that waits for an addition (continue it when "
+             "`assayctl jobs` shows it waiting)";
+      break;
+    case JobState::interrupted:
+      hint = "; it resumes at the next start of assayd and waits again";
+      break;
+    case JobState::waiting:
+      hint = " any more (its wait has just ended: timed out or stopped)";
+      break;
+    default:
+      hint = "; it has ended";
+      break;
+  }
+  throw ApiError("invalid_state", "job " + job.id + " is " + to_string(job.state) +
+                                      ", not waiting for an addition; only a waiting job can be "
+                                      "continued" + hint);
 }
 
 json ApiHandler::results(const json& request) {

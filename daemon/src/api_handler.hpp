@@ -1,5 +1,5 @@
 // The API operations (docs/api.md): ping, version, instruments.list, protocols.list,
-// jobs.submit/get/list/cancel, results.get, readings.get, images.list, report.get, events.since.
+// jobs.submit/get/list/cancel/continue, results.get, readings.get, images.list, report.get, events.since.
 //
 // handle() takes a parsed request object and returns the `result` of a success reply, or throws
 // ApiError. io thread only. An op whose work is long and needs no store (report.get renders a
@@ -43,6 +43,7 @@ class ApiHandler {
   nlohmann::json get_job(const nlohmann::json& request);
   nlohmann::json list_jobs(const nlohmann::json& request);
   nlohmann::json cancel(const nlohmann::json& request);
+  nlohmann::json continue_job(const nlohmann::json& request);
   nlohmann::json results(const nlohmann::json& request);
   nlohmann::json readings(const nlohmann::json& request);
   nlohmann::json events_since(const nlohmann::json& request);

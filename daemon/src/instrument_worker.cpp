@@ -50,6 +50,10 @@ bool InstrumentWorker::cancel(const std::string& job_id) {
   return true;
 }
 
+std::optional<AdditionGate::Stamp> InstrumentWorker::continue_job(const std::string& job_id) {
+  return gate_.release(job_id);
+}
+
 void InstrumentWorker::shutdown() {
   {
     std::lock_guard lock(mutex_);
@@ -263,7 +267,7 @@ void InstrumentWorker::run_job(const std::string& job_id) {
     }
     protocols::throw_if_failed(instrument_->load_plate(spec.loaded_plate()), "loading the plate");
     DaemonRunContext context(store_, *instrument_, job_id, attempt, state_dir_, stop_source_.get_token(),
-                             watch.get());
+                             watch.get(), &gate_);
     auto result = protocol->run(spec, context);
     auto truth = instrument_->truth();
     if (!truth.is_null()) store_.set_truth(job_id, truth);

@@ -4,7 +4,8 @@
 // The queue lives in SQLite, so queued jobs survive restarts. The thread sleeps on a condition
 // variable until wake() (no polling). cancel() stops a running job at its next safe point;
 // shutdown() does the same but leaves the job `interrupted` so the next start resumes it.
-// check_deadline() fails a job that makes no progress within its step's bound: it asks the job
+// A job waiting for a manual addition keeps the worker (and so the instrument) to itself until
+// continue_job(), its timeout, cancel() or shutdown(). check_deadline() fails a job that makes no progress within its step's bound: it asks the job
 // to stop, and if the worker is still stuck after a grace period, records the job failed itself
 // (the thread cannot be killed; the instrument stays in error until assayd restarts).
 // Public methods are thread-safe.
@@ -24,6 +25,7 @@
 
 #include "assay/daemon/store.hpp"
 #include "assay/drivers/instrument.hpp"
+#include "addition_gate.hpp"
 #include "job_watch.hpp"
 #include "protocol_catalog.hpp"
 
@@ -40,6 +42,9 @@ class InstrumentWorker {
   void wake();
   // True when `job_id` was running here and has been asked to stop.
   bool cancel(const std::string& job_id);
+  // When `job_id` waits here for a manual addition: records now as the addition time and lets
+  // the job go on (its stamp); nullopt otherwise.
+  std::optional<AdditionGate::Stamp> continue_job(const std::string& job_id);
   // Finish the current reading, leave the job interrupted, and end the thread.
   void shutdown();
   // End the thread after the current job (the instrument was removed from the config).
@@ -92,6 +97,7 @@ class InstrumentWorker {
   std::stop_source stop_source_;
   std::chrono::seconds step_timeout_{300};
   std::shared_ptr<JobWatch> watch_;  // of the running job
+  AdditionGate gate_;                // where jobs.continue meets the running job
   std::string stall_error_;          // set when the running job missed its step deadline
   bool wedged_ = false;              // ... and did not stop within the grace period either
   bool finished_ = false;            // the thread has ended

@@ -6,6 +6,7 @@ const char* to_string(JobState state) {
   switch (state) {
     case JobState::queued: return "queued";
     case JobState::running: return "running";
+    case JobState::waiting: return "waiting";
     case JobState::succeeded: return "succeeded";
     case JobState::failed: return "failed";
     case JobState::cancelled: return "cancelled";

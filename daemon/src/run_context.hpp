@@ -9,15 +9,18 @@
 
 #include "assay/daemon/store.hpp"
 #include "assay/protocols/protocol.hpp"
+#include "addition_gate.hpp"
 #include "job_watch.hpp"
 
 namespace assay::daemon {
 
 class DaemonRunContext final : public protocols::RunContext {
  public:
-  // `watch` (borrowed, may be null) hears of every reading, image and progress report.
+  // `watch` (borrowed, may be null) hears of every reading, image and progress report; `gate`
+  // (borrowed, may be null: no manual additions) is where jobs.continue meets a waiting job.
   DaemonRunContext(Store& store, drivers::Instrument& instrument, std::string job_id, int attempt,
-                   std::filesystem::path state_dir, std::stop_token stop, JobWatch* watch = nullptr);
+                   std::filesystem::path state_dir, std::stop_token stop, JobWatch* watch = nullptr,
+                   AdditionGate* gate = nullptr);
 
   drivers::Instrument& instrument() override { return instrument_; }
   void store_readings(std::span<const drivers::Reading> readings) override;
@@ -31,6 +34,8 @@ class DaemonRunContext final : public protocols::RunContext {
   void acquisition_complete(const std::string& acquisition) override;
   void expect_step_within(std::chrono::seconds bound, const std::string& step) override;
   std::optional<std::vector<drivers::Reading>> completed_earlier(const std::string& acquisition) const override;
+  protocols::AdditionRecord wait_for_addition(const protocols::AdditionRequest& request) override;
+  std::optional<protocols::AdditionRecord> earlier_addition() const override;
 
  private:
   Store& store_;
@@ -41,6 +46,7 @@ class DaemonRunContext final : public protocols::RunContext {
   std::filesystem::path job_dir_;
   std::stop_token stop_;
   JobWatch* watch_;
+  AdditionGate* gate_;
   std::chrono::steady_clock::time_point last_progress_{};
   std::string last_message_;
 };

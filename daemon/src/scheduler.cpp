@@ -92,6 +92,16 @@ bool Scheduler::cancel_running(const std::string& job_id) {
   return false;
 }
 
+std::optional<AdditionGate::Stamp> Scheduler::continue_waiting(const std::string& job_id) {
+  for (auto& [name, worker] : workers_) {
+    if (auto stamp = worker->continue_job(job_id)) return stamp;
+  }
+  for (auto& worker : retired_) {
+    if (auto stamp = worker->continue_job(job_id)) return stamp;
+  }
+  return std::nullopt;
+}
+
 int Scheduler::running_count() {
   int running = 0;
   for (auto& [name, worker] : workers_) running += worker->running_job() ? 1 : 0;

@@ -37,6 +37,9 @@ class Scheduler {
   std::vector<InstrumentWorker*> workers();
   void wake(const std::string& instrument);
   bool cancel_running(const std::string& job_id);
+  // The addition stamp when a worker had `job_id` waiting for a manual addition (see
+  // InstrumentWorker::continue_job); nullopt when none had.
+  std::optional<AdditionGate::Stamp> continue_waiting(const std::string& job_id);
   int running_count();
   // Asks every worker to stop at the next safe point and joins them (blocking).
   void shutdown_and_join();

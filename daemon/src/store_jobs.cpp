@@ -178,11 +178,12 @@ int Store::start_attempt(const std::string& job_id) {
 void Store::finish_job(const std::string& job_id, JobState state,
                        const std::string& error_code, const std::string& error) {
   write_transaction([&] {
-    // Only a running job ends here: a job the deadline check already failed stays failed when
-    // its stuck worker returns at last.
+    // Only a running (or waiting) job ends here: a job the deadline check already failed stays
+    // failed when its stuck worker returns at last.
     auto update = writer_.prepare(
         "UPDATE jobs SET state = ?, finished_at = ?, error_code = ?, error = ?, "
-        "progress = CASE WHEN ? THEN 1 ELSE progress END WHERE id = ? AND state = 'running'");
+        "progress = CASE WHEN ? THEN 1 ELSE progress END WHERE id = ? "
+        "AND state IN ('running', 'waiting')");
     update.bind(1, to_string(state)).bind(2, utc_now()).bind(3, error_code).bind(4, error);
     update.bind(5, state == JobState::succeeded ? 1 : 0).bind(6, job_id).run();
     if (writer_.changes() != 1) return;
@@ -225,8 +226,10 @@ std::vector<RecoveredJob> Store::recover_interrupted(bool requeue, int max_attem
   std::vector<RecoveredJob> recovered;
   write_transaction([&] {
     auto select = writer_.prepare(
-        "SELECT id, attempts, state = ?1 FROM jobs WHERE state IN (?1, ?2) ORDER BY rowid");
+        "SELECT id, attempts, state IN (?1, ?3) FROM jobs WHERE state IN (?1, ?2, ?3) ORDER BY rowid");
     select.bind(1, to_string(JobState::running)).bind(2, to_string(JobState::interrupted));
+    // A job waiting for a manual addition when assayd died is interrupted like a running one.
+    select.bind(3, to_string(JobState::waiting));
     std::vector<std::tuple<std::string, int, bool>> jobs;
     while (select.step()) {
       jobs.emplace_back(select.column_text(0), static_cast<int>(select.column_int(1)),
@@ -260,9 +263,10 @@ std::vector<RecoveredJob> Store::recover_interrupted(bool requeue, int max_attem
 void Store::mark_interrupted(const std::string& job_id, const std::string& reason) {
   write_transaction([&] {
     auto update = writer_.prepare(
-        "UPDATE jobs SET state = ?3, message = ?1 WHERE id = ?2 AND state = ?4");
+        "UPDATE jobs SET state = ?3, message = ?1 WHERE id = ?2 AND state IN (?4, ?5)");
     update.bind(1, reason).bind(2, job_id);
-    update.bind(3, to_string(JobState::interrupted)).bind(4, to_string(JobState::running)).run();
+    update.bind(3, to_string(JobState::interrupted)).bind(4, to_string(JobState::running));
+    update.bind(5, to_string(JobState::waiting)).run();
     if (writer_.changes() == 1) set_state_locked(job_id, JobState::interrupted, {{"reason", reason}});
   });
 }

@@ -131,12 +131,67 @@ CREATE INDEX jobs_by_state ON jobs (state);
 CREATE INDEX jobs_by_instrument ON jobs (instrument);
 CREATE INDEX jobs_by_instrument_state ON jobs (instrument, state);
 )sql",
+    // 5: the `waiting` state (a step waits for a person: a manual agonist addition) and the
+    // additions it records. SQLite cannot change a CHECK in place, so jobs is rebuilt the way
+    // its manual says (foreign keys are off during migrations, see migrate()): same columns,
+    // same rowids (the submission order and the next job id), same indexes.
+    R"sql(
+CREATE TABLE jobs_v5 (
+  id            TEXT PRIMARY KEY,
+  request_key   TEXT UNIQUE,
+  protocol      TEXT NOT NULL,
+  instrument    TEXT NOT NULL,
+  name          TEXT NOT NULL DEFAULT '',
+  priority      INTEGER NOT NULL DEFAULT 0,
+  state         TEXT NOT NULL CHECK (state IN
+                  ('queued','running','waiting','succeeded','failed','cancelled','interrupted')),
+  attempts      INTEGER NOT NULL DEFAULT 0,
+  progress      REAL NOT NULL DEFAULT 0,
+  message       TEXT NOT NULL DEFAULT '',
+  error_code    TEXT NOT NULL DEFAULT '',
+  error         TEXT NOT NULL DEFAULT '',
+  submitted_at  TEXT NOT NULL,
+  started_at    TEXT,
+  finished_at   TEXT,
+  spec          TEXT NOT NULL,
+  truth         TEXT,
+  summary       TEXT,
+  request_digest TEXT,
+  request_expires_at INTEGER
+);
+INSERT INTO jobs_v5 (rowid, id, request_key, protocol, instrument, name, priority, state, attempts,
+                     progress, message, error_code, error, submitted_at, started_at, finished_at,
+                     spec, truth, summary, request_digest, request_expires_at)
+  SELECT rowid, id, request_key, protocol, instrument, name, priority, state, attempts, progress,
+         message, error_code, error, submitted_at, started_at, finished_at, spec, truth, summary,
+         request_digest, request_expires_at FROM jobs;
+DROP TABLE jobs;
+ALTER TABLE jobs_v5 RENAME TO jobs;
+CREATE INDEX jobs_queue ON jobs (instrument, state, priority DESC, submitted_at);
+CREATE INDEX jobs_by_state ON jobs (state);
+CREATE INDEX jobs_by_instrument ON jobs (instrument);
+CREATE INDEX jobs_by_instrument_state ON jobs (instrument, state);
+
+-- One row per attempt that waited for a manual addition.
+CREATE TABLE additions (
+  job_id        TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  attempt       INTEGER NOT NULL,
+  message       TEXT NOT NULL,          -- what the person is asked to do
+  timeout_s     REAL NOT NULL,
+  requested_at  TEXT NOT NULL,          -- when the job began waiting
+  added_at      TEXT,                   -- the daemon's clock when jobs.continue arrived
+  baseline_end_s REAL NOT NULL,         -- where the reads before the wait ended on the read's clock
+  time_s        REAL,                   -- the addition on the read's clock (s since the first read began)
+  PRIMARY KEY (job_id, attempt)
+);
+)sql",
 };
 
 }  // namespace
 
-std::string utc_now() {
-  auto now = std::chrono::system_clock::now();
+std::string utc_now() { return utc_text(std::chrono::system_clock::now()); }
+
+std::string utc_text(std::chrono::system_clock::time_point now) {
   auto seconds = std::chrono::system_clock::to_time_t(now);
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
   std::tm tm{};
@@ -170,12 +225,31 @@ void Store::migrate() {
                      std::to_string(version) + ", newer than this assayd understands (" +
                      std::to_string(kKnown) + "); upgrade assayd or use another state directory");
   }
+  if (version == kKnown) return;
+  // A step may rebuild a table that others reference (5 rebuilds jobs): with foreign keys on,
+  // dropping the old table would delete every plate, well and reading through ON DELETE CASCADE.
+  // The pragma is a no-op inside a transaction, so it is switched around the steps, and the
+  // references are checked before it is switched back on.
+  writer_.exec("PRAGMA foreign_keys=OFF");
   for (; version < kKnown; ++version) {
     Transaction transaction(writer_);
     writer_.exec(kMigrations[version]);
+    auto check = writer_.prepare("PRAGMA foreign_key_check");
+    if (check.step()) {
+      throw StoreError("database " + path_.string() + ": migrating to schema version " +
+                       std::to_string(version + 1) + " broke a reference from table " +
+                       check.column_text(0) + "; nothing was changed");
+    }
+    check.reset();
     writer_.exec("PRAGMA user_version = " + std::to_string(version + 1));
     transaction.commit();
   }
+  writer_.exec("PRAGMA foreign_keys=ON");
+}
+
+const char* schema_migration_sql(int from_version) {
+  if (from_version < 0 || from_version >= static_cast<int>(std::size(kMigrations))) return nullptr;
+  return kMigrations[from_version];
 }
 
 void Store::set_event_listener(EventListener listener) {

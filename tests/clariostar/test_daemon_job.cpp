@@ -46,3 +46,31 @@ drop_bytes_every = 7
   CHECK(od["B8"] == Approx(2.5 * 600.0 / 590.0).margin(0.001));
   CHECK(od["A2"] == Approx(0.05 * 600.0 / 590.0).margin(0.001));
 }
+
+TEST_CASE("a calcium flux job on the CLARIOstar is refused at submit, naming what the real traffic does not establish") {
+  HarnessOptions options;
+  options.config_toml = assay::testing::readers_only_config(0.02) + R"(
+[[instrument]]
+name = "clariostar"
+driver = "clariostar-virtual"
+[instrument.settings]
+time_scale = 0.01
+)";
+  DaemonHarness daemon(options);
+  for (const json addition : {json(nullptr), json{{"mode", "manual"}}}) {
+    auto job = example_job("calcium_flux_96.json");
+    job["instrument"] = "clariostar";
+    if (!addition.is_null()) {
+      job["params"]["addition"] = addition;
+      job["params"]["injection"].erase("time_s");
+    }
+    auto reply = daemon.request("jobs.submit", {{"job", job}});
+    INFO(reply.dump());
+    REQUIRE_FALSE(reply["ok"].get<bool>());
+    CHECK(reply["error"]["code"] == "invalid_job");
+    const auto message = reply["error"]["message"].get<std::string>();
+    CHECK(message.find("calcium_flux needs kinetic fluorescence, which clariostar does not offer") != std::string::npos);
+    CHECK(message.find("no kinetic fluorescence run was ever captured") != std::string::npos);
+  }
+  CHECK(daemon.query_int("SELECT COUNT(*) FROM jobs") == 0);
+}

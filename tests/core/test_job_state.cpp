@@ -19,7 +19,7 @@ TEST_CASE("every job state round-trips through its text and nothing else parses"
   }
   CHECK_FALSE(assay::daemon::parse_job_state("done"));
   CHECK_FALSE(assay::daemon::parse_job_state("Queued"));
-  CHECK(assay::daemon::job_state_names() == "queued, running, succeeded, failed, cancelled or interrupted");
+  CHECK(assay::daemon::job_state_names() == "queued, running, waiting, succeeded, failed, cancelled or interrupted");
   CHECK(assay::daemon::is_final(JobState::cancelled));
   CHECK_FALSE(assay::daemon::is_final(JobState::interrupted));
 }

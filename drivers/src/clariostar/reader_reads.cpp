@@ -167,10 +167,12 @@ Status ClariostarReader::read_fluorescence(const FluorescenceEndpointPlan& plan,
 
 Status ClariostarReader::read_kinetic_fluorescence(const KineticFluorescencePlan&, const ReadingSink&,
                                                    const ProgressSink&, std::stop_token) {
+  // Nothing is sent: a guessed command must never reach a real instrument.
   return {StatusCode::unsupported,
-          "CLARIOstar kinetic reads are not supported by this driver: the RUN encoding is known but "
-          "how each cycle's data are retrieved is not (clariostar.md §5.8, §12), and injector "
-          "commands are not decoded; use repeated endpoint reads or a reader with kinetic support"};
+          "CLARIOstar kinetic fluorescence is not supported by this driver: " + std::string(kKineticGap) +
+              "; injector commands are not decoded either. A fluorescence endpoint read of 96 wells "
+              "takes 91-125 s on the real instrument, far too slow to stand in for 1 s cycles; run "
+              "calcium flux on a reader with kinetic support (docs/instruments.md)"};
 }
 
 }  // namespace assay::drivers::clariostar

@@ -32,7 +32,7 @@ nlohmann::json ClariostarReader::describe() const {
   j["firmware"] = firmware_;
   j["capabilities"] = capabilities_;
   j["supports"] = {"absorbance", "absorbance_spectrum", "fluorescence_intensity", "temperature"};
-  j["unsupported"] = {{"kinetic_fluorescence", "per-cycle data retrieval is not established"},
+  j["unsupported"] = {{"kinetic_fluorescence", kKineticGap},
                       {"injection", "injector commands are not decoded"},
                       {"luminescence", "not decoded"}};
   if (target_C_) j["temperature_target_C"] = *target_C_;

@@ -15,12 +15,13 @@ SimPlateReader::SimPlateReader(std::string name, SimPlateReaderSettings settings
     : name_(std::move(name)), settings_(std::move(settings)), clock_(clock), truth_(settings_.truth_defaults) {}
 
 nlohmann::json SimPlateReader::describe() const {
+  nlohmann::json capabilities{"absorbance", "absorbance_spectrum", "fluorescence", "kinetic_fluorescence",
+                              "temperature"};
+  if (settings_.injector) capabilities.push_back("injector");
   return {{"model", "Simulated plate reader"},
           {"driver", "sim-plate-reader"},
           {"serial", "SIM-" + (settings_.seed ? std::to_string(*settings_.seed) : std::string("0"))},
-          {"capabilities",
-           {"absorbance", "absorbance_spectrum", "fluorescence", "kinetic_fluorescence",
-            "injector", "temperature"}},
+          {"capabilities", capabilities},
           {"time_scale", settings_.time_scale},
           {"settings", settings_.raw}};
 }

@@ -1,4 +1,5 @@
-// SimPlateReader::read_kinetic_fluorescence: a kinetic read with injection, cycle by cycle.
+// SimPlateReader::read_kinetic_fluorescence: a kinetic read with injection (or after a manual
+// addition), cycle by cycle.
 #include <cmath>
 
 #include "assay/drivers/sim/sim_plate_reader.hpp"
@@ -29,6 +30,9 @@ Status check_plan(const KineticFluorescencePlan& plan, double min_interval_s,
                std::to_string(plan.emission_nm) +
                " nm is outside the filters (320-850 nm excitation, emission above it, <= 900 nm)");
   }
+  if (plan.added_before_s && (*plan.added_before_s < 0 || plan.injection)) {
+    return bad("a manual addition must lie before the read (added_before_s >= 0) and excludes an injection");
+  }
   if (plan.injection) {
     if (plan.injection->time_s < 0 || plan.injection->time_s >= plan.duration_s) {
       return bad("injection at " + fmt(plan.injection->time_s) + " s is outside the read (0-" +
@@ -57,6 +61,11 @@ Status SimPlateReader::read_kinetic_fluorescence(const KineticFluorescencePlan& 
   const auto& wells = planned.value();
   const double min_interval = min_kinetic_interval_s(static_cast<int>(wells.size()));
   if (auto status = check_plan(plan, min_interval, name_); !status) return status;
+  if (plan.injection && !settings_.injector) {
+    return {StatusCode::unsupported,
+            name_ + " has no injector (setting injector = false): add the agonist by hand "
+                    "(calcium_flux params.addition.mode \"manual\")"};
+  }
   if (plan.temperature_C) {
     std::lock_guard lock(mutex_);
     target_temperature_C_ = plan.temperature_C;
@@ -75,8 +84,12 @@ Status SimPlateReader::read_kinetic_fluorescence(const KineticFluorescencePlan& 
 
   const std::string channel =
       "fl" + std::to_string(plan.excitation_nm) + "-" + std::to_string(plan.emission_nm);
+  // When the agonist reaches the cells on the read's clock: the injector's time, or before the
+  // start for a manual addition. Only the injector interrupts the read to dispense.
   std::optional<double> injection_s;
   if (plan.injection) injection_s = plan.injection->time_s;
+  std::optional<double> agonist_s = injection_s;
+  if (plan.added_before_s) agonist_s = -*plan.added_before_s;
   const double dispense_s =
       plan.injection ? plan.injection->volume_uL / settings_.dispense_rate_uL_per_s : 0.0;
   const double fast_interval =
@@ -95,7 +108,7 @@ Status SimPlateReader::read_kinetic_fluorescence(const KineticFluorescencePlan& 
     for (std::size_t i = 0; i < wells.size(); ++i) {
       if (models[i].dropped_cycles.count(cycle)) continue;
       double t = cycle_start + settings_.per_well_read_s * (static_cast<double>(i) + jitter(noise_rngs[i]));
-      double signal = kinetic_signal(settings_, models[i], t, injection_s);
+      double signal = kinetic_signal(settings_, models[i], t, agonist_s);
       double value = signal * (1.0 + settings_.noise_percent / 100.0 * normal(noise_rngs[i]));
       Reading r{wells[i].contents.well, channel, cycle, t, std::max(0.0, value), false};
       if (r.value >= settings_.saturation_rfu) {
@@ -117,8 +130,8 @@ Status SimPlateReader::read_kinetic_fluorescence(const KineticFluorescencePlan& 
                                          std::to_string(cycle + 1)};
     }
 
-    bool fast = injection_s && cycle_start >= *injection_s &&
-                cycle_start < *injection_s + settings_.fast_window_s;
+    bool fast = agonist_s && cycle_start >= *agonist_s &&
+                cycle_start < *agonist_s + settings_.fast_window_s;
     double next = cycle_start + (fast ? fast_interval : plan.interval_s);
     if (injection_s && !injected && next > *injection_s) {
       // The injector dispenses at its time; reading resumes when it is done and then runs fast.

@@ -65,6 +65,9 @@ Result<SimPlateReaderSettings> SimPlateReaderSettings::from_json(const nlohmann:
     } else if (key == "fail_after_readings") {
       if (!value.is_number_integer()) return bad("must be an integer (-1 = never fail)");
       s.fail_after_readings = value.get<long>();
+    } else if (key == "injector") {
+      if (!value.is_boolean()) return bad("must be true or false");
+      s.injector = value.get<bool>();
     } else if (key == "absorbance_peak_nm") {
       if (!value.is_number_integer()) return bad("must be an integer wavelength in nm");
       s.absorbance_peak_nm = value.get<int>();
@@ -86,7 +89,7 @@ Result<SimPlateReaderSettings> SimPlateReaderSettings::from_json(const nlohmann:
     } else {
       return bad("is not a setting of this driver; known: time_scale, noise_percent, seed, "
                  "true_ic50_nM, true_hill_slope, migration_ic50_nM, migration_hill_slope, "
-                 "fail_after_readings, fail_mode, saturation_rfu, drift_percent_per_min, ... "
+                 "fail_after_readings, fail_mode, injector, saturation_rfu, drift_percent_per_min, ... "
                  "(see docs/calcium_flux.md)");
     }
   }

@@ -47,6 +47,12 @@ CalciumFluxAnalysis analyze_calcium_flux(std::span<const drivers::Reading> readi
                                          const PlateLayout& layout,
                                          const CalciumFluxParams& params) {
   const auto& a = params.analysis;
+  if (params.addition.mode == AdditionMode::manual && !params.addition.time_s) {
+    throw ProtocolError("invalid_params",
+                        "params.addition.time_s: a manual addition is analysed from its recorded "
+                        "time; copy time_s and baseline_end_s from the job's result "
+                        "(summary.addition)");
+  }
   CalciumFluxAnalysis out;
   auto traces = group_traces(readings, params.channel());
   out.channel = traces.channel;

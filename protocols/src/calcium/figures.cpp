@@ -90,7 +90,7 @@ std::vector<std::filesystem::path> write_calcium_figures(
     options.rows = plate.geometry.rows;
     options.columns = plate.geometry.columns;
     options.title = "Calcium flux traces (" + analysis.channel + "), " + plate.name + "-well plate";
-    options.injection_time_s = params.injection.time_s;
+    options.injection_time_s = params.response_start_s();
     auto path = dir / "kinetic_traces.svg";
     figures::write_kinetic_traces_svg(path, plot, options);
     written.push_back(path);

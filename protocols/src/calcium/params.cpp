@@ -124,9 +124,54 @@ const char* to_string(Normalisation normalisation) {
   return normalisation == Normalisation::controls ? "controls" : "none";
 }
 
+const char* to_string(AdditionMode mode) {
+  switch (mode) {
+    case AdditionMode::reader_default: return "reader_default";
+    case AdditionMode::injector: return "injector";
+    case AdditionMode::manual: return "manual";
+  }
+  return "unknown";
+}
+
 std::string CalciumFluxParams::channel() const {
   return "fl" + std::to_string(excitation_nm) + "-" + std::to_string(emission_nm);
 }
+
+double CalciumFluxParams::response_start_s() const {
+  if (addition.mode == AdditionMode::manual && addition.time_s) return *addition.time_s;
+  return injection.time_s;
+}
+
+double CalciumFluxParams::baseline_start_s() const {
+  if (addition.mode == AdditionMode::manual && addition.baseline_end_s) {
+    return std::min(*addition.baseline_end_s, response_start_s()) - baseline_s;
+  }
+  return response_start_s() - baseline_s;
+}
+
+namespace {
+
+AdditionParams parse_addition(const json& a) {
+  const std::string path = "params.addition";
+  check_keys(a, path, {"mode", "message", "timeout_s", "time_s", "baseline_end_s"});
+  AdditionParams out;
+  auto mode = text(a, path, "mode", "reader_default");
+  if (mode == "injector") out.mode = AdditionMode::injector;
+  else if (mode == "manual") out.mode = AdditionMode::manual;
+  else if (mode == "reader_default") out.mode = AdditionMode::reader_default;
+  else fail(path + ".mode", "'" + mode + "' is not a mode; use injector, manual or reader_default");
+  out.message = text(a, path, "message", "");
+  if (out.message.size() > 1000) fail(path + ".message", "is longer than 1000 characters");
+  out.timeout_s = number(a, path, "timeout_s", 600, 1, 86400);
+  if (a.contains("time_s")) out.time_s = number(a, path, "time_s", 0, 0, 1e7);
+  if (a.contains("baseline_end_s")) out.baseline_end_s = number(a, path, "baseline_end_s", 0, 0, 1e7);
+  if ((out.time_s || out.baseline_end_s) && out.mode != AdditionMode::manual) {
+    fail(path + ".time_s", "a recorded addition time needs mode \"manual\"");
+  }
+  return out;
+}
+
+}  // namespace
 
 CalciumFluxParams parse_calcium_flux_params(const json& params) {
   const std::string path = "params";
@@ -134,7 +179,7 @@ CalciumFluxParams parse_calcium_flux_params(const json& params) {
   if (params.is_null()) return out;
   check_keys(params, path,
              {"excitation_nm", "emission_nm", "interval_s", "baseline_s", "injection",
-              "duration_s", "temperature_C", "wells", "flashes", "analysis"});
+              "addition", "duration_s", "temperature_C", "wells", "flashes", "analysis"});
   out.excitation_nm = integer(params, path, "excitation_nm", 494, 320, 850);
   out.emission_nm = integer(params, path, "emission_nm", 516, 330, 900);
   if (out.emission_nm <= out.excitation_nm) {
@@ -166,6 +211,13 @@ CalciumFluxParams parse_calcium_flux_params(const json& params) {
     }
   }
   if (params.contains("analysis")) out.analysis = parse_analysis(params.at("analysis"));
+  if (params.contains("addition")) out.addition = parse_addition(params.at("addition"));
+  if (out.addition.mode == AdditionMode::manual && out.injection.time_s != out.baseline_s) {
+    fail("params.injection.time_s",
+         fmt(out.injection.time_s) + " s differs from baseline_s " + fmt(out.baseline_s) +
+             " s: with a manual addition the agonist goes in when the job is continued after the "
+             "baseline read, so leave injection.time_s out");
+  }
 
   // The read must have a baseline, an injection inside it and room for the response.
   if (out.baseline_s <= 0) {
@@ -206,6 +258,10 @@ nlohmann::json to_json(const CalciumFluxParams& p) {
   if (p.analysis.saturation_rfu) analysis["saturation_rfu"] = *p.analysis.saturation_rfu;
   if (p.analysis.fixed_top) analysis["fixed_top"] = *p.analysis.fixed_top;
   if (p.analysis.fixed_bottom) analysis["fixed_bottom"] = *p.analysis.fixed_bottom;
+  json addition{{"mode", to_string(p.addition.mode)}, {"timeout_s", p.addition.timeout_s}};
+  if (!p.addition.message.empty()) addition["message"] = p.addition.message;
+  if (p.addition.time_s) addition["time_s"] = *p.addition.time_s;
+  if (p.addition.baseline_end_s) addition["baseline_end_s"] = *p.addition.baseline_end_s;
   json out{{"excitation_nm", p.excitation_nm},
            {"emission_nm", p.emission_nm},
            {"interval_s", p.interval_s},
@@ -215,6 +271,7 @@ nlohmann::json to_json(const CalciumFluxParams& p) {
              {"volume_uL", p.injection.volume_uL},
              {"reagent", p.injection.reagent}}},
            {"duration_s", p.duration_s},
+           {"addition", addition},
            {"flashes", p.flashes},
            {"analysis", analysis}};
   if (p.temperature_C) out["temperature_C"] = *p.temperature_C;

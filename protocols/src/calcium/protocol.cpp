@@ -44,15 +44,43 @@ void require_every_well(const std::vector<drivers::Reading>& readings, const std
                                              std::to_string(wells.size()) + " planned wells: " + names);
 }
 
+bool lists(const nlohmann::json& description, const char* key, const char* capability) {
+  if (!description.is_object() || !description.contains(key) || !description.at(key).is_array()) return false;
+  const auto& list = description.at(key);
+  return std::find(list.begin(), list.end(), capability) != list.end();
+}
+
+// What the reader says it cannot do, e.g. the CLARIOstar's kinetic reads; empty when it does not
+// say (a plugin's reader is then trusted to try).
+std::string refusal(const nlohmann::json& description, const char* capability) {
+  if (!description.is_object() || !description.contains("unsupported")) return {};
+  const auto& unsupported = description.at("unsupported");
+  if (!unsupported.is_object() || !unsupported.contains(capability)) return {};
+  const auto& why = unsupported.at(capability);
+  return why.is_string() ? why.get<std::string>() : "not supported";
+}
+
 }  // namespace
 
+AdditionMode addition_mode_on(const CalciumFluxParams& params, const drivers::Instrument& reader) {
+  if (params.addition.mode != AdditionMode::reader_default) return params.addition.mode;
+  return lists(reader.describe(), "capabilities", "injector") ? AdditionMode::injector : AdditionMode::manual;
+}
+
 std::string CalciumFluxProtocol::description() const {
-  return "Calcium flux: kinetic fluorescence with agonist injection; per-well dF/F0 (or max-min, "
-         "AUC), % inhibition against the plate's controls, IC50 per compound with 95 % CI, Z'";
+  return "Calcium flux: kinetic fluorescence with agonist injection (or a manual addition the job "
+         "waits for); per-well dF/F0 (or max-min, AUC), % inhibition against the plate's controls, "
+         "IC50 per compound with 95 % CI, Z'";
 }
 
 void CalciumFluxProtocol::validate(const JobSpec& job) const {
   auto params = parse_calcium_flux_params(job.params);
+  if (params.addition.time_s || params.addition.baseline_end_s) {
+    throw ProtocolError("invalid_params",
+                        std::string("params.addition.") + (params.addition.time_s ? "time_s" : "baseline_end_s") +
+                            ": is recorded when the job runs (jobs.continue); only `assayctl analyze "
+                            "calcium_flux` takes it");
+  }
   validate_calcium_layout(job.layout, job.plate, params);
 }
 
@@ -63,6 +91,19 @@ void CalciumFluxProtocol::validate_on(const JobSpec& job, const drivers::Instrum
     throw ProtocolError("wrong_instrument", "calcium_flux needs a plate reader; instrument '" +
                                                 instrument.name() + "' is a " +
                                                 drivers::to_string(instrument.kind()));
+  }
+  const auto description = instrument.describe();
+  if (auto why = refusal(description, "kinetic_fluorescence"); !why.empty()) {
+    throw ProtocolError("wrong_instrument",
+                        "calcium_flux needs kinetic fluorescence, which " + instrument.name() +
+                            " does not offer (" + why +
+                            "); run it on a reader that does (docs/instruments.md lists them)");
+  }
+  if (params.addition.mode == AdditionMode::injector && !lists(description, "capabilities", "injector")) {
+    throw ProtocolError("invalid_params",
+                        "params.addition.mode: " + instrument.name() +
+                            " has no injector; use \"manual\" (the job waits for the agonist to be "
+                            "added by hand, then reads the response) or leave params.addition out");
   }
   auto wells = wells_to_read(job.layout, job.plate, params);
   double min_interval = reader->min_kinetic_interval_s(static_cast<int>(wells.size()));
@@ -83,11 +124,46 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
   validate_on(job, instrument);
   auto wells = wells_to_read(job.layout, job.plate, params);
 
+  const AdditionMode mode = addition_mode_on(params, instrument);
+  params.addition.mode = mode;
+
   std::vector<drivers::Reading> readings;
+  nlohmann::json addition_summary{{"mode", to_string(mode)}};
   if (auto earlier = ctx.completed_earlier(kKineticRead)) {
     readings = std::move(*earlier);
     ctx.log_info("calcium_flux: an earlier attempt finished the kinetic read; analysing its " +
                  std::to_string(readings.size()) + " readings without reading again");
+    if (mode == AdditionMode::manual) {
+      auto addition = ctx.earlier_addition();
+      if (!addition) {
+        throw ProtocolError("analysis_error",
+                            "an earlier attempt finished the read after a manual addition, but no "
+                            "addition time is recorded for it; the readings are stored (assayctl "
+                            "readings) for analysis by hand");
+      }
+      params.addition.time_s = addition->time_s;
+      params.addition.baseline_end_s = addition->baseline_end_s;
+      addition_summary.update({{"attempt", addition->attempt},
+                               {"added_at", addition->added_at},
+                               {"time_s", addition->time_s},
+                               {"baseline_end_s", addition->baseline_end_s}});
+    }
+  } else if (mode == AdditionMode::manual) {
+    if (auto added = ctx.earlier_addition()) {
+      // The agonist is in the wells: a second baseline would be a response.
+      throw ProtocolError("addition_made",
+                          "attempt " + std::to_string(added->attempt) + " recorded the manual addition at " +
+                              added->added_at +
+                              " but did not finish the response read (assayd stopped); the agonist is "
+                              "in the wells, so this plate cannot be read again. Its readings stay "
+                              "stored (assayctl readings); resubmit the job with a fresh plate");
+    }
+    if (!ctx.earlier_readings().empty()) {
+      ctx.log_warning("calcium_flux: an earlier attempt stopped before the addition; the baseline is "
+                      "read again and only this attempt's readings are analysed");
+    }
+    readings = read_with_manual_addition(params, wells, ctx, *reader, addition_summary);
+    ctx.acquisition_complete(kKineticRead);
   } else {
     if (!ctx.earlier_readings().empty()) {
       ctx.log_warning("calcium_flux: no earlier attempt finished the kinetic read; the plate is read "
@@ -110,12 +186,14 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
                                                     callbacks.stop());
     callbacks.check(status, "the kinetic read on " + instrument.name());
     ctx.acquisition_complete(kKineticRead);
+    addition_summary["time_s"] = params.injection.time_s;
   }
   require_every_well(readings, params.channel(), wells);
 
   ctx.progress(0.96, "analysing " + std::to_string(readings.size()) + " readings");
   auto analysis = analyze_calcium_flux(readings, job.layout, params);
   auto result = to_assay_result(analysis, params);
+  result.summary["addition"] = std::move(addition_summary);
   if (params.analysis.figures) {
     try {
       result.figures = write_calcium_figures(analysis, readings, job.layout, job.plate, params,

@@ -63,8 +63,10 @@ WellResponse measure_well(const KineticTrace* trace, const WellAssignment& well,
   }
   if (!w.dropped_cycles.empty()) add_flag(w, kFlagDroppedRead);
 
-  const double injection = params.injection.time_s;
-  const double baseline_start = injection - params.baseline_s;
+  // The injection, or a manual addition at its recorded time: a late continue moves the response
+  // start with it, so the peak is found after the real addition, not at a planned time.
+  const double injection = params.response_start_s();
+  const double baseline_start = params.baseline_start_s();
   double sum = 0.0;
   std::vector<double> values;
   std::vector<std::size_t> post;  // indices of frames after the injection

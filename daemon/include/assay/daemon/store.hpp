@@ -8,6 +8,7 @@
 // in seq order exactly as stored. Errors throw SqliteError or StoreError.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -34,7 +35,11 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
+
+// The SQL that migrates a database from user_version `from_version` to the next one, or null
+// (tests build databases of older versions with it).
+const char* schema_migration_sql(int from_version);
 
 struct JobRecord {
   std::string id;
@@ -90,6 +95,20 @@ struct RecoveredJob {
   JobState new_state = JobState::queued;  // queued or failed
 };
 
+// One attempt's wait for a manual addition (the additions table): what the person was asked,
+// and, once jobs.continue arrived, when (the daemon's clock) and where on the read's clock.
+struct AdditionRow {
+  int attempt = 0;
+  std::string message;
+  double timeout_s = 0.0;
+  std::string requested_at;
+  std::string added_at;         // empty while waiting, or when the wait ended otherwise
+  double baseline_end_s = 0.0;  // where the reads before the wait ended on the read's clock
+  std::optional<double> time_s;  // seconds since the attempt's first read began
+
+  nlohmann::json to_json() const;
+};
+
 // Which jobs jobs.list answers with: newest first, optionally of one state and/or one
 // instrument, at most `limit`, and only jobs submitted before the job `before` (the next page).
 struct JobListFilter {
@@ -107,6 +126,8 @@ std::string job_list_sql(const JobListFilter& filter);
 using EventListener = std::function<void(const StoredEvent&)>;
 
 std::string utc_now();
+// `time` as UTC text with microseconds ("2026-03-09T18:20:01.123456Z"), as utc_now() writes it.
+std::string utc_text(std::chrono::system_clock::time_point time);
 
 class Store {
  public:
@@ -137,6 +158,15 @@ class Store {
   std::vector<RecoveredJob> recover_interrupted(bool requeue, int max_attempts);
   // At graceful stop: a running job cut short becomes interrupted (resumable).
   void mark_interrupted(const std::string& job_id, const std::string& reason);
+  // running -> waiting: the job asks a person for an addition (`message`), publishes it in the
+  // state event and records the request for `attempt`. StoreError when the job is not running.
+  void begin_waiting(const std::string& job_id, int attempt, const std::string& message,
+                     double timeout_s, double baseline_end_s);
+  // waiting -> running: records when the addition was made (`added_at`, the daemon's clock when
+  // jobs.continue arrived) and its time on the read's clock. StoreError when not waiting.
+  void end_waiting(const std::string& job_id, int attempt, const std::string& added_at, double time_s);
+  // The latest attempt before `attempt` whose addition was made, or nullopt.
+  std::optional<AdditionRow> addition_before_attempt(const std::string& job_id, int attempt);
   nlohmann::json load_job_spec(const std::string& job_id);
   std::vector<drivers::Reading> readings_before_attempt(const std::string& job_id, int attempt);
   // Records that `attempt` finished the acquisition `name` (see RunContext::acquisition_complete).
@@ -153,6 +183,8 @@ class Store {
   nlohmann::json read_readings(const std::string& job_id, std::int64_t after_id, int limit);
   nlohmann::json read_images(const std::string& job_id);
   nlohmann::json read_job_counts(const std::string& job_id);
+  // The job's latest addition request (any attempt), or nullopt when it never waited for one.
+  std::optional<AdditionRow> read_addition(const std::string& job_id);
   // All events after `seq`, or only those of one job when job_id is not empty.
   std::vector<StoredEvent> read_events_since(std::int64_t seq, int limit, const std::string& job_id = {});
   std::map<JobState, int> read_state_counts();

@@ -1,4 +1,5 @@
-// The PlateReader interface: absorbance endpoint/spectrum and kinetic fluorescence with injection.
+// The PlateReader interface: absorbance endpoint/spectrum and kinetic fluorescence (with an
+// injector, or after a manual addition).
 //
 // Every method blocks the calling worker thread until the read is done, delivering readings to
 // the sink as they arrive, and returns within a bounded time after `stop` is requested (at the
@@ -43,6 +44,10 @@ struct KineticFluorescencePlan {
   double interval_s = 1.0;
   double duration_s = 120.0;
   std::optional<Injection> injection;
+  // A reagent added by hand this many seconds before the read starts (the job waited for the
+  // person, then started this read). Real readers cannot see it and ignore it; a simulator models
+  // the cells' response from it, as it models the wells' contents.
+  std::optional<double> added_before_s;
   std::optional<double> temperature_C;
   int flashes = 10;
 };

@@ -61,6 +61,28 @@ struct StoredImage {
   int field = 0;
 };
 
+// A step that waits for a person to add a reagent by hand (a reader without an injector).
+struct AdditionRequest {
+  std::string message;  // what to do, shown with the job while it waits
+  std::chrono::seconds timeout{600};
+  // Where the reads before the wait ended on the read's clock (seconds since the first read
+  // began): the wait is counted from there, so the addition lands on the same clock.
+  double baseline_end_s = 0.0;
+};
+
+// A manual addition that was made: when the person said so (jobs.continue), on the daemon's
+// clock and on the read's clock.
+struct AdditionRecord {
+  int attempt = 0;
+  double time_s = 0.0;    // on the read's clock: seconds since the first read began
+  double baseline_end_s = 0.0;  // the request's baseline_end_s
+  std::string added_at;   // UTC text of the daemon's clock when continue arrived
+  // The same moment on the steady clock of this process, to time the next read from it (the
+  // epoch when the record comes from an earlier attempt).
+  std::chrono::steady_clock::time_point added{};
+  double waited_s = 0.0;  // from the start of the wait to the addition
+};
+
 class RunContext {
  public:
   virtual ~RunContext() = default;
@@ -107,6 +129,17 @@ class RunContext {
   // read with long intervals). The daemon fails a job that makes no progress within its step's
   // bound (policy.step_timeout_s when the protocol sets none). Default: ignored.
   virtual void expect_step_within(std::chrono::seconds bound, const std::string& step) {}
+  // Pauses the job for a manual addition: it shows `waiting` with the request's message and the
+  // instrument stays reserved for it, until the person continues the job (returns the addition's
+  // time), the timeout passes (throws ProtocolError("addition_timeout") saying what to do) or
+  // the job is stopped (throws ProtocolError("cancelled")). Default: throws "unsupported" (a
+  // runner with nobody to ask, such as the offline CLI).
+  virtual AdditionRecord wait_for_addition(const AdditionRequest& request) {
+    throw ProtocolError("unsupported", "this runner cannot pause a job for a manual addition (" +
+                                           request.message + ")");
+  }
+  // The addition an earlier attempt of this job recorded (the latest), or nullopt.
+  virtual std::optional<AdditionRecord> earlier_addition() const { return std::nullopt; }
 };
 
 class Protocol {

@@ -33,6 +33,13 @@
 
 namespace assay::drivers::clariostar {
 
+// Why kinetic fluorescence is refused, from what the real traffic shows (clariostar.md §5.8,
+// §12): describe() reports it and read_kinetic_fluorescence() returns it, sending nothing.
+inline constexpr const char* kKineticGap =
+    "how each cycle's data are retrieved is not established: the only real kinetic traffic is one "
+    "absorbance run (3 cycles x 60 s, 8 wells) whose one GET_DATA after the end returned a single "
+    "cycle's values, and no kinetic fluorescence run was ever captured (clariostar.md 5.8, 12)";
+
 struct ClariostarSettings {
   std::string serial;                                // USB serial, e.g. "430-2621"; empty = any
   std::chrono::milliseconds reply_timeout{1000};     // per reply frame (plus wire time)

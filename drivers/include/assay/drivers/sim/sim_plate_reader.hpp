@@ -45,6 +45,9 @@ struct SimPlateReaderSettings {
   // Failure on demand: after this many readings of one read the device faults (-1 = never).
   long fail_after_readings = -1;
   std::string fail_mode = "device_error";  // or "disconnected"
+  // false: a reader without an injector (kinetic reads with an injection are refused; the
+  // calcium_flux job then waits for a manual addition).
+  bool injector = true;
 
   // Kinetic fluorescence model.
   double baseline_rfu = 12000.0;      // mean F0 of dye-loaded cells

@@ -35,6 +35,24 @@ struct InjectionParams {
   std::string reagent = "agonist";
 };
 
+// How the agonist gets into the wells.
+enum class AdditionMode {
+  reader_default,  // the reader's injector when it has one, else manual (params.addition absent)
+  injector,        // the reader injects at injection.time_s during one kinetic read
+  manual,          // baseline read, the job waits for a person to add it, then the response read
+};
+
+const char* to_string(AdditionMode mode);
+
+struct AdditionParams {
+  AdditionMode mode = AdditionMode::reader_default;
+  std::string message;     // shown while waiting; empty: one naming the reagent, volume and wells
+  double timeout_s = 600;  // the job fails when nobody continues it within this time
+  // Recorded when the job ran (its result's summary.addition): only offline analysis takes them.
+  std::optional<double> time_s;          // the addition on the read's clock
+  std::optional<double> baseline_end_s;  // where the baseline read ended on that clock
+};
+
 struct AnalysisParams {
   ResponseMetric metric = ResponseMetric::peak_df_f0;
   Normalisation normalisation = Normalisation::controls;
@@ -58,6 +76,7 @@ struct CalciumFluxParams {
   double interval_s = 1.0;
   double baseline_s = 15.0;  // baseline read before the injection
   InjectionParams injection;
+  AdditionParams addition;
   double duration_s = 120.0;
   std::optional<double> temperature_C;
   std::vector<std::string> wells;  // empty: every well of the layout
@@ -66,6 +85,13 @@ struct CalciumFluxParams {
 
   // "fl494-516": the channel the reader reports these readings under.
   std::string channel() const;
+  // Where the response begins on the read's clock: the recorded manual addition, or the
+  // injection. Frames from here on are response; F0 comes from the frames in
+  // [baseline_start_s(), response_start_s()).
+  double response_start_s() const;
+  // baseline_s before the end of the baseline: the injection, or for a manual addition the end
+  // of the baseline read (the wait between that and the addition holds no frames).
+  double baseline_start_s() const;
 };
 
 // Throws ProtocolError("invalid_params", ...) naming the key at fault.

@@ -1,5 +1,5 @@
 // The `calcium_flux` protocol: a kinetic fluorescence read with agonist injection on a plate
-// reader, analysed into per-well responses, % inhibition, per-compound IC50 fits and Z'.
+// reader (or a baseline read, a wait for a manual addition and a response read), analysed into per-well responses, % inhibition, per-compound IC50 fits and Z'.
 //
 // validate() checks the parameters and the layout against the plate before anything moves
 // (see validate_calcium_layout); validate_on() (at submit) and run() check the interval against
@@ -24,6 +24,20 @@ std::vector<std::string> wells_to_read(const PlateLayout& layout, const PlateFor
 
 drivers::KineticFluorescencePlan kinetic_plan(const CalciumFluxParams& params,
                                               std::vector<std::string> wells);
+
+// The addition mode a job runs with on `reader`: params.addition.mode, or for reader_default
+// the injector when the reader lists one among its capabilities (describe()), manual otherwise.
+AdditionMode addition_mode_on(const CalciumFluxParams& params, const drivers::Instrument& reader);
+
+// A manual addition: reads the baseline (baseline_s), waits for the person (ctx.wait_for_addition),
+// then reads the response at once for the rest of duration_s. Stores every page as it arrives,
+// with the response's cycles and times moved onto one clock after the baseline's (seconds since
+// the baseline read began), and sets params.addition.time_s / baseline_end_s from the recorded
+// addition. Returns the readings; fills `summary` with what was recorded.
+std::vector<drivers::Reading> read_with_manual_addition(CalciumFluxParams& params,
+                                                        const std::vector<std::string>& wells,
+                                                        RunContext& ctx, drivers::PlateReader& reader,
+                                                        nlohmann::json& summary);
 
 class CalciumFluxProtocol final : public Protocol {
  public:
