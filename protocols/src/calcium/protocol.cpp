@@ -186,14 +186,13 @@ AssayResult CalciumFluxProtocol::run(const JobSpec& job, RunContext& ctx) const 
                                                     callbacks.stop());
     callbacks.check(status, "the kinetic read on " + instrument.name());
     ctx.acquisition_complete(kKineticRead);
-    addition_summary["time_s"] = params.injection.time_s;
   }
   require_every_well(readings, params.channel(), wells);
 
   ctx.progress(0.96, "analysing " + std::to_string(readings.size()) + " readings");
   auto analysis = analyze_calcium_flux(readings, job.layout, params);
   auto result = to_assay_result(analysis, params);
-  result.summary["addition"] = std::move(addition_summary);
+  result.summary["addition"].update(addition_summary);
   if (params.analysis.figures) {
     try {
       result.figures = write_calcium_figures(analysis, readings, job.layout, job.plate, params,

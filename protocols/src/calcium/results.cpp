@@ -95,6 +95,12 @@ AssayResult to_assay_result(const CalciumFluxAnalysis& analysis, const CalciumFl
                     {"negative_control_mean", number_or_null(analysis.negative_mean)},
                     {"series", series_summaries},
                     {"warnings", analysis.warnings}};
+  // Where the response was taken from: the same online and offline (the daemon adds what it
+  // recorded of a manual addition).
+  const bool manual = params.addition.mode == AdditionMode::manual;
+  json addition{{"mode", manual ? "manual" : "injector"}, {"time_s", params.response_start_s()}};
+  if (manual && params.addition.baseline_end_s) addition["baseline_end_s"] = *params.addition.baseline_end_s;
+  result.summary["addition"] = std::move(addition);
   if (analysis.has_qc) {
     result.summary["qc"] = {{"z_prime", number_or_null(analysis.qc.z_prime)},
                             {"pass", analysis.qc.pass},
