@@ -144,7 +144,8 @@ void CurveAuthenticator::run(zmq::socket_t zap, zmq::socket_t control) {
           control.send(zmq::str_buffer("ok"), zmq::send_flags::none);
         }
       }
-      for (std::size_t i = 0; i < monitors.size(); ++i) {
+      // Only the monitors this poll watched: one added just above has no poll item yet.
+      for (std::size_t i = 0; i + 2 < items.size(); ++i) {
         if (!(items[2 + i].revents & ZMQ_POLLIN)) continue;
         std::vector<zmq::message_t> frames;
         (void)zmq::recv_multipart(monitors[i].socket, std::back_inserter(frames));
