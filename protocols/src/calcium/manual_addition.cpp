@@ -8,19 +8,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 
 #include "assay/protocols/calcium/protocol.hpp"
 #include "assay/protocols/driver_callbacks.hpp"
+#include "calcium/number_text.hpp"
 
 namespace assay::protocols::calcium {
 namespace {
-
-std::string fmt(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3g", v);
-  return buffer;
-}
 
 std::chrono::seconds read_bound(const CalciumFluxParams& params) {
   // One cycle per interval: a long interval is no stall (device seconds bound real ones).
@@ -65,7 +59,7 @@ std::vector<drivers::Reading> read_with_manual_addition(CalciumFluxParams& param
   // 2. The wait: the job shows `waiting` with the message until the person continues it.
   AdditionRequest request;
   request.message = params.addition.message.empty()
-                        ? "add " + params.injection.reagent + " (" + fmt(params.injection.volume_uL) +
+                        ? "add " + params.injection.reagent + " (" + short_number(params.injection.volume_uL) +
                               " uL per well) to the " + std::to_string(wells.size()) +
                               " wells being read, then continue the job"
                         : params.addition.message;

@@ -2,22 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <exception>
 #include <set>
 
 #include "assay/protocols/calcium/analysis.hpp"
 #include "assay/protocols/calcium/results.hpp"
 #include "assay/protocols/driver_callbacks.hpp"
+#include "calcium/number_text.hpp"
 
 namespace assay::protocols::calcium {
 namespace {
-
-std::string fmt(double v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3g", v);
-  return buffer;
-}
 
 // A kinetic read with injection cannot be resumed part-way (the agonist is in the wells), so it
 // counts only when one attempt read it to the end: that attempt's readings alone are analysed.
@@ -109,8 +103,8 @@ void CalciumFluxProtocol::validate_on(const JobSpec& job, const drivers::Instrum
   double min_interval = reader->min_kinetic_interval_s(static_cast<int>(wells.size()));
   if (params.interval_s < min_interval) {
     throw ProtocolError("invalid_params",
-                        "params.interval_s: " + fmt(params.interval_s) + " s is below " +
-                            instrument.name() + "'s minimum of " + fmt(min_interval) + " s for " +
+                        "params.interval_s: " + short_number(params.interval_s) + " s is below " +
+                            instrument.name() + "'s minimum of " + short_number(min_interval) + " s for " +
                             std::to_string(wells.size()) +
                             " wells; lengthen the interval or read fewer wells");
   }
