@@ -38,6 +38,12 @@ cv::Mat smooth_noise(cv::Size size, double scale_px, Rng& rng) {
   return cv::max(cv::min(out, 1.0f), -1.0f);
 }
 
+// A point anywhere in `size`, its coordinates drawn in a fixed order (y, then x).
+cv::Point2d uniform_point(Rng& rng, cv::Size size) {
+  const double y = uniform(rng, 0, size.height);
+  return {uniform(rng, 0, size.width), y};
+}
+
 struct Cell {
   cv::Point2d centre;
   double radius_px;
@@ -46,8 +52,12 @@ struct Cell {
 // One stained cell: a body with one or two pseudopods and a darker nucleus.
 void draw_cell(cv::Mat& layer, const Cell& c, double density, Rng& rng) {
   const double r = c.radius_px;
-  absorb_ellipse(layer, c.centre, {2 * r * uniform(rng, 0.85, 1.15), 2 * r * uniform(rng, 0.85, 1.15)},
-                 uniform(rng, 0, 180), density);
+  // Every draw is its own statement: C++ leaves the order of a call's arguments open, and a scene
+  // must be the same from every compiler (the order is the one the recorded figures were drawn in).
+  const double angle = uniform(rng, 0, 180);
+  const double width = 2 * r * uniform(rng, 0.85, 1.15);
+  const double height = 2 * r * uniform(rng, 0.85, 1.15);
+  absorb_ellipse(layer, c.centre, {width, height}, angle, density);
   for (int k = 0; k < 2; ++k) {
     const double a = uniform(rng, 0, 2 * std::numbers::pi);
     absorb_ellipse(layer, c.centre + 0.45 * r * cv::Point2d(std::cos(a), std::sin(a)), {0.9 * r, 0.6 * r},
@@ -79,7 +89,7 @@ CellScene render_cell_scene(const CellSceneSpec& s) {
   const double pore_r = 0.5 * s.pore_diameter_um * px;
   const int n_pores = static_cast<int>(size.area() / std::pow(s.pore_spacing_um * px, 2));
   for (int k = 0; k < n_pores; ++k) {
-    const cv::Point2d c(uniform(rng, 0, size.width), uniform(rng, 0, size.height));
+    const cv::Point2d c = uniform_point(rng, size);
     const int r = std::max(1, static_cast<int>(std::lround(pore_r * uniform(rng, 0.9, 1.1))));
     cv::circle(pores, c, r, cv::Scalar(uniform(rng, 0.08, 0.16)), cv::FILLED, cv::LINE_AA);
     if (uniform(rng, 0, 1) < 0.3) cv::circle(pore_dye, c, r, cv::Scalar(uniform(rng, 0.05, 0.15)), cv::FILLED, cv::LINE_AA);
@@ -136,10 +146,11 @@ CellScene render_cell_scene(const CellSceneSpec& s) {
 
   // Debris: small grey-brown specks and fibres, in focus.
   for (int k = 0; k < s.debris; ++k) {
-    const cv::Point2d c(uniform(rng, 0, size.width), uniform(rng, 0, size.height));
+    const cv::Point2d c = uniform_point(rng, size);
     if (uniform(rng, 0, 1) < 0.7) {
-      cv::circle(debris, c, std::max(1, static_cast<int>(uniform(rng, 1.0, 3.5) * px)),
-                 cv::Scalar(uniform(rng, 0.6, 1.2)), cv::FILLED, cv::LINE_AA);
+      const double level = uniform(rng, 0.6, 1.2);
+      const int radius = std::max(1, static_cast<int>(uniform(rng, 1.0, 3.5) * px));
+      cv::circle(debris, c, radius, cv::Scalar(level), cv::FILLED, cv::LINE_AA);
     } else {
       const double a = uniform(rng, 0, std::numbers::pi), len = uniform(rng, 20, 60) * px;
       cv::line(debris, c, c + len * cv::Point2d(std::cos(a), std::sin(a)), cv::Scalar(0.8),
@@ -148,7 +159,7 @@ CellScene render_cell_scene(const CellSceneSpec& s) {
   }
   // Crystals of dye: small, sharp-edged, angular and very dark purple.
   for (int k = 0; k < s.stain_crystals; ++k) {
-    const cv::Point2d c(uniform(rng, 0, size.width), uniform(rng, 0, size.height));
+    const cv::Point2d c = uniform_point(rng, size);
     std::vector<cv::Point> corners;
     const int n = static_cast<int>(uniform(rng, 3, 6.99));
     const double r = uniform(rng, 1.5, 4.0) * px;
@@ -160,7 +171,7 @@ CellScene render_cell_scene(const CellSceneSpec& s) {
   }
   // Swab smears: broad, long, diffuse streaks of dye; blots from below the membrane.
   for (int k = 0; k < s.swab_smears; ++k) {
-    cv::Point2d a(uniform(rng, 0, size.width), uniform(rng, 0, size.height));
+    cv::Point2d a = uniform_point(rng, size);
     const double heading = uniform(rng, 0, std::numbers::pi), width = uniform(rng, 25, 60) * px;
     for (int seg = 0; seg < 4; ++seg) {
       const double h = heading + uniform(rng, -0.3, 0.3), len = uniform(rng, 60, 120) * px;
@@ -172,8 +183,9 @@ CellScene render_cell_scene(const CellSceneSpec& s) {
   // Blots of dye below the membrane: several cells wide, so that they are not mistaken for an
   // out-of-focus cell (which is counted, and which nobody could tell from a cell-sized blot).
   for (int k = 0; k < s.out_of_focus_blobs; ++k) {
-    const cv::Point2d c(uniform(rng, 0, size.width), uniform(rng, 0, size.height));
-    cv::circle(diffuse, c, static_cast<int>(uniform(rng, 30, 60) * px), cv::Scalar(uniform(rng, 0.2, 0.4)), cv::FILLED);
+    const cv::Point2d c = uniform_point(rng, size);
+    const double level = uniform(rng, 0.2, 0.4);
+    cv::circle(diffuse, c, static_cast<int>(uniform(rng, 30, 60) * px), cv::Scalar(level), cv::FILLED);
   }
   cv::GaussianBlur(diffuse, diffuse, cv::Size(0, 0), 10.0 * px);
   // Patchy dye in the membrane itself.

@@ -147,7 +147,8 @@ void draw_lid(cv::Mat& img, const ColonySceneSpec& s, const Dish& dish, Rng& rng
   // A diffuse highlight (a reflected lamp out of focus): soft-edged, much wider than any colony.
   // Drawn at 1/8 scale and blown up: the blur is wide, the detail needs no resolution.
   cv::Mat highlight(img.size() / 8, CV_32FC3, cv::Scalar::all(0));
-  const cv::Point2d spot = C + 0.5 * R * cv::Point2d(uniform(rng, -1, 1), uniform(rng, -1, 1));
+  const double spot_y = uniform(rng, -1, 1);  // its own statement: argument order is unspecified
+  const cv::Point2d spot = C + 0.5 * R * cv::Point2d(uniform(rng, -1, 1), spot_y);
   cv::circle(highlight, spot / 8.0, static_cast<int>(0.1 * R / 8.0), cv::Scalar::all(18 * s.glare), cv::FILLED);
   cv::GaussianBlur(highlight, highlight, cv::Size(0, 0), 0.06 * R / 8.0);
   cv::resize(highlight, highlight, img.size(), 0, 0, cv::INTER_LINEAR);
