@@ -119,7 +119,7 @@ TEST_CASE("a defocused field still counts its cells") {
 
 TEST_CASE("real stained-nucleus tiles of unknown pixel size are counted within 25 % MAPE") {
   // 40 brightfield haematoxylin tiles (BBBC038), 3-151 nuclei, cell size 12-45 px: counted with
-  // the defaults only. Measured 20.9 % at the time of writing; OpenCFU -d reg -a: 58.9 %.
+  // the defaults only. Measured 19.9 % at the time of writing; OpenCFU -d reg -a: 58.9 %.
   const fs::path dir = real_tiles();
   std::ifstream truth(dir / "ground_truth.csv");
   std::string line;
@@ -139,7 +139,19 @@ TEST_CASE("real stained-nucleus tiles of unknown pixel size are counted within 2
   }
   REQUIRE(n == 40);
   INFO("MAPE " << 100.0 * sum / n << " %");
-  CHECK(sum / n <= 0.25);
+  CHECK(sum / n <= 0.23);
+}
+
+TEST_CASE("a bright-field section whose bright tail is the longer is not taken for fluorescence") {
+  // Haematoxylin nuclei beside a band of eosin that darkens half the tile, with white gaps:
+  // its grey histogram reaches further up than down (median 113), yet the nuclei are the dark
+  // objects. People counted 12.
+  const cv::Mat image = cv::imread((real_tiles() / "4193474b2f1c72f7.png").string(), cv::IMREAD_UNCHANGED);
+  REQUIRE_FALSE(image.empty());
+  const auto counted = im::count_stained_cells(image, {});
+  CHECK(std::find(counted.flags.begin(), counted.flags.end(), "light_objects_inverted") == counted.flags.end());
+  CHECK(counted.count >= 9);
+  CHECK(counted.count <= 15);
 }
 
 TEST_CASE("cell overlay and JSON carry every counted cell") {

@@ -13,6 +13,9 @@ namespace {
 
 // Share of the field's pixels, the most stained, that define the stain's colour.
 constexpr double kStainColourTopShare = 0.01;
+// Median grey level below which a field is dark (fluorescence): measured fluorescence fields sit
+// far below it, the darkest bright-field tile of the stained set (eosin over half of it) at 113.
+constexpr float kDarkFieldMedian = 100.0f;
 
 float percentile(const cv::Mat& grey8, double q) {
   int hist[256] = {};
@@ -48,8 +51,10 @@ StainField measure_stain(const cv::Mat& bgr8, double background_radius_px) {
   cv::Mat grey;
   cv::cvtColor(bgr8, grey, cv::COLOR_BGR2GRAY);
   // Objects sit in the long tail of the histogram: a dark tail means stain on a light field.
+  // A fluorescence field is also dark as a whole; a bright-field one whose bright tail is longer
+  // (white gaps in a section, a dark counterstain over half the field) is not.
   const float p02 = percentile(grey, 0.02), p50 = percentile(grey, 0.5), p98 = percentile(grey, 0.98);
-  f.light_objects = (p98 - p50) > (p50 - p02);
+  f.light_objects = (p98 - p50) > (p50 - p02) && p50 < kDarkFieldMedian;
 
   cv::Mat img;
   bgr8.convertTo(img, CV_32FC3);
