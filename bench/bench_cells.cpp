@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "assay/drivers/sim/cell_scene.hpp"
 #include "assay/protocols/imaging/cell_counter.hpp"
@@ -72,8 +73,16 @@ std::string signed_error(int truth, int counted) {
   return s.str();
 }
 
-void keep_overlay(const fs::path& keep, const std::string& name, const cv::Mat& image, const im::CellCount& c) {
-  if (!keep.empty()) cv::imwrite((keep / (name + "_cells.png")).string(), im::draw_cell_overlay(image, c));
+// The overlay of what was counted; on a synthetic scene also the true cells (red crosses) and
+// the image itself, so that a miss or an extra can be seen and the image counted again.
+void keep_overlay(const fs::path& keep, const std::string& name, const cv::Mat& image, const im::CellCount& c,
+                  const std::vector<cv::Point2d>& truth = {}) {
+  if (keep.empty()) return;
+  cv::Mat overlay = im::draw_cell_overlay(image, c);
+  for (const auto& t : truth)
+    cv::drawMarker(overlay, cv::Point(t), cv::Scalar(0, 0, 255), cv::MARKER_TILTED_CROSS, 7, 1);
+  cv::imwrite((keep / (name + "_cells.png")).string(), overlay);
+  if (!truth.empty()) cv::imwrite((keep / (name + ".png")).string(), image);
 }
 
 void real_set(const fs::path& dir, const im::CellCountParams& params, bool opencfu, const fs::path& keep) {
@@ -153,7 +162,7 @@ void synthetic_set(int n, const im::CellCountParams& params, bool opencfu, const
     known.add(truth, a.count);
     unknown.add(truth, b.count);
     theirs.add(truth, other);
-    keep_overlay(keep, "membrane_" + std::to_string(i), scene.image, a);
+    keep_overlay(keep, "membrane_" + std::to_string(i), scene.image, a, scene.cell_centres_px);
     std::cout << std::setw(4) << i << std::setw(7) << std::setprecision(2) << spec.pixel_size_um << std::setw(6)
               << truth << std::setw(7) << a.count << std::setw(7) << signed_error(truth, a.count) << std::setw(7)
               << b.count << std::setw(7) << signed_error(truth, b.count) << std::setw(9) << other << std::setw(7)
