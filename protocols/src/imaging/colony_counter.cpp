@@ -405,6 +405,9 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   finder.min_thickness_fraction = p.min_thickness_fraction;
   finder.max_elongation = p.max_elongation;
   finder.min_compactness = p.min_compactness;
+  finder.min_dip_fraction = p.split_min_dip_fraction;
+  finder.shoulder_min_compactness = p.shoulder_min_compactness;
+  finder.shoulder_flank_margin = p.shoulder_flank_margin;
   if (p.classes.enabled) finder.min_dip_fraction = p.classes.min_dip_fraction;
   std::vector<ColonyCandidate> candidates = find_colonies(signal, mask, finder);
   keep_colony_like(candidates, p, edge_level, out.dish, bgr(roi), roi.tl(), count_radius, cv::mean(bgr(roi), mask),

@@ -10,6 +10,7 @@
 #include "imaging/image_prep.hpp"
 #include "imaging/level_tree.hpp"
 #include "imaging/notch_cut.hpp"
+#include "imaging/shoulder_split.hpp"
 
 namespace assay::protocols::imaging {
 namespace {
@@ -108,10 +109,13 @@ std::vector<Blob> blobs_above(const cv::Mat& signal, const cv::Mat& inside, doub
   return blobs;
 }
 
-// A colony with a lighter centre (or a darker ring) falls apart into a ring around a core:
-// one colony, not two. A ring wider than `max_ring_width_px` (the largest colony) is no colony's
-// rim but the dish wall's glow, and its holes are not filled (at the size of the dish, the most
-// costly step of a count).
+// A colony with a lighter centre (or a darker ring) falls apart into a ring around a core, and
+// one with a glint (a lamp's reflection on its dome) into a crescent around the glint: one
+// colony, not two. A part wraps another when the other's centre lies within its outline with
+// the holes filled or, when the other is the smaller, within its convex hull (two touching
+// colonies are each convex: neither's hull reaches the other's centre). A ring wider than
+// `max_ring_width_px` (the largest colony) is no colony's rim but the dish wall's glow, and is
+// not examined (at the size of the dish, the most costly step of a count).
 bool any_encloses(const std::vector<Part>& parts, double max_ring_width_px,
                   const std::function<cv::Mat(std::size_t)>& mask_of) {
   auto centre_of = [](const Part& part) { return part.box.tl() + cv::Point(part.box.width / 2, part.box.height / 2); };
@@ -124,11 +128,19 @@ bool any_encloses(const std::vector<Part>& parts, double max_ring_width_px,
     if (!may_enclose) continue;
     cv::Mat filled = mask_of(o);
     fill_holes(filled);
-    if (cv::countNonZero(filled) == outer.area) continue;
+    std::vector<std::vector<cv::Point>> contours;
+    cv::findContours(filled, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+    std::vector<cv::Point> hull;
+    if (!contours.empty())
+      cv::convexHull(*std::max_element(contours.begin(), contours.end(),
+                                        [](const auto& a, const auto& b) { return a.size() < b.size(); }),
+                     hull);
     for (const Part& inner : parts) {
       if (&inner == &outer) continue;
       const cv::Point at = centre_of(inner) - outer.box.tl();
       if (cv::Rect(0, 0, filled.cols, filled.rows).contains(at) && filled.at<unsigned char>(at) != 0) return true;
+      if (inner.area < outer.area && hull.size() >= 3 && cv::pointPolygonTest(hull, cv::Point2f(at), false) > 0)
+        return true;
     }
   }
   return false;
@@ -197,7 +209,20 @@ class Finder {
     judge_shape(whole.box, whole.mask, from_split);
   }
 
-  void judge_shape(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
+  void judge_shape(const cv::Rect& box, const cv::Mat& mask, bool from_split, bool shoulders_looked = false) {
+    // A part smaller than three smallest colonies has no room for a core and a lump beside it.
+    if (!shoulders_looked && p_.shoulder_min_compactness > 0 && cv::countNonZero(mask) >= 3 * min_area_) {
+      ShoulderParams sp;
+      sp.min_area_px = min_area_;
+      sp.min_inscribed_px = p_.min_thickness_fraction * p_.min_radius_px;
+      sp.min_compactness = p_.shoulder_min_compactness;
+      sp.flank_margin = p_.shoulder_flank_margin;
+      const Shoulders s = find_shoulders(signal_(box), mask, sp);
+      if (!s.lumps.empty()) {
+        for (const cv::Mat& lump : s.lumps) accept_checked(box, lump, shape_of(lump), true);
+        return judge_shape(box, s.core, true, true);
+      }
+    }
     const BlobShape shape = shape_of(mask);
     if (shape.inscribed_radius_px < p_.min_thickness_fraction * p_.min_radius_px) return;
     if (shape.elongation <= p_.round_max_elongation && shape.solidity >= p_.round_min_solidity)

@@ -42,6 +42,8 @@ struct ColonyFinderParams {
   double min_thickness_fraction = 0.8;  // inscribed radius / smallest colony radius
   double max_elongation = 2.5;
   double min_compactness = 0.55; // inscribed / equivalent radius
+  double shoulder_min_compactness = 0.55;  // a dim colony on a bright one's flank (0 = not looked for)
+  double shoulder_flank_margin = 1.5;
 };
 
 struct ColonyCandidate {

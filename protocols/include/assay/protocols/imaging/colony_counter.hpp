@@ -80,6 +80,10 @@ struct ColonyCountParams {
   double tree_step_sigma = 1.0;     // threshold tree step, background sigmas
   double split_min_dip_sigma = 2.0;   // a part separates when it rises this many sigmas
   double split_min_dip_levels = 2.0;  // and this many 8-bit levels above the split level
+  double split_min_dip_fraction = 0.0;  // and this share of its own rise (texture on a colony's top)
+  double shoulder_min_compactness = 0.55;  // a dim colony on a bright one's flank: as compact as this
+                                           // (0 = not looked for)
+  double shoulder_flank_margin = 1.5;      // and beyond this many flank widths from the bright core
   double split_neck_ratio = 0.75;   // neck half-width / smaller part's inscribed radius that splits
   double round_max_elongation = 1.15;  // a blob this round and solid is one colony
   double round_min_solidity = 0.95;
