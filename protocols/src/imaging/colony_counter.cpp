@@ -216,19 +216,28 @@ bool off_colour(const cv::Vec3d& shift, const cv::Vec3d& typical, double min_sim
 // also be about as large as a typical colony and of the typical colonies' colour. A plate
 // whose colonies differ in hue (`one_colour` false: white and red haematopoietic colonies) has
 // no typical colour, and colour rejects nothing there.
-void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCountParams& p, double edge_level,
-                      const DishCircle& dish, const cv::Mat& bgr_roi, cv::Point origin, double count_radius,
-                      const cv::Scalar& medium, bool one_colour) {
-  if (candidates.empty()) return;
+// Returns how many parts near the wall were dropped because the interior holds no colony to
+// compare them with.
+int keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCountParams& p, double edge_level,
+                     const DishCircle& dish, const cv::Mat& bgr_roi, cv::Point origin, double count_radius,
+                     const cv::Scalar& medium, bool one_colour) {
+  if (candidates.empty()) return 0;
   auto in_rim_zone = [&](const ColonyCandidate& c) {
     return dish.found && cv::norm(c.centre_px + cv::Point2d(origin) - dish.centre_px) > p.rim_zone_fraction * count_radius;
   };
   // The typical colony is taken from the interior: the wall can hold more specks than the
-  // plate holds colonies.
+  // plate holds colonies. An interior without any (the empty plates of a dilution series) gives
+  // nothing to judge the wall's parts by, and on an empty dish they are specks and glare on the
+  // wall: they are not counted, and the dish says so.
   std::vector<ColonyCandidate> interior;
   for (const ColonyCandidate& c : candidates)
     if (!in_rim_zone(c)) interior.push_back(c);
-  const std::vector<ColonyCandidate>& reference = interior.size() >= 3 ? interior : candidates;
+  if (interior.empty() && dish.found) {
+    const int dropped = static_cast<int>(candidates.size());
+    candidates.clear();
+    return dropped;
+  }
+  const std::vector<ColonyCandidate>& reference = interior.empty() ? candidates : interior;
   // The typical colony is taken from the parts of colony size: on a sparse plate dozens of
   // specks of a few pixels each would otherwise be the typical "colony". Colony size is a share
   // of the area-weighted median area (the size of the part an average pixel belongs to).
@@ -259,6 +268,7 @@ void keep_colony_like(std::vector<ColonyCandidate>& candidates, const ColonyCoun
     if (!in_rim_zone(c)) return rise < p.min_relative_peak * typical_rise || (small && off_colour_part());
     return rise < p.rim_min_relative_peak * typical_rise || small || off_colour_part();
   });
+  return 0;
 }
 
 // Two round colonies overlapping by about a radius leave a solid oval with neither a notch nor
@@ -410,8 +420,9 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   finder.shoulder_flank_margin = p.shoulder_flank_margin;
   if (p.classes.enabled) finder.min_dip_fraction = p.classes.min_dip_fraction;
   std::vector<ColonyCandidate> candidates = find_colonies(signal, mask, finder);
-  keep_colony_like(candidates, p, edge_level, out.dish, bgr(roi), roi.tl(), count_radius, cv::mean(bgr(roi), mask),
-                   contrast.kind != ContrastKind::strongest_channel);
+  if (keep_colony_like(candidates, p, edge_level, out.dish, bgr(roi), roi.tl(), count_radius, cv::mean(bgr(roi), mask),
+                       contrast.kind != ContrastKind::strongest_channel) > 0)
+    out.flags.push_back("wall_parts_not_counted");
 
   const ColonyClassifier classifier(p.classes, bgr, full_mask);
   const double typical_area = median_area(candidates);

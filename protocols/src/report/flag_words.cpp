@@ -39,6 +39,7 @@ std::string explain_flag(const std::string& flag) {
       {"grey_image_no_colour_test", "The image has no colour: the stain colour test was skipped."},
       // colonies
       {"dish_not_found_whole_image_used", "The dish edge was not found; the whole image was counted."},
+      {"wall_parts_not_counted", "Nothing colony-like inside the dish; small parts at its wall (specks, glare) were not counted. Check the wall by eye."},
       {"clusters_counted_by_area", "Some touching colonies were counted from their area (by the size of a typical colony)."},
       {"too_many_to_count", "Too many colonies to count reliably (TNTC): plate fewer cells."},
       {"confluent_growth", "Colonies have grown together (confluent): counts are a lower bound."},
