@@ -301,7 +301,7 @@ json ApiHandler::events_since(const json& request) {
   auto limit = static_cast<int>(int_field(request, "limit", 1000, 1, 10000));
   json events = json::array();
   auto job_id = string_field(request, "job_id", false);
-  for (const auto& event : store_.read_events_since(seq, limit, job_id)) events.push_back(event.body);
+  for (const auto& event : store_.read_events_since(seq, limit, job_id)) events.push_back(event.body());
   return {{"events", events}, {"last_seq", last_published_seq_()}};
 }
 
