@@ -21,6 +21,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -65,6 +67,20 @@ double event_time_us(std::string_view text) {
   return parse_time_us(std::string(text.substr(begin, text.find('"', begin) - begin)));
 }
 
+// CPU seconds assayd has used so far (user + system, all threads): steadier than wall time when
+// other processes share the cores.
+double daemon_cpu_s(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 struct Received {
   double at_us;
   std::string text;
@@ -103,6 +119,7 @@ int main(int argc, char** argv) {
 
   auto time_round_trips = [&](const char* what, const std::string& request, int n) {
     auto start = clock_type::now();
+    const double cpu_start = daemon_cpu_s(pid);
     std::size_t bytes = 0;
     for (int i = 0; i < n; ++i) {
       dealer.send(zmq::buffer(request), zmq::send_flags::none);
@@ -111,8 +128,10 @@ int main(int argc, char** argv) {
       bytes = reply.size();
     }
     double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-    std::printf("api round trips (%s, one DEALER, ipc): %d in %.3f s = %.0f per second, %.1f us each (reply %zu bytes)\n",
-                what, n, seconds, n / seconds, seconds / n * 1e6, bytes);
+    const double cpu_s = daemon_cpu_s(pid) - cpu_start;
+    std::printf("api round trips (%s, one DEALER, ipc): %d in %.3f s = %.0f per second, %.1f us each (reply %zu "
+                "bytes); assayd CPU %.1f us each\n",
+                what, n, seconds, n / seconds, seconds / n * 1e6, bytes, cpu_s / n * 1e6);
   };
   time_round_trips("ping", R"({"v":1,"id":"p","op":"ping"})", round_trips);
   time_round_trips("jobs.list of 10,000 jobs", R"({"v":1,"id":"l","op":"jobs.list"})", list_round_trips);
