@@ -2,12 +2,14 @@
 // (real SQLite file, WAL, the daemon's pragmas), beside plain sqlite3 inserting the same readings
 // in the same run.
 //
-//   build/bin/bench_readings [cycles=600] [parts=store,sqlite3,unique] [dir=/tmp]
+//   build/bin/bench_readings [cycles=600] [parts=store,stream,sqlite3,unique] [dir=/tmp]
 //
 // The simulated reader (time_scale 0) reads `cycles` cycles of 1536 wells into memory first; then
 //  - store: Store::append_readings page by page (one page = one cycle, as the reader delivers
 //    them), with an event listener that hands each event to a second thread which serialises it,
 //    as assayd's io thread does before PUB;
+//  - stream: the simulated reader's sink stores each page as it is read, as assayd's worker does
+//    (simulation and storage one after the other on one thread);
 //  - sqlite3: one INSERT per reading, prepared once, one transaction per page, into a table of
 //    the first readings layout (row per reading) without its UNIQUE key: SQLite at best row by row;
 //  - unique: the same with the UNIQUE key (well before cycle), the layout of schema 1-5. Each
@@ -169,6 +171,42 @@ void bench_store(const std::vector<Page>& pages, const fs::path& dir) {
   }
 }
 
+void bench_stream(int cycles, const fs::path& dir) {
+  auto plate = bench::make_calcium_plate_1536();
+  plate.params.duration_s = cycles;
+  auto settings = drivers::sim::SimPlateReaderSettings::from_json(
+      {{"time_scale", 0.0}, {"fast_interval_factor", 1.0}, {"seed", 7}});
+  drivers::sim::SimPlateReader reader("sim-reader", settings.value());
+  (void)reader.connect();
+  (void)reader.load_plate(plate.spec.loaded_plate());
+  const auto db = dir / "stream.db";
+  std::size_t stored = 0;
+  double seconds = 0;
+  double cpu_s = 0;
+  {
+    daemon::Store store(db);
+    EventSink sink;
+    store.set_event_listener([&](const daemon::StoredEvent& event) { sink.push(event); });
+    auto job = store.insert_job(plate.spec).job_id;
+    (void)store.next_queued("sim-reader");
+    int attempt = store.start_attempt(job);
+    auto start = clock_type::now();
+    const double cpu_start = cpu_seconds();
+    auto status = reader.read_kinetic_fluorescence(
+        protocols::calcium::kinetic_plan(plate.params, {}),
+        [&](std::span<const drivers::Reading> page) {
+          store.append_readings(job, attempt, page);
+          return drivers::Status::ok();
+        },
+        {}, {});
+    seconds = seconds_since(start);
+    cpu_s = cpu_seconds() - cpu_start;
+    if (!status) std::exit(1);
+    stored = static_cast<std::size_t>(store.read_job_counts(job).at("readings").get<std::int64_t>());
+  }
+  report("stream (simulated read into the store)", stored, seconds, cpu_s, db);
+}
+
 void exec(sqlite3* db, const char* sql) {
   char* error = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
@@ -226,7 +264,7 @@ void bench_sqlite3(const std::vector<Page>& pages, const fs::path& dir, bool uni
 
 int main(int argc, char** argv) {
   const int cycles = argc > 1 ? std::atoi(argv[1]) : 600;
-  const std::string parts = argc > 2 ? argv[2] : "store,sqlite3,unique";
+  const std::string parts = argc > 2 ? argv[2] : "store,stream,sqlite3,unique";
   const fs::path parent = argc > 3 ? argv[3] : "/tmp";
   const fs::path dir = parent / ("assay-bench-readings-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -237,6 +275,7 @@ int main(int argc, char** argv) {
               pages.size(), pages.front().size(), count_readings(pages), simulate_s,
               count_readings(pages) / simulate_s);
   if (parts.find("store") != std::string::npos) bench_store(pages, dir);
+  if (parts.find("stream") != std::string::npos) bench_stream(cycles, dir);
   if (parts.find("sqlite3") != std::string::npos) bench_sqlite3(pages, dir, false);
   if (parts.find("unique") != std::string::npos) {
     pages.resize(std::min<std::size_t>(pages.size(), 100));
