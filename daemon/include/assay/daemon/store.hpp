@@ -223,7 +223,8 @@ class Store {
   Database reader_;
   EventListener listener_;
   std::int64_t next_seq_ = 1;
-  std::int64_t next_reading_id_ = 1;  // readings are numbered in arrival order across all jobs
+  // Readings are numbered in arrival order across all jobs (a page rolled back leaves a gap).
+  std::int64_t next_reading_id_ = 1;
   std::vector<StoredEvent> pending_events_;  // written in the open transaction
   // Of the attempts storing readings now (dropped when their job finishes or is interrupted).
   std::map<std::pair<std::string, int>, AttemptReadings> attempts_;
