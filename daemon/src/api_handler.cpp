@@ -211,10 +211,19 @@ json ApiHandler::list_jobs(const json& request) {
   if (!filter.before.empty()) require_job(store_, filter.before);
   filter.limit = static_cast<int>(int_field(request, "limit", 100, 1, 10000));
   json jobs = json::array();
-  for (const auto& job : store_.read_jobs(filter)) jobs.push_back(job.to_json(false));
-  json out{{"jobs", jobs}};
+  for (auto& job : store_.read_jobs(filter)) {
+    // The summary is moved, not copied: copying a page of parsed summaries cost more than the query.
+    json summary = std::move(job.summary);
+    job.summary = nullptr;
+    json entry = job.to_json(false);
+    if (!summary.is_null()) entry["summary"] = std::move(summary);
+    jobs.push_back(std::move(entry));
+  }
   // A full page may have more behind it: `next` is the `before` of the next page.
-  if (static_cast<int>(jobs.size()) == filter.limit) out["next"] = jobs.back()["job_id"];
+  json next = static_cast<int>(jobs.size()) == filter.limit ? jobs.back()["job_id"] : json();
+  json out = json::object();
+  out["jobs"] = std::move(jobs);
+  if (!next.is_null()) out["next"] = std::move(next);
   return out;
 }
 
@@ -301,7 +310,7 @@ json ApiHandler::events_since(const json& request) {
   auto limit = static_cast<int>(int_field(request, "limit", 1000, 1, 10000));
   json events = json::array();
   auto job_id = string_field(request, "job_id", false);
-  for (const auto& event : store_.read_events_since(seq, limit, job_id)) events.push_back(event.body);
+  for (const auto& event : store_.read_events_since(seq, limit, job_id)) events.push_back(event.body());
   return {{"events", events}, {"last_seq", last_published_seq_()}};
 }
 

@@ -24,7 +24,7 @@ void EventPublisher::send(const std::string& topic, const std::string& body) {
 
 void EventPublisher::publish(const StoredEvent& event) {
   last_seq_ = event.seq;
-  send(event.topic, event.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  send(event.topic, *event.text);  // stored UTF-8 JSON: the store's dump refused anything else
 }
 
 nlohmann::json EventPublisher::heartbeat(const nlohmann::json& status) {

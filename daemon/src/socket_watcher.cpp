@@ -23,6 +23,10 @@ SocketWatcher::SocketWatcher(boost::asio::io_context& io, zmq::socket_t& socket,
 void SocketWatcher::start() { drain(); }
 
 void SocketWatcher::kick() {
+  // Inside drain() (a reply sent by the handler) the loop reads ZMQ_EVENTS again after the
+  // handler returns, which is what a kick is for: posting another drain would cost a turn of
+  // the io loop and one more ZMQ_EVENTS check (a poll and a getpid in libzmq) per request.
+  if (draining_) return;
   boost::asio::post(io_, [this] { drain(); });
 }
 
@@ -46,11 +50,13 @@ void SocketWatcher::drain() {
       arm();
       return;
     }
+    draining_ = true;
     try {
       on_readable_();
     } catch (const std::exception& e) {
       spdlog::error("socket handler failed: {}", e.what());
     }
+    draining_ = false;
   }
   kick();
 }

@@ -18,7 +18,8 @@ class SocketWatcher {
   // `on_readable` must receive exactly one message (non-blocking) each time it is called.
   SocketWatcher(boost::asio::io_context& io, zmq::socket_t& socket, std::function<void()> on_readable);
   void start();
-  // Call after sending on the socket: the send may have consumed the edge.
+  // Call after sending on the socket: the send may have consumed the edge. Free from inside the
+  // handler (the drain loop checks again after it).
   void kick();
   void stop();
 
@@ -31,6 +32,7 @@ class SocketWatcher {
   std::function<void()> on_readable_;
   boost::asio::posix::stream_descriptor descriptor_;
   bool stopped_ = false;
+  bool draining_ = false;  // inside on_readable_: the drain loop checks ZMQ_EVENTS next anyway
 };
 
 }  // namespace assay::daemon

@@ -178,6 +178,7 @@ int Store::start_attempt(const std::string& job_id) {
 void Store::finish_job(const std::string& job_id, JobState state,
                        const std::string& error_code, const std::string& error) {
   write_transaction([&] {
+    forget_attempt_locked(job_id);
     // Only a running (or waiting) job ends here: a job the deadline check already failed stays
     // failed when its stuck worker returns at last.
     auto update = writer_.prepare(
@@ -262,6 +263,7 @@ std::vector<RecoveredJob> Store::recover_interrupted(bool requeue, int max_attem
 
 void Store::mark_interrupted(const std::string& job_id, const std::string& reason) {
   write_transaction([&] {
+    forget_attempt_locked(job_id);
     auto update = writer_.prepare(
         "UPDATE jobs SET state = ?3, message = ?1 WHERE id = ?2 AND state IN (?4, ?5)");
     update.bind(1, reason).bind(2, job_id);

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "assay/daemon/store.hpp"
+#include "reading_rows.hpp"
 
 namespace assay::daemon {
 namespace {
@@ -185,7 +186,72 @@ CREATE TABLE additions (
   PRIMARY KEY (job_id, attempt)
 );
 )sql",
+    // 6: readings are stored a page at a time (a cycle of a kinetic read, a wavelength of an
+    // endpoint read): one row per page with its readings as JSON, and `readings` becomes a view
+    // with the old columns. migrate() moves the old rows (readings_v5) into pages and drops it.
+    R"sql(
+DROP VIEW job_readings;
+ALTER TABLE readings RENAME TO readings_v5;
+CREATE TABLE reading_pages (
+  first_id  INTEGER PRIMARY KEY,      -- id of the page's first reading (readings: arrival order)
+  job_id    TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+  attempt   INTEGER NOT NULL,
+  count     INTEGER NOT NULL,         -- its readings have ids first_id .. first_id + count - 1
+  rows      TEXT NOT NULL             -- JSON [[well, channel, cycle, time_s, value, saturated], ...]
+);
+CREATE INDEX reading_pages_job ON reading_pages (job_id);
+-- A job.<id>.reading event: its body is stored without `rows`, which are this page's.
+ALTER TABLE events ADD COLUMN reading_page INTEGER;
+
+CREATE VIEW readings AS
+  SELECT p.first_id + r.key AS id, p.job_id AS job_id, p.attempt AS attempt,
+         r.value ->> 0 AS well, r.value ->> 1 AS channel, r.value ->> 2 AS cycle,
+         r.value ->> 3 AS time_s, r.value ->> 4 AS value, r.value ->> 5 AS saturated
+  FROM reading_pages p, json_each(p.rows) r;
+
+CREATE VIEW job_readings AS
+  SELECT r.job_id, r.attempt, r.well, w.role, w.compound, w.conc_nM, r.channel, r.cycle,
+         r.time_s, r.value, r.saturated
+  FROM readings r LEFT JOIN wells w ON w.job_id = r.job_id AND w.well = r.well;
+)sql",
 };
+
+// Step 6's data: the rows of readings_v5 become pages of consecutive ids of one job and attempt
+// (written by append_reading_rows, so every double stays exact), then the table goes.
+void move_v5_readings(Database& db) {
+  auto select = db.prepare(
+      "SELECT id, job_id, attempt, well, channel, cycle, time_s, value, saturated FROM readings_v5 ORDER BY id");
+  auto insert = db.prepare("INSERT INTO reading_pages (first_id, job_id, attempt, count, rows) VALUES (?, ?, ?, ?, ?)");
+  std::vector<drivers::Reading> page;
+  std::int64_t first_id = 0;
+  std::string job_id;
+  std::int64_t attempt = 0;
+  auto flush = [&] {
+    if (page.empty()) return;
+    std::string rows;
+    append_reading_rows(rows, page);
+    insert.bind(1, first_id).bind(2, job_id).bind(3, attempt).bind(4, static_cast<std::int64_t>(page.size()));
+    insert.bind(5, rows).run();
+    page.clear();
+  };
+  constexpr std::size_t kPageReadings = 4096;
+  while (select.step()) {
+    const auto id = select.column_int(0);
+    auto job = select.column_text(1);
+    const auto row_attempt = select.column_int(2);
+    if (page.empty() || id != first_id + static_cast<std::int64_t>(page.size()) || job != job_id ||
+        row_attempt != attempt || page.size() == kPageReadings) {
+      flush();
+      first_id = id;
+      job_id = std::move(job);
+      attempt = row_attempt;
+    }
+    page.push_back({select.column_text(3), select.column_text(4), static_cast<int>(select.column_int(5)),
+                    select.column_double(6), select.column_double(7), select.column_int(8) != 0});
+  }
+  flush();
+  db.exec("DROP TABLE readings_v5");
+}
 
 }  // namespace
 
@@ -211,6 +277,11 @@ Store::Store(const std::filesystem::path& database) : path_(database) {
   auto statement = writer_.prepare("SELECT COALESCE(MAX(seq), 0) FROM events");
   statement.step();
   next_seq_ = statement.column_int(0) + 1;
+  auto last_page = writer_.prepare("SELECT first_id + count FROM reading_pages ORDER BY first_id DESC LIMIT 1");
+  if (last_page.step()) next_reading_id_ = last_page.column_int(0);
+  insert_event_.emplace(writer_.prepare("INSERT INTO events (seq, time, topic, job_id, body, reading_page) VALUES (?, ?, ?, ?, ?, ?)"));
+  insert_page_.emplace(writer_.prepare(
+      "INSERT INTO reading_pages (first_id, job_id, attempt, count, rows) VALUES (?, ?, ?, ?, ?)"));
 }
 
 void Store::migrate() {
@@ -234,6 +305,7 @@ void Store::migrate() {
   for (; version < kKnown; ++version) {
     Transaction transaction(writer_);
     writer_.exec(kMigrations[version]);
+    if (version + 1 == 6) move_v5_readings(writer_);
     auto check = writer_.prepare("PRAGMA foreign_key_check");
     if (check.step()) {
       throw StoreError("database " + path_.string() + ": migrating to schema version " +
@@ -264,22 +336,34 @@ std::int64_t Store::last_seq() {
 
 std::int64_t Store::emit_locked(const std::string& topic, nlohmann::json body) {
   std::int64_t seq = next_seq_++;
+  const auto time = utc_now();
   body["seq"] = seq;
-  body["time"] = utc_now();
+  body["time"] = time;
   body["topic"] = topic;
   std::string job_id = body.contains("job_id") ? body["job_id"].get<std::string>() : "";
-  auto statement = writer_.prepare(
-      "INSERT INTO events (seq, time, topic, job_id, body) VALUES (?, ?, ?, ?, ?)");
-  statement.bind(1, seq).bind(2, body["time"].get<std::string>()).bind(3, topic);
-  if (job_id.empty()) {
-    statement.bind_null(4);
-  } else {
-    statement.bind(4, job_id);
-  }
-  statement.bind(5, body.dump());
-  statement.run();
-  pending_events_.push_back({seq, topic, std::move(body)});
+  const auto text = body.dump();
+  record_event_locked(seq, topic, job_id, time, text, 0, text);
   return seq;
+}
+
+void Store::record_event_locked(std::int64_t seq, const std::string& topic, const std::string& job_id,
+                                const std::string& time, const std::string& stored_body,
+                                std::int64_t reading_page, std::string published) {
+  auto& insert = *insert_event_;
+  insert.bind(1, seq).bind(2, time).bind(3, topic);
+  if (job_id.empty()) {
+    insert.bind_null(4);
+  } else {
+    insert.bind(4, job_id);
+  }
+  insert.bind(5, stored_body);
+  if (reading_page > 0) {
+    insert.bind(6, reading_page);
+  } else {
+    insert.bind_null(6);
+  }
+  insert.run();
+  pending_events_.push_back({seq, topic, std::make_shared<const std::string>(std::move(published))});
 }
 
 void Store::write_transaction(const std::function<void()>& body) {
@@ -306,16 +390,29 @@ std::int64_t Store::emit(const std::string& topic, nlohmann::json body) {
 }
 
 std::vector<StoredEvent> Store::read_events_since(std::int64_t seq, int limit, const std::string& job_id) {
+  // A reading event gets its rows back from its page, as it was published.
   auto statement = reader_.prepare(
-      job_id.empty() ? "SELECT seq, topic, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-                     : "SELECT seq, topic, body FROM events WHERE job_id = ?3 AND seq > ?1 "
-                       "ORDER BY seq LIMIT ?2");
+      job_id.empty()
+          ? "SELECT e.seq, e.topic, e.body, e.time, p.job_id, p.attempt, p.rows FROM events e "
+            "LEFT JOIN reading_pages p ON p.first_id = e.reading_page WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2"
+          : "SELECT e.seq, e.topic, e.body, e.time, p.job_id, p.attempt, p.rows FROM events e "
+            "LEFT JOIN reading_pages p ON p.first_id = e.reading_page WHERE e.job_id = ?3 AND e.seq > ?1 "
+            "ORDER BY e.seq LIMIT ?2");
   statement.bind(1, seq).bind(2, limit);
   if (!job_id.empty()) statement.bind(3, job_id);
   std::vector<StoredEvent> events;
   while (statement.step()) {
-    events.push_back({statement.column_int(0), statement.column_text(1),
-                      nlohmann::json::parse(statement.column_text(2))});
+    const auto event_seq = statement.column_int(0);
+    auto topic = statement.column_text(1);
+    std::string text;
+    if (statement.column_is_null(6)) {
+      text = statement.column_text(2);
+    } else {
+      const auto rows = statement.column_text(6);
+      text = reading_event_text(statement.column_text(4), statement.column_int(5), &rows, event_seq,
+                                statement.column_text(3), topic);
+    }
+    events.push_back({event_seq, std::move(topic), std::make_shared<const std::string>(std::move(text))});
   }
   return events;
 }

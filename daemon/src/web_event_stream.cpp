@@ -113,7 +113,7 @@ void EventStream::read_from_log() {
   std::size_t bytes = 0;
   for (const auto& event : events) {
     if (bytes > kLogPageBytes) return;  // the rest next time
-    auto body = text(event.body);
+    auto body = event.text;
     bytes += body->size();
     enqueue(event.seq, std::move(body));
   }

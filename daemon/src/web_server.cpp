@@ -82,10 +82,8 @@ std::string WebServer::url() const {
 
 void WebServer::publish(const StoredEvent& event) {
   if (impl_->context->streams.empty()) return;
-  const auto text = std::make_shared<const std::string>(
-      event.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   const auto streams = impl_->context->streams;  // a failed delivery may close (and erase) one
-  for (auto* stream : streams) stream->deliver(event.seq, text);
+  for (auto* stream : streams) stream->deliver(event.seq, event.text);
 }
 
 void WebServer::heartbeat(const nlohmann::json& body) {

@@ -71,7 +71,7 @@ default_od = 0.05
   assay::testing::DaemonHarness daemon(options);
   // The first job's readings hit a storage error inside the driver's sink.
   assay::daemon::Database(daemon.state_dir() / "assayd.db").exec(
-      "CREATE TRIGGER refuse_first_job BEFORE INSERT ON readings WHEN NEW.job_id = 'J000001' "
+      "CREATE TRIGGER refuse_first_job BEFORE INSERT ON reading_pages WHEN NEW.job_id = 'J000001' "
       "BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END");
   auto job = assay::testing::example_job("demo_plate_read.json");
   job["instrument"] = "clariostar";

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <vector>
 
 #include <unistd.h>
 
@@ -70,5 +71,78 @@ INSERT INTO readings (job_id, attempt, well, channel, cycle, time_s, value)
   db.exec("DELETE FROM jobs WHERE id = 'J000007'");
   CHECK(count(db, "SELECT COUNT(*) FROM readings") == 0);
   CHECK(count(db, "SELECT COUNT(*) FROM plates WHERE job_id = 'J000007'") == 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a version 5 database moves its readings into pages with the same ids and the same doubles") {
+  auto dir = std::filesystem::temp_directory_path() / ("assay-migrate-v5-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "assay.db";
+  struct Row {
+    std::int64_t id;
+    const char* job;
+    int attempt;
+    const char* well;
+    int cycle;
+    double time_s;
+    double value;
+    int saturated;
+  };
+  // Two jobs interleaved, a second attempt, and a gap in the ids (rows deleted long ago).
+  const std::vector<Row> rows{{1, "J000001", 1, "A1", 0, 0.1, 1234.5678901234567, 0},
+                              {2, "J000001", 1, "A2", 0, 0.30000000000000004, 65535.0, 1},
+                              {3, "J000002", 1, "A1", 0, 0.0, 1e-300, 0},
+                              {4, "J000001", 1, "A1", 1, 1.1, 2.5e17, 0},
+                              {7, "J000001", 1, "A2", 1, 1.3, 0.1, 0},
+                              {8, "J000001", 2, "A1", 0, 0.1, 3.0, 0}};
+  {
+    Database old(path);
+    for (int version = 0; version < 5; ++version) {
+      old.exec(assay::daemon::schema_migration_sql(version));
+      old.exec("PRAGMA user_version = " + std::to_string(version + 1));
+    }
+    old.exec(R"sql(
+INSERT INTO jobs (id, protocol, instrument, state, submitted_at, spec)
+  VALUES ('J000001', 'plate_read', 'sim-reader', 'succeeded', '2026-01-01T00:00:00Z', '{}'),
+         ('J000002', 'plate_read', 'sim-reader', 'succeeded', '2026-01-01T00:00:01Z', '{}');
+)sql");
+    auto insert = old.prepare(
+        "INSERT INTO readings (id, job_id, attempt, well, channel, cycle, time_s, value, saturated) "
+        "VALUES (?, ?, ?, ?, 'abs590', ?, ?, ?, ?)");
+    for (const auto& r : rows) {
+      insert.bind(1, r.id).bind(2, r.job).bind(3, r.attempt).bind(4, r.well).bind(5, r.cycle);
+      insert.bind(6, r.time_s).bind(7, r.value).bind(8, r.saturated).run();
+    }
+  }
+  {
+    assay::daemon::Store store(path);  // migrates
+    CHECK(store.read_job_counts("J000001")["readings"] == 5);
+    CHECK(store.readings_before_attempt("J000001", 2).size() == 4);
+    // New readings are numbered after the moved ones.
+    std::vector<assay::drivers::Reading> page{{"B1", "abs590", 0, 0.5, 0.25, false}};
+    store.append_readings("J000002", 2, page);
+    auto got = store.read_readings("J000002", 3, 10);
+    REQUIRE(got["rows"].size() == 1);
+    CHECK(got["last_id"] == 9);
+  }
+  Database db(path);
+  CHECK(count(db, "PRAGMA user_version") == 6);
+  CHECK(count(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'readings_v5'") == 0);
+  auto select = db.prepare(
+      "SELECT id, job_id, attempt, well, cycle, time_s, value, saturated FROM readings WHERE id < 9 ORDER BY id");
+  for (const auto& r : rows) {
+    INFO("reading id " << r.id);
+    REQUIRE(select.step());
+    CHECK(select.column_int(0) == r.id);
+    CHECK(select.column_text(1) == r.job);
+    CHECK(select.column_int(2) == r.attempt);
+    CHECK(select.column_text(3) == r.well);
+    CHECK(select.column_int(4) == r.cycle);
+    CHECK(select.column_double(5) == r.time_s);
+    CHECK(select.column_double(6) == r.value);
+    CHECK(select.column_int(7) == r.saturated);
+  }
+  CHECK_FALSE(select.step());
   std::filesystem::remove_all(dir);
 }

@@ -74,6 +74,8 @@ class Statement final {
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  // Binds without a copy: `value` must stay unchanged until the statement is reset.
+  Statement& bind_static(int index, std::string_view value);
   Statement& bind_null(int index);
   Statement& bind(int index, const std::optional<std::string>& value);
 

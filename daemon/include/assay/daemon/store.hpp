@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -23,6 +24,7 @@
 
 #include "assay/daemon/job_state.hpp"
 #include "assay/daemon/sqlite.hpp"
+#include "assay/daemon/attempt_readings.hpp"
 #include "assay/drivers/imager.hpp"
 #include "assay/drivers/readings.hpp"
 #include "assay/protocols/job_spec.hpp"
@@ -35,10 +37,11 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // The SQL that migrates a database from user_version `from_version` to the next one, or null
-// (tests build databases of older versions with it).
+// (tests build databases of older versions with it). Step 5 -> 6 also moves the rows of the old
+// readings table (renamed readings_v5 by its SQL) into reading_pages, in C++ (see migrate()).
 const char* schema_migration_sql(int from_version);
 
 struct JobRecord {
@@ -66,7 +69,11 @@ struct JobRecord {
 struct StoredEvent {
   std::int64_t seq = 0;
   std::string topic;
-  nlohmann::json body;  // includes seq, time and topic
+  // The body as stored and published: JSON text including seq, time and topic. Shared, so that
+  // handing a page of 1536 readings to the io thread and to each web stream copies no text.
+  std::shared_ptr<const std::string> text;
+
+  nlohmann::json body() const { return nlohmann::json::parse(*text); }
 };
 
 struct ImageRecord {
@@ -149,6 +156,10 @@ class Store {
   bool cancel_if_queued(const std::string& job_id);
   void set_progress(const std::string& job_id, double fraction, const std::string& message);
   void set_truth(const std::string& job_id, const nlohmann::json& truth);
+  // Stores one page of readings in one transaction with its job.<id>.reading event: when it
+  // returns, the page is committed (a reading acknowledged is a reading stored; see
+  // docs/service.md for what survives a crash of assayd and what a power loss). A reading this
+  // attempt already stored (same well, channel and cycle) is left out, never duplicated.
   void append_readings(const std::string& job_id, int attempt,
                        std::span<const drivers::Reading> readings);
   void add_image(const std::string& job_id, int attempt, const ImageRecord& image);
@@ -192,6 +203,14 @@ class Store {
  private:
   void migrate();
   std::int64_t emit_locked(const std::string& topic, nlohmann::json body);
+  // Writes an event whose text is made: `stored_body` in the log, `published` to listeners (they
+  // differ for a reading event, whose rows the log keeps in the page `reading_page`; 0 = none).
+  void record_event_locked(std::int64_t seq, const std::string& topic, const std::string& job_id,
+                           const std::string& time, const std::string& stored_body,
+                           std::int64_t reading_page, std::string published);
+  // The readings `attempt` of `job_id` has stored, loaded from the database on first use.
+  AttemptReadings& attempt_readings_locked(const std::string& job_id, int attempt);
+  void forget_attempt_locked(const std::string& job_id);
   void set_state_locked(const std::string& job_id, JobState state,
                         nlohmann::json extra = nlohmann::json::object());
   // Locks the writer, runs `body` in one transaction and hands its events to the listener after
@@ -204,7 +223,14 @@ class Store {
   Database reader_;
   EventListener listener_;
   std::int64_t next_seq_ = 1;
+  // Readings are numbered in arrival order across all jobs (a page rolled back leaves a gap).
+  std::int64_t next_reading_id_ = 1;
   std::vector<StoredEvent> pending_events_;  // written in the open transaction
+  // Of the attempts storing readings now (dropped when their job finishes or is interrupted).
+  std::map<std::pair<std::string, int>, AttemptReadings> attempts_;
+  // The statements of every page, prepared once (destroyed before the connection).
+  std::optional<Statement> insert_event_;
+  std::optional<Statement> insert_page_;
 };
 
 }  // namespace assay::daemon
