@@ -33,6 +33,21 @@ long rss_kb(pid_t pid) {
   return -1;
 }
 
+// The RSS of an idle assayd once it stops changing. A job reads `succeeded` before its worker has
+// given the freed heap back (malloc_trim runs after the outcome is stored), so a sample taken
+// the moment the state changes may or may not include megabytes about to be returned.
+long settled_rss_kb(pid_t pid) {
+  long last = rss_kb(pid);
+  const auto give_up = Clock::now() + scaled(std::chrono::seconds(5));
+  for (int same = 0; same < 3 && Clock::now() < give_up;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const long now = rss_kb(pid);
+    same = now == last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 // A DEALER of its own: one request, one reply (empty on timeout).
 std::string ask(zmq::socket_t& dealer, const std::string& body) {
   dealer.send(zmq::buffer(body), zmq::send_flags::none);
@@ -154,7 +169,7 @@ TEST_CASE("a subscriber that never reads neither grows assayd's memory nor slows
     return std::chrono::duration<double>(Clock::now() - start).count();
   };
   const double alone_s = timed_jobs(3);  // also warms SQLite's and the allocator's caches
-  const long rss_before = rss_kb(daemon.pid());
+  const long rss_before = settled_rss_kb(daemon.pid());
   const auto events_before = daemon.query_int("SELECT MAX(seq) FROM events");
   zmq::socket_t stalled = daemon.subscribe("");  // subscribed to everything, never read
   // Three rounds of three jobs, as timed alone; the RSS after each.
@@ -162,7 +177,7 @@ TEST_CASE("a subscriber that never reads neither grows assayd's memory nor slows
   long rss_round[3] = {};
   for (long& rss : rss_round) {
     with_stalled_s += timed_jobs(3) / 3.0;
-    rss = rss_kb(daemon.pid());
+    rss = settled_rss_kb(daemon.pid());
   }
   const long rss_after = rss_round[2];
   const auto events = daemon.query_int("SELECT MAX(seq) FROM events") - events_before;
