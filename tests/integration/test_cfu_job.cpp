@@ -11,6 +11,7 @@
 
 #include "support/command.hpp"
 #include "support/daemon_harness.hpp"
+#include "support/time_scale.hpp"
 
 using assay::testing::DaemonHarness;
 using assay::testing::example_job;
@@ -45,7 +46,7 @@ TEST_CASE("a CFU job runs through assayd: images stored and published, counts ne
   options.config_toml = assay::testing::default_config_with_time_scale(0.0);
   DaemonHarness daemon(options);
   auto id = daemon.submit(example_job("cfu_dish6.json"));
-  auto job = daemon.wait_for_state(id, "succeeded", std::chrono::seconds(240));
+  auto job = daemon.wait_for_state(id, "succeeded", assay::testing::scaled(std::chrono::seconds(240)));
   REQUIRE(job["state"] == "succeeded");
 
   // Images: files under the state directory, with the metadata a scientist needs.

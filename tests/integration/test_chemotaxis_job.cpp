@@ -10,6 +10,7 @@
 
 #include "support/command.hpp"
 #include "support/daemon_harness.hpp"
+#include "support/time_scale.hpp"
 
 using assay::testing::DaemonHarness;
 using assay::testing::example_job;
@@ -124,7 +125,7 @@ TEST_CASE("an imaging chemotaxis job runs through assayd: counts match the simul
   auto job_json = example_job("chemotaxis_imaging.json");
   job_json["params"]["fields"] = {{0, 0}, {1.2, 0}, {-1.2, 0}};
   auto id = daemon.submit(job_json);
-  auto job = daemon.wait_for_state(id, "succeeded", std::chrono::seconds(180));
+  auto job = daemon.wait_for_state(id, "succeeded", assay::testing::scaled(std::chrono::seconds(180)));
   REQUIRE(job["state"] == "succeeded");
 
   auto results = daemon.call("results.get", {{"job_id", id}});

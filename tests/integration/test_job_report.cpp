@@ -19,11 +19,13 @@
 #include "support/command.hpp"
 #include "support/daemon_harness.hpp"
 #include "support/skip.hpp"
+#include "support/time_scale.hpp"
 
 using assay::testing::DaemonHarness;
 using assay::testing::example_job;
 using assay::testing::run_assayctl;
 using assay::testing::run_command;
+using assay::testing::scaled;
 using nlohmann::json;
 
 namespace {
@@ -44,7 +46,7 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 // Runs an example job to success and writes its report with assayctl; returns the page.
 std::string report_of(DaemonHarness& daemon, const json& job, std::string& id, json& results) {
   id = daemon.submit(job);
-  auto done = daemon.wait_for_state(id, "succeeded", std::chrono::seconds(600));
+  auto done = daemon.wait_for_state(id, "succeeded", scaled(std::chrono::seconds(600)));
   REQUIRE(done["state"] == "succeeded");
   results = daemon.call("results.get", {{"job_id", id}});
   const auto file = daemon.state_dir() / (id + "-report.html");
@@ -182,7 +184,7 @@ TEST_CASE("report of a CFU job: overlays with a colour legend and counts per dis
 TEST_CASE("while reports are being made, the daemon answers other requests at once") {
   DaemonHarness daemon;
   auto id = daemon.submit(example_job("cfu_dish6.json"));
-  REQUIRE(daemon.wait_for_state(id, "succeeded", std::chrono::seconds(600))["state"] == "succeeded");
+  REQUIRE(daemon.wait_for_state(id, "succeeded", scaled(std::chrono::seconds(600)))["state"] == "succeeded");
   // One client asks for three reports (six dish photographs each), then pings. Made on the io
   // thread, the ping would wait behind every report.
   zmq::socket_t dealer(daemon.context(), zmq::socket_type::dealer);
@@ -197,7 +199,7 @@ TEST_CASE("while reports are being made, the daemon answers other requests at on
   std::size_t report_bytes = 0;
   while (order.size() < 4) {
     zmq::pollitem_t item{dealer.handle(), 0, ZMQ_POLLIN, 0};
-    zmq::poll(&item, 1, std::chrono::seconds(120));
+    zmq::poll(&item, 1, scaled(std::chrono::seconds(120)));
     REQUIRE((item.revents & ZMQ_POLLIN));
     zmq::message_t frame;
     (void)dealer.recv(frame);

@@ -10,11 +10,15 @@
 #include <thread>
 
 #include "support/daemon_harness.hpp"
+#include "support/sanitized_build.hpp"
+#include "support/time_scale.hpp"
 
 using assay::testing::DaemonHarness;
 using assay::testing::HarnessOptions;
 using assay::testing::readers_only_config;
+using assay::testing::scaled;
 using assay::testing::slow_plate_read;
+using assay::testing::time_scale;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
@@ -29,11 +33,26 @@ long rss_kb(pid_t pid) {
   return -1;
 }
 
+// The RSS of an idle assayd once it stops changing. A job reads `succeeded` before its worker has
+// given the freed heap back (malloc_trim runs after the outcome is stored), so a sample taken
+// the moment the state changes may or may not include megabytes about to be returned.
+long settled_rss_kb(pid_t pid) {
+  long last = rss_kb(pid);
+  const auto give_up = Clock::now() + scaled(std::chrono::seconds(5));
+  for (int same = 0; same < 3 && Clock::now() < give_up;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const long now = rss_kb(pid);
+    same = now == last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 // A DEALER of its own: one request, one reply (empty on timeout).
 std::string ask(zmq::socket_t& dealer, const std::string& body) {
   dealer.send(zmq::buffer(body), zmq::send_flags::none);
   zmq::pollitem_t item{dealer.handle(), 0, ZMQ_POLLIN, 0};
-  zmq::poll(&item, 1, std::chrono::seconds(10));
+  zmq::poll(&item, 1, scaled(std::chrono::seconds(10)));
   if (!(item.revents & ZMQ_POLLIN)) return {};
   zmq::message_t reply;
   (void)dealer.recv(reply);
@@ -62,7 +81,11 @@ TEST_CASE("50 clients asking at once for 3 s are all answered, quickly") {
   std::atomic<long> errors{0};
   std::vector<std::vector<double>> latencies(kClients);
   std::vector<std::thread> clients;
-  const auto end = Clock::now() + std::chrono::seconds(3);
+  // A sanitized assayd answers several times slower: it gets a window as many times longer to
+  // answer the same 100 requests, and as many times longer for its slowest 1 %.
+  const auto window = scaled(std::chrono::seconds(3));
+  const double window_s = std::chrono::duration<double>(window).count();
+  const auto end = Clock::now() + window;
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       zmq::socket_t dealer(daemon.context(), zmq::socket_type::dealer);
@@ -87,10 +110,10 @@ TEST_CASE("50 clients asking at once for 3 s are all answered, quickly") {
   REQUIRE(all.size() > 100);
   const double p50 = all[all.size() / 2];
   const double p99 = all[all.size() * 99 / 100];
-  std::printf("50 clients, 3 s: %zu requests, %.0f requests/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, errors %ld\n",
-              all.size(), all.size() / 3.0, p50, p99, all.back(), errors.load());
+  std::printf("50 clients, %.0f s: %zu requests, %.0f requests/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, errors %ld\n",
+              window_s, all.size(), all.size() / window_s, p50, p99, all.back(), errors.load());
   CHECK(errors == 0);
-  CHECK(p99 < 500.0);  // generous: CI machines are shared
+  CHECK(p99 < 500.0 * time_scale());  // generous: CI machines are shared
   CHECK(daemon.running());
 }
 
@@ -142,27 +165,41 @@ TEST_CASE("a subscriber that never reads neither grows assayd's memory nor slows
     auto start = Clock::now();
     std::vector<std::string> ids;
     for (int i = 0; i < n; ++i) ids.push_back(daemon.submit(job));
-    for (const auto& id : ids) daemon.wait_for_state(id, "succeeded", std::chrono::seconds(120));
+    for (const auto& id : ids) daemon.wait_for_state(id, "succeeded", scaled(std::chrono::seconds(120)));
     return std::chrono::duration<double>(Clock::now() - start).count();
   };
   const double alone_s = timed_jobs(3);  // also warms SQLite's and the allocator's caches
-  const long rss_before = rss_kb(daemon.pid());
+  const long rss_before = settled_rss_kb(daemon.pid());
   const auto events_before = daemon.query_int("SELECT MAX(seq) FROM events");
   zmq::socket_t stalled = daemon.subscribe("");  // subscribed to everything, never read
-  const double with_stalled_s = timed_jobs(9) / 3.0;
-  const long rss_after = rss_kb(daemon.pid());
+  // Three rounds of three jobs, as timed alone; the RSS after each.
+  double with_stalled_s = 0;
+  long rss_round[3] = {};
+  for (long& rss : rss_round) {
+    with_stalled_s += timed_jobs(3) / 3.0;
+    rss = settled_rss_kb(daemon.pid());
+  }
+  const long rss_after = rss_round[2];
   const auto events = daemon.query_int("SELECT MAX(seq) FROM events") - events_before;
   // A reading event is published with its page's rows, which the event log keeps in reading_pages.
   const auto bytes = daemon.query_int(
       "SELECT SUM(LENGTH(e.body) + COALESCE(LENGTH(p.rows), 0)) FROM events e "
       "LEFT JOIN reading_pages p ON p.first_id = e.reading_page WHERE e.seq > " + std::to_string(events_before));
-  std::printf("stalled subscriber: %lld events (%lld kB) published to it; assayd RSS %ld -> %ld kB; "
+  std::printf("stalled subscriber: %lld events (%lld kB) published to it; assayd RSS %ld -> %ld -> %ld -> %ld kB; "
               "3 jobs took %.2f s alone, %.2f s with it\n",
-              static_cast<long long>(events), static_cast<long long>(bytes / 1024), rss_before, rss_after,
-              alone_s, with_stalled_s);
+              static_cast<long long>(events), static_cast<long long>(bytes / 1024), rss_before, rss_round[0],
+              rss_round[1], rss_after, alone_s, with_stalled_s);
   REQUIRE(bytes > 8 * 1024 * 1024);  // far more than the backlog of 500 events
-  CHECK(rss_after - rss_before < 6 * 1024);
-  CHECK(with_stalled_s < alone_s * 1.5 + 1.0);
+  // A sanitized assayd never gives freed heap back (malloc_trim does nothing there) and its RSS
+  // holds the shadow of every heap page it touched, so the pages the subscriber's backlog pins
+  // in the first round stay counted; there the bound holds from the end of that round, over the
+  // two thirds of the events still published after it. A normal build counts from before the
+  // subscriber.
+  const long rss_base = assay::testing::kSanitizedBuild ? rss_round[0] : rss_before;
+  CHECK(rss_after - rss_base < 6 * 1024);
+  // The same jobs timed with and without it, in the same build: the ratio holds in every build;
+  // only the second of slack for a shared machine's jitter grows with a slower one.
+  CHECK(with_stalled_s < alone_s * 1.5 + 1.0 * time_scale());
   CHECK(daemon.call("ping")["pong"] == true);
 }
 
