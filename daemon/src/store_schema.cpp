@@ -185,6 +185,14 @@ CREATE TABLE additions (
   PRIMARY KEY (job_id, attempt)
 );
 )sql",
+    // 6: how far the facility bridge got: the last event seq its stream acknowledged.
+    R"sql(
+CREATE TABLE facility_cursor (
+  target     TEXT PRIMARY KEY,          -- "<stream>/<host>"
+  acked_seq  INTEGER NOT NULL,
+  acked_at   TEXT NOT NULL
+);
+)sql",
 };
 
 }  // namespace
