@@ -33,8 +33,10 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, on_signal);
     assay::facility::ConsumerCounts counts;
     assay::facility::run_consumer(config, g_stop, counts);
-    spdlog::info("assay-facility stopped: {} stored, {} replayed, {} rejected", counts.stored.load(),
-                 counts.replayed.load(), counts.rejected.load());
+    spdlog::info("assay-facility stopped: {} stored, {} replayed, {} stored after an earlier one came, {} rejected, "
+                 "{} missing seqs given up",
+                 counts.stored.load(), counts.replayed.load(), counts.deferred.load(), counts.rejected.load(),
+                 counts.given_up.load());
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;

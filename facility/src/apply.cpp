@@ -125,12 +125,22 @@ void replace_results(PgConnection& pg, const Event& e, const json& envelope) {
 
 }  // namespace
 
-bool apply_envelope(PgConnection& pg, const json& envelope) {
+void check_envelope(const json& envelope) {
   if (!envelope.is_object() || envelope.value("v", 0) != kEnvelopeVersion) {
     throw EnvelopeError("not a facility envelope of version " + std::to_string(kEnvelopeVersion));
   }
   const std::string host = envelope.at("host").get<std::string>();
   if (!is_valid_host_name(host)) throw EnvelopeError("invalid host name '" + host + "'");
+  if (!envelope.at("seq").is_number_integer() || envelope["seq"].get<std::int64_t>() < 1) {
+    throw EnvelopeError("seq must be a positive integer");
+  }
+  if (!envelope.at("event").is_object()) throw EnvelopeError("event must be an object");
+  envelope.at("topic").get<std::string>();
+  envelope.at("time").get<std::string>();
+}
+
+void store_event(PgConnection& pg, const json& envelope) {
+  const std::string host = envelope.at("host").get<std::string>();
   const auto& body = envelope.at("event");
   const std::string topic = envelope.at("topic").get<std::string>();
   Event e{host, std::to_string(envelope.at("seq").get<std::int64_t>()), envelope.at("time").get<std::string>(),
@@ -138,16 +148,10 @@ bool apply_envelope(PgConnection& pg, const json& envelope) {
 
   json stored = body;
   if (stored.contains("rows") && stored["rows"].is_array()) stored["rows"] = stored["rows"].size();
-  auto inserted = pg.exec("INSERT INTO assay.events (host, seq, time, topic, job_id, body) "
-                          "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                          {host, e.seq, e.time, topic, e.job_id.empty() ? PgParam{} : PgParam{e.job_id},
-                           stored.dump()});
-  if (inserted.affected() == 0) return false;
-  pg.exec("INSERT INTO assay.hosts (host, last_seq, last_event) VALUES ($1, $2, $3) ON CONFLICT (host) DO UPDATE "
-          "SET last_seq = GREATEST(assay.hosts.last_seq, EXCLUDED.last_seq), "
-          "last_event = GREATEST(assay.hosts.last_event, EXCLUDED.last_event), updated_at = clock_timestamp()",
-          {host, e.seq, e.time});
-  if (e.job_id.empty()) return true;
+  pg.exec("INSERT INTO assay.events (host, seq, time, topic, job_id, body) VALUES ($1, $2, $3, $4, $5, $6) "
+          "ON CONFLICT DO NOTHING",
+          {host, e.seq, e.time, topic, e.job_id.empty() ? PgParam{} : PgParam{e.job_id}, stored.dump()});
+  if (e.job_id.empty()) return;
 
   const auto kind = topic.substr(topic.rfind('.') + 1);
   if (kind == "state") {
@@ -162,7 +166,6 @@ bool apply_envelope(PgConnection& pg, const json& envelope) {
   } else if (kind == "result") {
     replace_results(pg, e, envelope);
   }
-  return true;
 }
 
 }  // namespace assay::facility

@@ -27,8 +27,11 @@ void store_one(PgConnection& pg, const FetchedMessage& message, ConsumerCounts& 
   json envelope = json::parse(message.data(), nullptr, false);
   if (envelope.is_discarded()) return reject(pg, message, "not JSON", counts);
   try {
-    if (apply_envelope(pg, envelope)) ++counts.stored;
-    else ++counts.replayed;
+    switch (apply_envelope(pg, envelope)) {
+      case Applied::stored: ++counts.stored; break;
+      case Applied::replayed: ++counts.replayed; break;
+      case Applied::deferred: ++counts.deferred; break;
+    }
   } catch (const EnvelopeError& e) {
     reject(pg, message, e.what(), counts);
   } catch (const json::exception& e) {
@@ -83,6 +86,7 @@ void run_consumer(const FacilityConfig& config, const std::atomic<bool>& stop, C
   std::unique_ptr<NatsLink> nats;
   std::vector<FetchedMessage> pending;  // fetched, not yet committed
   auto backoff = std::chrono::milliseconds(200);
+  auto gaps_checked = std::chrono::steady_clock::now();
   while (!stop) {
     try {
       if (!pg) {
@@ -97,6 +101,10 @@ void run_consumer(const FacilityConfig& config, const std::atomic<bool>& stop, C
                              config.ack_wait_s);
         spdlog::info("facility: consuming stream {} as {} from {}", config.stream.name, config.durable,
                      config.nats.url);
+      }
+      if (std::chrono::steady_clock::now() - gaps_checked > std::chrono::seconds(10)) {
+        counts.given_up += release_stale_gaps(*pg, config.gap_timeout_s);
+        gaps_checked = std::chrono::steady_clock::now();
       }
       if (pending.empty()) pending = nats->fetch(config.batch, 1000);
       if (pending.empty()) continue;

@@ -57,7 +57,7 @@ FacilityConfig parse_facility_config(const std::string& toml_text, const std::st
   const auto* nats = root["nats"].as_table();
   if (!nats) nats = &empty;
   only_keys(*nats, "nats.", {"url", "credentials_file", "ca_file", "stream", "durable", "ack_wait_s", "batch",
-                             "max_age_days"}, source);
+                             "max_age_days", "gap_timeout_s"}, source);
   const std::string n = source + ": nats.";
   config.nats.url = string_at(*nats, "url", config.nats.url, n);
   config.nats.credentials_file = string_at(*nats, "credentials_file", "", n);
@@ -68,6 +68,7 @@ FacilityConfig parse_facility_config(const std::string& toml_text, const std::st
   config.durable = string_at(*nats, "durable", config.durable, n);
   config.ack_wait_s = integer_at(*nats, "ack_wait_s", config.ack_wait_s, 5, 3600, n);
   config.batch = static_cast<int>(integer_at(*nats, "batch", config.batch, 1, 10000, n));
+  config.gap_timeout_s = static_cast<int>(integer_at(*nats, "gap_timeout_s", config.gap_timeout_s, 5, 30 * 86400, n));
 
   const auto* pg = root["postgres"].as_table();
   if (!pg) throw FacilityConfigError(source + ": a [postgres] table with conninfo is needed");

@@ -9,9 +9,19 @@ const char* const kSchemaSql = R"sql(
 CREATE SCHEMA IF NOT EXISTS assay;
 CREATE TABLE IF NOT EXISTS assay.hosts (
   host        text PRIMARY KEY,
-  last_seq    bigint NOT NULL DEFAULT 0,       -- the highest event seq stored of this host
-  last_event  timestamptz,
+  last_seq    bigint NOT NULL DEFAULT 0,       -- every event of this host up to here is stored
+  pending     bigint NOT NULL DEFAULT 0,       -- its messages waiting in assay.pending
+  last_event  timestamptz,                     -- the host's time of event last_seq
   updated_at  timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+-- Messages that arrived before an earlier one of their host (a redelivery): stored when the
+-- gap closes (src/host_order.cpp).
+CREATE TABLE IF NOT EXISTS assay.pending (
+  host       text NOT NULL,
+  seq        bigint NOT NULL,
+  payload    text NOT NULL,
+  parked_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (host, seq)
 );
 CREATE TABLE IF NOT EXISTS assay.events (
   host       text NOT NULL,

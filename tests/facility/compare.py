@@ -58,8 +58,11 @@ def assert_host_equal(host, pg):
     summary = []
     for name, local, remote in tables(host, pg):
         if local != remote:
-            missing = [r for r in local if r not in set(remote)][:3]
-            extra = [r for r in remote if r not in set(local)][:3]
+            local_set, remote_set = set(local), set(remote)
+            missing = [r for r in local if r not in remote_set][:3]
+            extra = [r for r in remote if r not in local_set][:3]
+            if not missing and not extra:
+                missing = ["(the same rows, counted differently: a row is duplicated)"]
             raise AssertionError(f"host {host.name}: {name} differ: {len(local)} rows in SQLite, {len(remote)} in "
                                  f"PostgreSQL; missing {missing}, extra {extra}")
         summary.append(f"{name} {len(local)} ({_digest(local)})")

@@ -1,7 +1,12 @@
-// Stores one bus message (see envelope.hpp) in the facility schema, inside the caller's
-// transaction. Idempotent on (host, seq): the event row is inserted first, and a message whose
-// event is already stored changes nothing. A job row follows its host's events in seq order
-// (jobs.last_seq guards against an older event arriving late).
+// Stores bus messages (see envelope.hpp) in the facility schema, inside the caller's
+// transaction, strictly in each host's seq order.
+//
+// JetStream redelivers an unacknowledged message after its ack wait, so a message can arrive
+// after later ones of its host (a consumer killed mid-batch). assay.hosts.last_seq is the
+// host's contiguous watermark: a message at or below it is a replay and changes nothing; the
+// next one is stored, then any that arrived early and wait in assay.pending; one further ahead
+// waits there itself. A gap that stays open longer than a timeout (the stream lost messages to
+// its limits) is given up with an error naming the host and seqs, and storing goes on.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -15,8 +20,18 @@ class EnvelopeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// True when stored now, false when (host, seq) was stored before. Throws EnvelopeError for a
-// message that is not an envelope of a known version, PgError from PostgreSQL.
-bool apply_envelope(PgConnection& connection, const nlohmann::json& envelope);
+enum class Applied { stored, replayed, deferred };
+
+// Throws EnvelopeError for a message that is not an envelope of a known version, PgError from
+// PostgreSQL.
+Applied apply_envelope(PgConnection& connection, const nlohmann::json& envelope);
+
+// Gives up gaps whose first waiting message has waited longer than `timeout_s`; returns the
+// number of seqs given up (logged as errors). Runs its own transaction.
+long release_stale_gaps(PgConnection& connection, int timeout_s);
+
+// --- in apply.cpp: one event's rows, assuming every earlier event of its host is stored ---
+void check_envelope(const nlohmann::json& envelope);
+void store_event(PgConnection& connection, const nlohmann::json& envelope);
 
 }  // namespace assay::facility

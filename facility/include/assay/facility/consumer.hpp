@@ -14,7 +14,9 @@ namespace assay::facility {
 struct ConsumerCounts {
   std::atomic<long> stored{0};     // messages stored now
   std::atomic<long> replayed{0};   // messages whose (host, seq) was stored before
+  std::atomic<long> deferred{0};   // arrived before an earlier one of their host (apply.hpp)
   std::atomic<long> rejected{0};   // malformed or refused, kept in assay.rejected
+  std::atomic<long> given_up{0};   // seqs that never came within the gap timeout
 };
 
 void run_consumer(const FacilityConfig& config, const std::atomic<bool>& stop, ConsumerCounts& counts);

@@ -22,6 +22,7 @@ struct FacilityConfig {
   std::string durable = "assay-facility";  // the pull consumer's name: its position survives restarts
   std::int64_t ack_wait_s = 60;
   int batch = 256;                          // messages stored per PostgreSQL transaction
+  int gap_timeout_s = 600;                  // a host's missing seq is given up after this long
   std::string pg_conninfo;                  // libpq conninfo or postgresql:// URL, without password
   std::string pg_password_file;             // empty: libpq's own means (peer, ~/.pgpass, PGPASSFILE)
   std::string log_level = "info";
