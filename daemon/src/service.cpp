@@ -149,7 +149,9 @@ int Service::run() {
   impl_->start();
   impl_->io.run();
   if (impl_->stopper.joinable()) impl_->stopper.join();
-  impl_->facility.reset();  // what it did not send yet, it sends after the next start
+  // What it did not send yet, it sends after the next start. Stopped, not destroyed: a worker
+  // abandoned in a driver call may still store an event and notify it.
+  if (impl_->facility) impl_->facility->stop();
   impl_->api.reset();
   impl_->publisher.reset();
   for (const auto& endpoint : {impl_->config.api_endpoint, impl_->config.events_endpoint}) {
