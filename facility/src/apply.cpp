@@ -24,20 +24,20 @@ PgParam optional_text(const json& object, const char* key) {
 
 void insert_job(PgConnection& pg, const Event& e, const json& envelope) {
   const auto& job = envelope.at("job");
-  pg.exec("INSERT INTO assay.jobs (host, job_id, protocol, instrument, name, priority, state, submitted_at, "
+  pg.queue("INSERT INTO assay.jobs (host, job_id, protocol, instrument, name, priority, state, submitted_at, "
           "spec, last_seq) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9) ON CONFLICT DO NOTHING",
           {e.host, e.job_id, text_of(job.at("protocol")), text_of(job.at("instrument")), text_of(job.value("name", "")),
            std::to_string(job.value("priority", 0)), text_of(job.at("submitted_at")), job.at("spec").dump(), e.seq});
   if (envelope.contains("plate")) {
     const auto& plate = envelope["plate"];
-    pg.exec("INSERT INTO assay.plates (host, job_id, barcode, format, rows, columns) VALUES ($1, $2, $3, $4, $5, $6) "
+    pg.queue("INSERT INTO assay.plates (host, job_id, barcode, format, rows, columns) VALUES ($1, $2, $3, $4, $5, $6) "
             "ON CONFLICT DO NOTHING",
             {e.host, e.job_id, text_of(plate.at("barcode")), text_of(plate.at("format")),
              std::to_string(plate.at("rows").get<int>()), std::to_string(plate.at("columns").get<int>())});
   }
   if (envelope.contains("wells")) {
     // One statement per page: PostgreSQL unpacks the JSON rows itself.
-    pg.exec("INSERT INTO assay.wells (host, job_id, well, row, col, role, sample, compound, conc_nm, stimulated, "
+    pg.queue("INSERT INTO assay.wells (host, job_id, well, row, col, role, sample, compound, conc_nm, stimulated, "
             "cells_plated) SELECT $1, $2, w->>0, (w->>1)::int, (w->>2)::int, w->>3, w->>4, w->>5, "
             "(w->>6)::float8, (w->>7)::boolean, (w->>8)::float8 FROM jsonb_array_elements($3::jsonb) w "
             "ON CONFLICT DO NOTHING",
@@ -71,7 +71,7 @@ void update_state(PgConnection& pg, const Event& e) {
   if (state == "interrupted" && e.body.contains("reason") && e.body["reason"] != "assayd stopped while the job ran") {
     message = optional_text(e.body, "reason");  // mark_interrupted keeps its reason as the message
   }
-  pg.exec("UPDATE assay.jobs SET state = $3, last_seq = $4::bigint, attempts = COALESCE($5::int, attempts), "
+  pg.queue("UPDATE assay.jobs SET state = $3, last_seq = $4::bigint, attempts = COALESCE($5::int, attempts), "
           "started_at = CASE WHEN $5::int IS NOT NULL THEN $6::timestamptz ELSE started_at END, "
           "progress = CASE WHEN $5::int IS NOT NULL THEN 0 WHEN $3 = 'succeeded' THEN 1 ELSE progress END, "
           "message = COALESCE($9, message), "
@@ -83,7 +83,7 @@ void update_state(PgConnection& pg, const Event& e) {
 }
 
 void update_progress(PgConnection& pg, const Event& e) {
-  pg.exec("UPDATE assay.jobs SET progress = $3::float8, message = $4, last_seq = $5::bigint "
+  pg.queue("UPDATE assay.jobs SET progress = $3::float8, message = $4, last_seq = $5::bigint "
           "WHERE host = $1 AND job_id = $2 AND last_seq < $5::bigint",
           {e.host, e.job_id, text_of(e.body.at("progress")), text_of(e.body.value("message", "")), e.seq});
 }
@@ -93,7 +93,7 @@ void insert_readings(PgConnection& pg, const Event& e) {
   if (columns != json({"well", "channel", "cycle", "time_s", "value", "saturated"})) {
     throw EnvelopeError("reading page with unknown columns " + columns.dump());
   }
-  pg.exec("INSERT INTO assay.readings (host, job_id, attempt, well, channel, cycle, time_s, value, saturated, seq) "
+  pg.queue("INSERT INTO assay.readings (host, job_id, attempt, well, channel, cycle, time_s, value, saturated, seq) "
           "SELECT $1, $2, $3::int, r->>0, r->>1, (r->>2)::int, (r->>3)::float8, (r->>4)::float8, (r->>5)::boolean, "
           "$5::bigint FROM jsonb_array_elements($4::jsonb) r ON CONFLICT DO NOTHING",
           {e.host, e.job_id, text_of(e.body.at("attempt")), e.body.at("rows").dump(), e.seq});
@@ -101,7 +101,7 @@ void insert_readings(PgConnection& pg, const Event& e) {
 
 void insert_image(PgConnection& pg, const Event& e) {
   const auto& b = e.body;
-  pg.exec("INSERT INTO assay.images (host, seq, job_id, attempt, well, field, kind, path, width, height, "
+  pg.queue("INSERT INTO assay.images (host, seq, job_id, attempt, well, field, kind, path, width, height, "
           "pixel_size_um, exposure_ms, z_um) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
           "ON CONFLICT DO NOTHING",
           {e.host, e.seq, e.job_id, text_of(b.at("attempt")), text_of(b.at("well")), text_of(b.at("field")),
@@ -110,17 +110,16 @@ void insert_image(PgConnection& pg, const Event& e) {
 }
 
 // A result replaces the job's results, as store_results() does in SQLite. The rows come from
-// the host's table when the bridge sent the event; an older result arriving late is ignored.
+// the host's table when the bridge sent the event (events are stored in seq order, so the
+// latest result event is the last one applied).
 void replace_results(PgConnection& pg, const Event& e, const json& envelope) {
-  auto updated = pg.exec("UPDATE assay.jobs SET summary = $3::jsonb, last_seq = $4::bigint "
-                         "WHERE host = $1 AND job_id = $2 AND last_seq < $4::bigint",
-                         {e.host, e.job_id, e.body.value("summary", json::object()).dump(), e.seq});
-  if (updated.affected() == 0) return;
-  pg.exec("DELETE FROM assay.results WHERE host = $1 AND job_id = $2", {e.host, e.job_id});
-  pg.exec("INSERT INTO assay.results (host, job_id, attempt, kind, key, value, seq) "
-          "SELECT $1, $2, (r->>0)::int, r->>1, r->>2, r->3, $4::bigint FROM jsonb_array_elements($3::jsonb) r "
-          "ON CONFLICT DO NOTHING",
-          {e.host, e.job_id, envelope.value("results", json::array()).dump(), e.seq});
+  pg.queue("UPDATE assay.jobs SET summary = $3::jsonb, last_seq = $4::bigint WHERE host = $1 AND job_id = $2",
+           {e.host, e.job_id, e.body.value("summary", json::object()).dump(), e.seq});
+  pg.queue("DELETE FROM assay.results WHERE host = $1 AND job_id = $2", {e.host, e.job_id});
+  pg.queue("INSERT INTO assay.results (host, job_id, attempt, kind, key, value, seq) "
+           "SELECT $1, $2, (r->>0)::int, r->>1, r->>2, r->3, $4::bigint FROM jsonb_array_elements($3::jsonb) r "
+           "ON CONFLICT DO NOTHING",
+           {e.host, e.job_id, envelope.value("results", json::array()).dump(), e.seq});
 }
 
 }  // namespace
@@ -148,7 +147,7 @@ void store_event(PgConnection& pg, const json& envelope) {
 
   json stored = body;
   if (stored.contains("rows") && stored["rows"].is_array()) stored["rows"] = stored["rows"].size();
-  pg.exec("INSERT INTO assay.events (host, seq, time, topic, job_id, body) VALUES ($1, $2, $3, $4, $5, $6) "
+  pg.queue("INSERT INTO assay.events (host, seq, time, topic, job_id, body) VALUES ($1, $2, $3, $4, $5, $6) "
           "ON CONFLICT DO NOTHING",
           {host, e.seq, e.time, topic, e.job_id.empty() ? PgParam{} : PgParam{e.job_id}, stored.dump()});
   if (e.job_id.empty()) return;

@@ -23,11 +23,11 @@ void reject(PgConnection& pg, const FetchedMessage& message, const std::string& 
 }
 
 // One message: stored, a replay, or (malformed) rejected. PgError passes through.
-void store_one(PgConnection& pg, const FetchedMessage& message, ConsumerCounts& counts) {
+void store_one(PgConnection& pg, const FetchedMessage& message, ConsumerCounts& counts, HostCursors& cursors) {
   json envelope = json::parse(message.data(), nullptr, false);
   if (envelope.is_discarded()) return reject(pg, message, "not JSON", counts);
   try {
-    switch (apply_envelope(pg, envelope)) {
+    switch (apply_envelope(pg, envelope, cursors)) {
       case Applied::stored: ++counts.stored; break;
       case Applied::replayed: ++counts.replayed; break;
       case Applied::deferred: ++counts.deferred; break;
@@ -45,7 +45,9 @@ void store_one(PgConnection& pg, const FetchedMessage& message, ConsumerCounts& 
 void store_batch(PgConnection& pg, const std::vector<FetchedMessage>& batch, ConsumerCounts& counts) {
   try {
     PgTransaction transaction(pg);
-    for (const auto& message : batch) store_one(pg, message, counts);
+    HostCursors cursors;
+    for (const auto& message : batch) store_one(pg, message, counts, cursors);
+    save_host_cursors(pg, cursors);
     transaction.commit();
     return;
   } catch (const PgError& e) {
@@ -55,7 +57,9 @@ void store_batch(PgConnection& pg, const std::vector<FetchedMessage>& batch, Con
   for (const auto& message : batch) {
     try {
       PgTransaction transaction(pg);
-      store_one(pg, message, counts);
+      HostCursors cursors;
+      store_one(pg, message, counts, cursors);
+      save_host_cursors(pg, cursors);
       transaction.commit();
     } catch (const PgError& e) {
       if (!pg.ok()) throw;
@@ -108,7 +112,10 @@ void run_consumer(const FacilityConfig& config, const std::atomic<bool>& stop, C
       }
       if (pending.empty()) pending = nats->fetch(config.batch, 1000);
       if (pending.empty()) continue;
+      const auto began = std::chrono::steady_clock::now();
       store_batch(*pg, pending, counts);
+      spdlog::debug("facility: stored a batch of {} in {} ms", pending.size(),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count());
       // Acknowledged only now, after the commit: a crash before this line redelivers the batch,
       // which is then found stored and changes nothing.
       for (std::size_t i = 0; i + 1 < pending.size(); ++i) pending[i].ack_async();

@@ -23,30 +23,39 @@ std::int64_t drain(PgConnection& pg, const std::string& host, std::int64_t water
 
 }  // namespace
 
-Applied apply_envelope(PgConnection& pg, const json& envelope) {
+Applied apply_envelope(PgConnection& pg, const json& envelope, HostCursors& cursors) {
   check_envelope(envelope);
   const std::string host = envelope["host"].get<std::string>();
   const std::int64_t seq = envelope["seq"].get<std::int64_t>();
-  // Locks the host's row for the transaction: one writer per host at a time.
-  auto row = pg.exec("INSERT INTO assay.hosts (host) VALUES ($1) ON CONFLICT (host) DO UPDATE SET host = EXCLUDED.host "
-                     "RETURNING last_seq, pending",
-                     {host});
-  const std::int64_t watermark = std::stoll(row.text(0, 0));
-  long waiting = std::stol(row.text(0, 1));
-  if (seq <= watermark) return Applied::replayed;
-  if (seq > watermark + 1) {
+  auto found = cursors.find(host);
+  if (found == cursors.end()) {
+    // Locks the host's row for the transaction: one writer per host at a time.
+    auto row = pg.exec("INSERT INTO assay.hosts (host) VALUES ($1) ON CONFLICT (host) DO UPDATE SET host = EXCLUDED.host "
+                       "RETURNING last_seq, pending",
+                       {host});
+    found = cursors.emplace(host, HostCursor{std::stoll(row.text(0, 0)), std::stol(row.text(0, 1))}).first;
+  }
+  auto& cursor = found->second;
+  if (seq <= cursor.watermark) return Applied::replayed;
+  if (seq > cursor.watermark + 1) {
     auto parked = pg.exec("INSERT INTO assay.pending (host, seq, payload) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                           {host, std::to_string(seq), envelope.dump()});
     if (parked.affected() == 0) return Applied::replayed;
-    pg.exec("UPDATE assay.hosts SET pending = pending + 1 WHERE host = $1", {host});
+    ++cursor.waiting;
     return Applied::deferred;
   }
   store_event(pg, envelope);
-  const std::int64_t reached = drain(pg, host, seq, waiting);
-  pg.exec("UPDATE assay.hosts SET last_seq = $2, pending = $3, last_event = (SELECT time FROM assay.events WHERE "
-          "host = $1 AND seq = $2), updated_at = clock_timestamp() WHERE host = $1",
-          {host, std::to_string(reached), std::to_string(waiting)});
+  cursor.watermark = drain(pg, host, seq, cursor.waiting);
   return Applied::stored;
+}
+
+void save_host_cursors(PgConnection& pg, const HostCursors& cursors) {
+  for (const auto& [host, cursor] : cursors) {
+    pg.queue("UPDATE assay.hosts SET last_seq = $2, pending = $3, last_event = COALESCE((SELECT time FROM "
+             "assay.events WHERE host = $1 AND seq = $2), last_event), updated_at = clock_timestamp() WHERE host = $1",
+             {host, std::to_string(cursor.watermark), std::to_string(cursor.waiting)});
+  }
+  pg.flush();
 }
 
 long release_stale_gaps(PgConnection& pg, int timeout_s) {

@@ -45,19 +45,77 @@ PgConnection::~PgConnection() {
 
 bool PgConnection::ok() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
-PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& params) {
+namespace {
+
+[[noreturn]] void fail_with(pg_conn* conn, pg_result* raw, const std::string& sql) {
+  std::string message = raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  throw PgError("PostgreSQL: " + message + " in: " + sql.substr(0, 80));
+}
+
+std::vector<const char*> values_of(const std::vector<PgParam>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
+}  // namespace
+
+void PgConnection::queue(std::string sql, std::vector<PgParam> params) {
+  queued_.push_back({std::move(sql), std::move(params)});
+}
+
+void PgConnection::flush() {
+  if (queued_.empty()) return;
+  auto batch = std::move(queued_);
+  queued_.clear();
+  if (PQenterPipelineMode(conn_) != 1) fail_with(conn_, nullptr, "(entering pipeline mode)");
+  for (const auto& q : batch) {
+    auto values = values_of(q.params);
+    if (PQsendQueryParams(conn_, q.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                          nullptr, 0) != 1) {
+      fail_with(conn_, nullptr, q.sql);
+    }
+  }
+  if (PQpipelineSync(conn_) != 1) fail_with(conn_, nullptr, "(pipeline sync)");
+  // Every result is read, up to the sync, before an error is thrown: the connection stays usable.
+  std::string error;
+  for (const auto& q : batch) {
+    pg_result* raw = PQgetResult(conn_);
+    if (!raw) {
+      if (error.empty()) error = "PostgreSQL: " + std::string(PQerrorMessage(conn_)) + " in: " + q.sql.substr(0, 80);
+      break;
+    }
+    const auto status = PQresultStatus(raw);
+    if (error.empty() && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      error = "PostgreSQL: " + std::string(PQresultErrorMessage(raw)) + " in: " + q.sql.substr(0, 80);
+    }
+    PQclear(raw);
+    while ((raw = PQgetResult(conn_)) != nullptr) PQclear(raw);  // the NULL that ends each query's results
+  }
+  while (pg_result* raw = PQgetResult(conn_)) {
+    const bool sync = PQresultStatus(raw) == PGRES_PIPELINE_SYNC;
+    PQclear(raw);
+    if (sync) break;
+  }
+  PQexitPipelineMode(conn_);
+  if (!error.empty()) {
+    while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) error.pop_back();
+    throw PgError(error);
+  }
+}
+
+PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& params) {
+  flush();
+  auto values = values_of(params);
   pg_result* raw = params.empty() ? PQexec(conn_, sql.c_str())
                                   : PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                                                  values.data(), nullptr, nullptr, 0);
   const auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    std::string message = raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_);
-    if (raw) PQclear(raw);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    throw PgError("PostgreSQL: " + message + " in: " + sql.substr(0, 80));
+    PgResult owned(raw);  // cleared when the error leaves
+    fail_with(conn_, raw, sql);
   }
   return PgResult(raw);
 }
@@ -67,6 +125,7 @@ PgTransaction::PgTransaction(PgConnection& connection) : connection_(connection)
 PgTransaction::~PgTransaction() {
   if (done_) return;
   try {
+    connection_.drop_queued();
     connection_.exec("ROLLBACK");
   } catch (...) {
     // The connection may be gone; the server rolls back an abandoned transaction by itself.

@@ -198,7 +198,7 @@ class Facility:
         self.config = os.path.join(root, "facility.toml")
         self.log = os.path.join(root, "assay-facility.log")
         with open(self.config, "w") as f:
-            f.write(f'[nats]\nurl = "{nats_url}"\n\n[postgres]\nconninfo = "{conninfo}"\n')
+            f.write(f'[nats]\nurl = "{nats_url}"\n\n[postgres]\nconninfo = "{conninfo}"\n\n[logging]\nlevel = "{os.environ.get("ASSAY_FACILITY_LOG", "info")}"\n')
         self.proc = None
         self.start()
 

@@ -9,6 +9,9 @@
 // its limits) is given up with an error naming the host and seqs, and storing goes on.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "assay/facility/pg.hpp"
@@ -22,9 +25,19 @@ class EnvelopeError : public std::runtime_error {
 
 enum class Applied { stored, replayed, deferred };
 
+// Where each host stands within one transaction: read (and locked) at a host's first message,
+// kept here meanwhile, written back by save_host_cursors() before the commit. Most writes are
+// queued (PgConnection::queue) and reach the server together.
+struct HostCursor {
+  std::int64_t watermark = 0;  // every seq up to here is stored
+  long waiting = 0;            // rows of the host in assay.pending
+};
+using HostCursors = std::map<std::string, HostCursor>;
+
 // Throws EnvelopeError for a message that is not an envelope of a known version, PgError from
 // PostgreSQL.
-Applied apply_envelope(PgConnection& connection, const nlohmann::json& envelope);
+Applied apply_envelope(PgConnection& connection, const nlohmann::json& envelope, HostCursors& cursors);
+void save_host_cursors(PgConnection& connection, const HostCursors& cursors);
 
 // Gives up gaps whose first waiting message has waited longer than `timeout_s`; returns the
 // number of seqs given up (logged as errors). Runs its own transaction.

@@ -51,11 +51,24 @@ class PgConnection final {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
+  // Runs now (after any queued statements) and returns the rows.
   PgResult exec(const std::string& sql, const std::vector<PgParam>& params = {});
+  // Queues a statement whose result nobody reads; queued statements go to the server together
+  // in one pipeline (libpq pipeline mode) at the next exec() or flush(): one round trip for a
+  // whole batch instead of one each. Their errors throw from that exec() or flush().
+  void queue(std::string sql, std::vector<PgParam> params);
+  void flush();
+  // Forgets the queued statements (a transaction rolled back before they were sent).
+  void drop_queued() { queued_.clear(); }
   bool ok() const;
 
  private:
+  struct Queued {
+    std::string sql;
+    std::vector<PgParam> params;
+  };
   pg_conn* conn_ = nullptr;
+  std::vector<Queued> queued_;
 };
 
 // BEGIN now; COMMIT on commit(), ROLLBACK when destroyed without it (errors swallowed then).
