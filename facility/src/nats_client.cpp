@@ -148,13 +148,10 @@ void NatsLink::pull_subscribe(const std::string& stream, const std::string& subj
         js_error);
 }
 
-std::vector<FetchedMessage> NatsLink::fetch(int batch, int timeout_ms) {
-  natsMsgList list{nullptr, 0};
-  jsErrCode js_error = static_cast<jsErrCode>(0);
-  natsStatus status = natsSubscription_Fetch(&list, subscription_, batch, timeout_ms, &js_error);
+namespace {
+
+std::vector<FetchedMessage> take(natsMsgList& list) {
   std::vector<FetchedMessage> messages;
-  if (status == NATS_TIMEOUT) return messages;
-  check("fetching from the pull consumer", status, js_error);
   messages.reserve(static_cast<std::size_t>(list.Count));
   for (int i = 0; i < list.Count; ++i) {
     messages.emplace_back(list.Msgs[i]);
@@ -162,6 +159,32 @@ std::vector<FetchedMessage> NatsLink::fetch(int batch, int timeout_ms) {
   }
   natsMsgList_Destroy(&list);
   return messages;
+}
+
+}  // namespace
+
+std::vector<FetchedMessage> NatsLink::fetch(int batch, int timeout_ms) {
+  // What is there now, up to `batch`, without waiting: a pull request that waits for a full
+  // batch would hold a trickle of events for the whole timeout.
+  natsMsgList list{nullptr, 0};
+  jsFetchRequest request;
+  jsFetchRequest_Init(&request);
+  request.Batch = batch;
+  request.NoWait = true;
+  request.Expires = static_cast<std::int64_t>(timeout_ms) * 1000000;
+  natsStatus status = natsSubscription_FetchRequest(&list, subscription_, &request);
+  if (status == NATS_OK && list.Count > 0) return take(list);
+  natsMsgList_Destroy(&list);
+  if (status != NATS_OK && status != NATS_TIMEOUT && status != NATS_NOT_FOUND) {
+    fail("fetching from the pull consumer", status);
+  }
+  // Nothing there: wait for the next one alone, returned as soon as it comes.
+  list = {nullptr, 0};
+  jsErrCode js_error = static_cast<jsErrCode>(0);
+  status = natsSubscription_Fetch(&list, subscription_, 1, timeout_ms, &js_error);
+  if (status == NATS_TIMEOUT) return {};
+  check("fetching from the pull consumer", status, js_error);
+  return take(list);
 }
 
 }  // namespace assay::facility
