@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "csv_output.hpp"
 #include "event_watch.hpp"
+#include "facility_reads.hpp"
 #include "input_files.hpp"
 
 namespace assay::ctl {
@@ -57,6 +58,11 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
   app.add_option("--timeout-ms", options.timeout_ms, "how long to wait for a reply")->capture_default_str();
   app.add_option("--curve-server-key", options.curve_server_key, "server public key (z85 or file) for tcp://");
   app.add_option("--curve-client-key", options.curve_client_keys, "this client's key files PREFIX(.key/.pub)");
+  app.add_option("--facility", options.facility_conninfo,
+                 "jobs, job and results read the facility database (PostgreSQL conninfo) across hosts")
+      ->envname("ASSAY_FACILITY");
+  app.add_option("--facility-password-file", options.facility_password_file,
+                 "file with the facility database password (else libpq's ~/.pgpass or peer auth)");
 
   app.add_subcommand("ping", "check that assayd answers")->group(group)->callback([&options] {
     ApiClient client(options);
@@ -109,7 +115,7 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
     if (watch_after) exit_with(watch_events(client, result["job_id"].get<std::string>(), WatchOutput::automatic));
   });
 
-  static std::string state_filter, instrument_filter, before_job;
+  static std::string state_filter, instrument_filter, before_job, host_filter;
   static int limit = 50;
   auto* jobs = app.add_subcommand("jobs", "list jobs, newest first")->group(group);
   jobs->add_option("--state", state_filter, "queued, running, waiting, succeeded, failed, cancelled, interrupted");
@@ -117,7 +123,11 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
   jobs->add_option("--limit", limit, "at most this many")->capture_default_str();
   jobs->add_option("--before", before_job, "only jobs submitted before this job id (the next page)");
   jobs->add_flag("--json", as_json, "print JSON");
+  jobs->add_option("--host", host_filter, "with --facility: only jobs of this host");
   jobs->callback([&options] {
+    if (!options.facility_conninfo.empty()) {
+      return facility_jobs(options, host_filter, state_filter, instrument_filter, limit, as_json);
+    }
     ApiClient client(options);
     json fields{{"limit", limit}};
     if (!state_filter.empty()) fields["state"] = state_filter;
@@ -132,8 +142,11 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
 
   static std::string job_id;
   auto* job = app.add_subcommand("job", "show one job in full (JSON)")->group(group);
-  job->add_option("ID", job_id, "job id")->required();
-  job->callback([&options] { print_json(ApiClient(options).call("jobs.get", {{"job_id", job_id}})); });
+  job->add_option("ID", job_id, "job id (with --facility: HOST/ID, or ID when one host has it)")->required();
+  job->callback([&options] {
+    if (!options.facility_conninfo.empty()) return facility_job(options, job_id);
+    print_json(ApiClient(options).call("jobs.get", {{"job_id", job_id}}));
+  });
 
   auto* cancel = app.add_subcommand("cancel", "cancel a queued or running job")->group(group);
   cancel->add_option("ID", job_id, "job id")->required();
@@ -162,6 +175,7 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
                     "kind,key,field,value");
   results->add_option("--kind", kind, "only rows of this kind (well, series, qc, ...)");
   results->callback([&options] {
+    if (!options.facility_conninfo.empty()) return facility_results(options, job_id, kind);
     json fields{{"job_id", job_id}};
     if (!kind.empty()) fields["kind"] = kind;
     auto result = ApiClient(options).call("results.get", fields);

@@ -25,6 +25,9 @@ struct ClientOptions {
   int timeout_ms = 5000;
   std::string curve_server_key;   // for tcp:// endpoints
   std::string curve_client_keys;  // file with this client's key pair
+  // --facility: jobs, job and results read the facility database instead (docs/facility.md).
+  std::string facility_conninfo;
+  std::string facility_password_file;
 };
 
 void add_client_commands(CLI::App& app, ClientOptions& options);  // ping, submit, jobs, ...

@@ -1,6 +1,7 @@
 #include "assay/daemon/config.hpp"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -203,6 +204,39 @@ bool parse_listen(const std::string& text, std::string& host, unsigned short& po
   return true;
 }
 
+// [facility]: on when the table is there, unless `enabled = false`.
+std::optional<FacilityBridgeConfig> parse_facility(const ConfigReader& reader, const toml::table& table) {
+  reader.only_keys(table, "facility.", {"enabled", "nats_url", "credentials_file", "ca_file", "host", "stream"});
+  if (const auto* enabled = table.get("enabled")) {
+    if (!enabled->is_boolean()) reader.fail(enabled, "facility.enabled", "must be true or false");
+    if (!enabled->as_boolean()->get()) return std::nullopt;
+  }
+  FacilityBridgeConfig facility;
+  facility.nats_url = reader.string_at(table, "facility.", "nats_url", facility.nats_url.c_str());
+  facility.credentials_file = reader.string_at(table, "facility.", "credentials_file", "");
+  facility.ca_file = reader.string_at(table, "facility.", "ca_file", "");
+  facility.stream = reader.string_at(table, "facility.", "stream", facility.stream.c_str());
+  char name[256] = {};
+  ::gethostname(name, sizeof name - 1);
+  std::string fallback = name;
+  for (auto& c : fallback) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  }
+  facility.host = reader.string_at(table, "facility.", "host", fallback.c_str());
+  const bool valid = !facility.host.empty() && facility.host.size() <= 64 &&
+                     std::all_of(facility.host.begin(), facility.host.end(), [](unsigned char c) {
+                       return std::isalnum(c) || c == '-' || c == '_';
+                     });
+  if (!valid) {
+    reader.fail(table.get("host"), "facility.host",
+                "'" + facility.host + "' must be 1-64 letters, digits, '-' or '_' (it is a NATS subject token)");
+  }
+  if (facility.stream.empty() || facility.stream.find_first_of(". *>") != std::string::npos) {
+    reader.fail(table.get("stream"), "facility.stream", "must be a stream name without '.', '*', '>' or spaces");
+  }
+  return facility;
+}
+
 }  // namespace
 
 Config parse_config(const std::string& toml_text, const std::string& source,
@@ -219,7 +253,7 @@ Config parse_config(const std::string& toml_text, const std::string& source,
   }
   ConfigReader reader(source);
   reader.only_keys(root, "", {"paths", "api", "events", "policy", "logging", "plugins", "curve",
-                              "web", "instrument"});
+                              "web", "facility", "instrument"});
   Config config;
   config.source = source;
 
@@ -339,6 +373,8 @@ Config parse_config(const std::string& toml_text, const std::string& source,
   }
   config.web.token_file = reader.string_at(*web, "web.", "token_file", "");
   config.web.max_connections = static_cast<int>(reader.number_at(*web, "web.", "max_connections", 512, 1, 100000));
+
+  if (const auto* facility = reader.table_at(root, "facility")) config.facility = parse_facility(reader, *facility);
 
   if (const auto* instruments = root.get("instrument")) {
     if (!instruments->is_array_of_tables()) {

@@ -23,6 +23,7 @@
 #include "assay/plugins/plugin_loader.hpp"
 #include "assay/protocols/registry.hpp"
 #include "event_publisher.hpp"
+#include "facility_bridge.hpp"
 #include "logging.hpp"
 #include "scheduler.hpp"
 #include "systemd_notify.hpp"
@@ -105,6 +106,7 @@ struct Service::Impl {
   std::string curve_secret_key;
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<EventPublisher> publisher;
+  std::unique_ptr<FacilityBridge> facility;  // only with a [facility] section
   std::unique_ptr<ApiHandler> handler;
   std::unique_ptr<ApiServer> api;
   std::unique_ptr<WebAccess> web_access;
@@ -147,6 +149,9 @@ int Service::run() {
   impl_->start();
   impl_->io.run();
   if (impl_->stopper.joinable()) impl_->stopper.join();
+  // What it did not send yet, it sends after the next start. Stopped, not destroyed: a worker
+  // abandoned in a driver call may still store an event and notify it.
+  if (impl_->facility) impl_->facility->stop();
   impl_->api.reset();
   impl_->publisher.reset();
   for (const auto& endpoint : {impl_->config.api_endpoint, impl_->config.events_endpoint}) {
@@ -205,7 +210,9 @@ void Service::Impl::start() {
   publisher = std::make_unique<EventPublisher>(context, config.events_endpoint, config.backlog_per_subscriber,
                                                secure_events);
   publisher->set_last_seq(store->last_seq());
+  if (config.facility) facility = std::make_unique<FacilityBridge>(*config.facility, *store);
   store->set_event_listener([this](const StoredEvent& event) {
+    if (facility) facility->notify();
     boost::asio::post(io, [this, event] {
       if (publisher) publisher->publish(event);
       if (web) web->publish(event);
@@ -224,6 +231,7 @@ void Service::Impl::start() {
   set_ipc_mode(config.events_endpoint, config.socket_mode);
   api->start();
   if (config.web.enabled) start_web();
+  if (facility) facility->start();
 
   wait_for_signals();
   schedule_heartbeat();
@@ -293,6 +301,15 @@ void Service::Impl::reload() {
       spdlog::warn("[web] changes take effect after a restart");
     }
     fresh.web = config.web;
+    if (fresh.facility.has_value() != config.facility.has_value() ||
+        (fresh.facility && (fresh.facility->nats_url != config.facility->nats_url ||
+                            fresh.facility->host != config.facility->host ||
+                            fresh.facility->stream != config.facility->stream ||
+                            fresh.facility->credentials_file != config.facility->credentials_file ||
+                            fresh.facility->ca_file != config.facility->ca_file))) {
+      spdlog::warn("[facility] changes take effect after a restart");
+    }
+    fresh.facility = config.facility;
     if (curve && fresh.curve) {
       curve->set_allowed_clients(read_allowed_clients(fresh.curve->allowed_clients_file));
     }

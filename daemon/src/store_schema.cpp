@@ -214,6 +214,14 @@ CREATE VIEW job_readings AS
          r.time_s, r.value, r.saturated
   FROM readings r LEFT JOIN wells w ON w.job_id = r.job_id AND w.well = r.well;
 )sql",
+    // 7: how far the facility bridge got: the last event seq its stream acknowledged.
+    R"sql(
+CREATE TABLE facility_cursor (
+  target     TEXT PRIMARY KEY,          -- "<stream>/<host>"
+  acked_seq  INTEGER NOT NULL,
+  acked_at   TEXT NOT NULL
+);
+)sql",
 };
 
 // Step 6's data: the rows of readings_v5 become pages of consecutive ids of one job and attempt

@@ -127,7 +127,7 @@ INSERT INTO jobs (id, protocol, instrument, state, submitted_at, spec)
     CHECK(got["last_id"] == 9);
   }
   Database db(path);
-  CHECK(count(db, "PRAGMA user_version") == 6);
+  CHECK(count(db, "PRAGMA user_version") == assay::daemon::kSchemaVersion);
   CHECK(count(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'readings_v5'") == 0);
   auto select = db.prepare(
       "SELECT id, job_id, attempt, well, cycle, time_s, value, saturated FROM readings WHERE id < 9 ORDER BY id");

@@ -54,6 +54,15 @@ struct WebConfig {
   int max_connections = 512;  // HTTP and WebSocket together; more are refused with 503
 };
 
+// The bridge to the facility bus (docs/facility.md); absent = no bridge, assayd as before.
+struct FacilityBridgeConfig {
+  std::string nats_url = "nats://127.0.0.1:4222";  // one or more, comma separated
+  std::string credentials_file;  // NATS .creds file, or "credential:NAME"; empty = no auth
+  std::string ca_file;           // trusted CAs for TLS to nats-server; empty = plain
+  std::string host;              // this host's name on the bus (default: the machine's name)
+  std::string stream = "ASSAY";  // created on "assay.>" when missing
+};
+
 struct Config {
   std::string source = "<embedded default>";  // file name for messages
   std::filesystem::path state_dir;
@@ -75,6 +84,7 @@ struct Config {
   std::vector<std::filesystem::path> plugin_dirs;
   std::optional<CurveConfig> curve;
   WebConfig web;
+  std::optional<FacilityBridgeConfig> facility;
   std::vector<InstrumentConfig> instruments;
 };
 

@@ -37,7 +37,7 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // The SQL that migrates a database from user_version `from_version` to the next one, or null
 // (tests build databases of older versions with it). Step 5 -> 6 also moves the rows of the old
@@ -142,6 +142,8 @@ class Store {
 
   void set_event_listener(EventListener listener);
   std::int64_t last_seq();
+  // The database file (other components open their own read connections on it).
+  const std::filesystem::path& path() const { return path_; }
 
   // --- writes (any thread) ---
   // Inserts a queued job with its plate and wells; a live request key returns the first job
@@ -185,6 +187,11 @@ class Store {
   // The readings of the latest attempt before `attempt` that finished `name`, or nullopt.
   std::optional<std::vector<drivers::Reading>> readings_of_completed(const std::string& job_id, int attempt,
                                                                      const std::string& name);
+
+  // The facility bridge's position (store_facility.cpp): the last seq `target` acknowledged
+  // ("<stream>/<host>"), 0 when it never did. Any thread.
+  std::int64_t facility_acked_seq(const std::string& target);
+  void set_facility_acked_seq(const std::string& target, std::int64_t seq);
 
   // --- reads (io thread only) ---
   std::optional<JobRecord> read_job(const std::string& job_id);

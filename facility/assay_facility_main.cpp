@@ -1,0 +1,45 @@
+// assay-facility: stores the facility bus (every assayd's event log, via NATS JetStream) in one
+// PostgreSQL schema. See docs/facility.md.
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "assay/facility/consumer.hpp"
+#include "assay/facility/pg.hpp"
+
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"assay-facility: stores every assayd's events from NATS JetStream in PostgreSQL"};
+  std::string config_file;
+  app.add_option("--config", config_file, "the TOML config (see docs/facility.md)")->required();
+  bool check_only = false;
+  app.add_flag("--check-config", check_only, "read the config, print what it says and exit");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    auto config = assay::facility::load_facility_config(config_file);
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    if (check_only) {
+      std::cout << "nats " << config.nats.url << " stream " << config.stream.name << " durable " << config.durable
+                << "\npostgres " << config.pg_conninfo << "\n";
+      return 0;
+    }
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
+    assay::facility::ConsumerCounts counts;
+    assay::facility::run_consumer(config, g_stop, counts);
+    spdlog::info("assay-facility stopped: {} stored, {} replayed, {} stored after an earlier one came, {} rejected, "
+                 "{} missing seqs given up",
+                 counts.stored.load(), counts.replayed.load(), counts.deferred.load(), counts.rejected.load(),
+                 counts.given_up.load());
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  return 0;
+}
