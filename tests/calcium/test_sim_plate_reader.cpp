@@ -290,7 +290,7 @@ TEST_CASE("sim reader absorbance: blanks give the blank OD, chemokine-free inser
   CHECK(reader->truth()["wells"]["A1"]["expected_od"].get<double>() == Approx(od["A1"]).epsilon(0.1));
 }
 
-TEST_CASE("sim reader: each run draws new noise unless the job's simulation.seed fixes it; the truth names the seed") {
+TEST_CASE("sim reader: each run draws new noise unless the job's simulation.seed fixes it, the truth names the seed") {
   // No configured seed, as the shipped config.
   auto parsed = drivers::sim::SimPlateReaderSettings::from_json({{"time_scale", 0.0}});
   REQUIRE(parsed.is_ok());

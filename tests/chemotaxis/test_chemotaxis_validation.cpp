@@ -134,7 +134,7 @@ TEST_CASE("with the flag policy a wrong objective is flagged through to the inse
   }
 }
 
-TEST_CASE("summed counts refuse an insert with fewer fields; averaged counts flag it") {
+TEST_CASE("summed counts refuse an insert with fewer fields, averaged counts flag it") {
   auto spec = chemotaxis_test::transwell_spec({{"readout", "imaging"}}, chemotaxis_test::transwell_layout(false));
   std::vector<FieldCount> fields;
   for (const auto& well : spec.layout.wells()) {

@@ -247,7 +247,7 @@ TEST_CASE("bad requests name the well or setting at fault") {
   CHECK_FALSE(ClariostarSettings::from_json({{"scan", "zigzag"}}).is_ok());
 }
 
-TEST_CASE("the registry builds both CLARIOstar drivers; the virtual one reads a plate") {
+TEST_CASE("the registry builds both CLARIOstar drivers, the virtual one reads a plate") {
   DriverRegistry registry;
   register_builtin_drivers(registry);
   REQUIRE(registry.find("clariostar") != nullptr);

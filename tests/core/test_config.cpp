@@ -48,7 +48,7 @@ TEST_CASE("an abstract ipc endpoint is refused: socket_mode cannot protect it") 
   CHECK(error_of("[events]\nendpoint = \"ipc://@events\"\n").find("events.endpoint") != std::string::npos);
 }
 
-TEST_CASE("the embedded default serves the dashboard on loopback; the shipped service config does not") {
+TEST_CASE("the embedded default serves the dashboard on loopback, the shipped service config does not") {
   auto embedded = parse_config(assay::daemon::default_config_toml(), "default", in_temp_dir());
   CHECK(embedded.web.enabled);
   CHECK(embedded.web.host == "127.0.0.1");

@@ -103,7 +103,7 @@ TEST_CASE("images made and released on many threads at once") {
   for (int t = 0; t < 4; ++t) CHECK(sums[static_cast<std::size_t>(t)] == Approx(20.0 * 1024 * (1024 + t)));
 }
 
-TEST_CASE("a whole file is read from a regular file and from a pipe; a missing one is named") {
+TEST_CASE("a whole file is read from a regular file and from a pipe, a missing one is named") {
   const fs::path dir = fs::temp_directory_path() / ("assay_read_bytes_" + std::to_string(getpid()));
   fs::create_directories(dir);
   std::string content(300000, '\0');

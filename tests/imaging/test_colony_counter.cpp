@@ -113,7 +113,7 @@ TEST_CASE("touching pairs of round colonies are counted as two each") {
   CHECK(count.count == 2 * pairs);
 }
 
-TEST_CASE("round colonies overlapping by a radius count as two; an oval among ovals counts as one") {
+TEST_CASE("round colonies overlapping by a radius count as two, an oval among ovals counts as one") {
   // Twelve round colonies, four of them pairs whose centres are one radius apart: no notch and
   // no neck remain once blurred, only a solid oval as wide as one colony.
   cv::Mat round_plate = plain_field();

@@ -87,7 +87,7 @@ TEST_CASE("after a restart the same routing id and request id from a new client 
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("a named client's retry is a duplicate across a restart; the same id with another job is refused") {
+TEST_CASE("a named client's retry is a duplicate across a restart, the same id with another job is refused") {
   auto dir = fresh_dir("idem-client");
   auto job = example_job("demo_plate_read.json");
   json request = submit_request("order-17", job);

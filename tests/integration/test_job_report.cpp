@@ -155,7 +155,7 @@ TEST_CASE("report of a chemotaxis job: both readouts, the no-chemokine level in 
   }
 }
 
-TEST_CASE("report of a CFU job: overlays with a colour legend and counts per dish; plate_read gets a heatmap") {
+TEST_CASE("report of a CFU job: overlays with a colour legend and counts per dish, plate_read gets a heatmap") {
   DaemonHarness daemon;
   std::string id;
   json results;
