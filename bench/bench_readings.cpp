@@ -144,9 +144,10 @@ void report(const char* what, std::size_t readings, double seconds, double cpu_s
               what, readings, seconds, readings / seconds, seconds / readings * 1e6, readings / cpu_s, file_mb(db));
 }
 
-void bench_store(const std::vector<Page>& pages, const fs::path& dir) {
-  auto plate = bench::make_calcium_plate_1536();
-  const auto db = dir / "store.db";
+// A job of `plate` in a fresh store at `db`, its readings written by `fill(store, job, attempt)`
+// (false: failed) and timed, wall and CPU; the stored count is reported, and returned.
+template <typename Fill>
+std::size_t timed_store_run(const char* what, const bench::CalciumPlate1536& plate, const fs::path& db, Fill fill) {
   std::size_t stored = 0;
   double seconds = 0;
   double cpu_s = 0;
@@ -159,12 +160,23 @@ void bench_store(const std::vector<Page>& pages, const fs::path& dir) {
     int attempt = store.start_attempt(job);
     auto start = clock_type::now();
     const double cpu_start = cpu_seconds();
-    for (const auto& page : pages) store.append_readings(job, attempt, page);
+    const bool ok = fill(store, job, attempt);
     seconds = seconds_since(start);
     cpu_s = cpu_seconds() - cpu_start;
+    if (!ok) std::exit(1);
     stored = static_cast<std::size_t>(store.read_job_counts(job).at("readings").get<std::int64_t>());
   }
-  report("store (Store::append_readings)", stored, seconds, cpu_s, db);
+  report(what, stored, seconds, cpu_s, db);
+  return stored;
+}
+
+void bench_store(const std::vector<Page>& pages, const fs::path& dir) {
+  const std::size_t stored = timed_store_run(
+      "store (Store::append_readings)", bench::make_calcium_plate_1536(), dir / "store.db",
+      [&](daemon::Store& store, const std::string& job, int attempt) {
+        for (const auto& page : pages) store.append_readings(job, attempt, page);
+        return true;
+      });
   if (stored != count_readings(pages)) {
     std::fprintf(stderr, "store: %zu readings stored of %zu\n", stored, count_readings(pages));
     std::exit(1);
@@ -179,32 +191,16 @@ void bench_stream(int cycles, const fs::path& dir) {
   drivers::sim::SimPlateReader reader("sim-reader", settings.value());
   (void)reader.connect();
   (void)reader.load_plate(plate.spec.loaded_plate());
-  const auto db = dir / "stream.db";
-  std::size_t stored = 0;
-  double seconds = 0;
-  double cpu_s = 0;
-  {
-    daemon::Store store(db);
-    EventSink sink;
-    store.set_event_listener([&](const daemon::StoredEvent& event) { sink.push(event); });
-    auto job = store.insert_job(plate.spec).job_id;
-    (void)store.next_queued("sim-reader");
-    int attempt = store.start_attempt(job);
-    auto start = clock_type::now();
-    const double cpu_start = cpu_seconds();
-    auto status = reader.read_kinetic_fluorescence(
-        protocols::calcium::kinetic_plan(plate.params, {}),
-        [&](std::span<const drivers::Reading> page) {
-          store.append_readings(job, attempt, page);
-          return drivers::Status::ok();
-        },
-        {}, {});
-    seconds = seconds_since(start);
-    cpu_s = cpu_seconds() - cpu_start;
-    if (!status) std::exit(1);
-    stored = static_cast<std::size_t>(store.read_job_counts(job).at("readings").get<std::int64_t>());
-  }
-  report("stream (simulated read into the store)", stored, seconds, cpu_s, db);
+  timed_store_run("stream (simulated read into the store)", plate, dir / "stream.db",
+                  [&](daemon::Store& store, const std::string& job, int attempt) {
+                    return static_cast<bool>(reader.read_kinetic_fluorescence(
+                        protocols::calcium::kinetic_plan(plate.params, {}),
+                        [&](std::span<const drivers::Reading> page) {
+                          store.append_readings(job, attempt, page);
+                          return drivers::Status::ok();
+                        },
+                        {}, {}));
+                  });
 }
 
 void exec(sqlite3* db, const char* sql) {

@@ -2,7 +2,7 @@
 
 #include "assay/facility/envelope.hpp"
 
-#include "reading_rows.hpp"
+#include "event_log_read.hpp"
 
 namespace assay::daemon {
 namespace {
@@ -44,24 +44,15 @@ FacilityOutbox::FacilityOutbox(const std::filesystem::path& database, std::strin
 
 std::vector<OutgoingMessage> FacilityOutbox::after(std::int64_t after_seq, int limit) {
   ReadSnapshot snapshot(db_);
-  // A reading event's rows are kept in its page (reading_pages): put back as it was published.
-  auto select = db_.prepare(
-      "SELECT e.seq, e.time, e.topic, e.body, p.job_id, p.attempt, p.rows FROM events e "
-      "LEFT JOIN reading_pages p ON p.first_id = e.reading_page WHERE e.seq > ? ORDER BY e.seq LIMIT ?");
-  select.bind(1, after_seq).bind(2, limit);
   std::vector<OutgoingMessage> messages;
-  while (select.step()) {
-    const auto seq = select.column_int(0);
-    const auto topic = select.column_text(2);
-    std::string text = select.column_text(3);
-    if (!select.column_is_null(6)) {
-      const auto rows = select.column_text(6);
-      text = reading_event_text(select.column_text(4), select.column_int(5), &rows, seq, select.column_text(1), topic);
-    }
-    json body = parsed(text);
+  for (const StoredEvent& event : read_event_log(db_, after_seq, limit)) {
+    const auto seq = event.seq;
+    const std::string& topic = event.topic;
+    json body = parsed(*event.text);
+    const bool object = body.is_object();  // every stored body is; a damaged one is sent as it is
     json envelope{{"v", facility::kEnvelopeVersion}, {"host", host_},       {"seq", seq},
-                  {"topic", topic},                  {"time", select.column_text(1)}};
-    const std::string job_id = body.is_object() ? body.value("job_id", "") : "";
+                  {"topic", topic},                  {"time", object ? body.value("time", "") : ""}};
+    const std::string job_id = object ? body.value("job_id", "") : "";
     if (!job_id.empty() && is_submit_event(topic, body)) {
       envelope["job"] = submitted_job(job_id);
       envelope["plate"] = plate(job_id);

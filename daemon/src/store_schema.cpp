@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "assay/daemon/store.hpp"
+#include "event_log_read.hpp"
 #include "reading_rows.hpp"
 
 namespace assay::daemon {
@@ -398,31 +399,7 @@ std::int64_t Store::emit(const std::string& topic, nlohmann::json body) {
 }
 
 std::vector<StoredEvent> Store::read_events_since(std::int64_t seq, int limit, const std::string& job_id) {
-  // A reading event gets its rows back from its page, as it was published.
-  auto statement = reader_.prepare(
-      job_id.empty()
-          ? "SELECT e.seq, e.topic, e.body, e.time, p.job_id, p.attempt, p.rows FROM events e "
-            "LEFT JOIN reading_pages p ON p.first_id = e.reading_page WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2"
-          : "SELECT e.seq, e.topic, e.body, e.time, p.job_id, p.attempt, p.rows FROM events e "
-            "LEFT JOIN reading_pages p ON p.first_id = e.reading_page WHERE e.job_id = ?3 AND e.seq > ?1 "
-            "ORDER BY e.seq LIMIT ?2");
-  statement.bind(1, seq).bind(2, limit);
-  if (!job_id.empty()) statement.bind(3, job_id);
-  std::vector<StoredEvent> events;
-  while (statement.step()) {
-    const auto event_seq = statement.column_int(0);
-    auto topic = statement.column_text(1);
-    std::string text;
-    if (statement.column_is_null(6)) {
-      text = statement.column_text(2);
-    } else {
-      const auto rows = statement.column_text(6);
-      text = reading_event_text(statement.column_text(4), statement.column_int(5), &rows, event_seq,
-                                statement.column_text(3), topic);
-    }
-    events.push_back({event_seq, std::move(topic), std::make_shared<const std::string>(std::move(text))});
-  }
-  return events;
+  return read_event_log(reader_, seq, limit, job_id);
 }
 
 }  // namespace assay::daemon
