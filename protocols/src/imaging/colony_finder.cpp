@@ -239,37 +239,78 @@ class Finder {
   }
 
   // Touching colonies without a dip between them: the threshold tree on the distance transform.
+  // Its levels rise by half a pixel; the tree of each (grown) part is built in one pass over its
+  // pixels (level_tree.hpp) rather than labelled anew at every level.
   void split_necks(const cv::Rect& box, const cv::Mat& mask, bool from_split) {
     cv::Mat padded, dist;
     cv::copyMakeBorder(mask, padded, 1, 1, 1, 1, cv::BORDER_CONSTANT, cv::Scalar(0));
     cv::distanceTransform(padded, dist, cv::DIST_L2, 5);
-    neck_tree(box, mask, dist(cv::Rect(1, 1, mask.cols, mask.rows)), 0.0, from_split);
+    LevelScratch scratch(dist);
+    neck_tree({scratch, dist}, box, cv::Point(1, 1), mask, 0.0, from_split);
   }
 
-  void neck_tree(const cv::Rect& box, const cv::Mat& mask, const cv::Mat& dist, double level, bool from_split) {
-    double peak = 0.0;
-    cv::minMaxLoc(dist, nullptr, &peak, nullptr, nullptr, mask);
+  struct DistanceMap {
+    LevelScratch& scratch;
+    const cv::Mat& dist;  // continuous CV_32F; the part's mask lies at an offset in it
+  };
+
+  // `mask` is the part in `box` (signal coordinates), and at `offset` in the distance map. It
+  // splits at the lowest level where two or more parts stand out that are thick, reach well
+  // above the level and whose neck there is narrow against their own width; each part is grown
+  // back over the mask by the level it lost and followed on from there.
+  void neck_tree(const DistanceMap& map, const cv::Rect& box, cv::Point offset, const cv::Mat& mask, double level,
+                 bool from_split) {
     constexpr double kStepPx = 0.5;
-    for (double next = level + kStepPx; next < peak; next += kStepPx) {
-      std::vector<Part> parts = parts_above(dist, mask, next, 1);
-      std::erase_if(parts, [&](const Part& part) {
-        return part.peak < p_.min_thickness_fraction * p_.min_radius_px || next > p_.neck_ratio * part.peak ||
-               part.peak - next < 1.0;
-      });
-      if (parts.size() >= 2) {
-        for (const Part& part : parts) {
-          // A part is the core above the neck; grow it back over the mask by the level it lost.
-          cv::Mat grown;
-          const int r = static_cast<int>(std::ceil(next));
-          const cv::Rect wide = (part.box - cv::Point(r, r) + cv::Size(2 * r, 2 * r)) & cv::Rect(0, 0, mask.cols, mask.rows);
+    const int cols = map.dist.cols;
+    PixelList pixels;
+    float peak = 0.0f;
+    for (int y = 0; y < mask.rows; ++y) {
+      const unsigned char* m = mask.ptr<unsigned char>(y);
+      const float* d = map.dist.ptr<float>(y + offset.y) + offset.x;
+      for (int x = 0; x < mask.cols; ++x)
+        if (m[x]) {
+          pixels.push_back((y + offset.y) * cols + x + offset.x);
+          peak = std::max(peak, d[x]);
+        }
+    }
+    std::vector<double> levels;
+    for (double next = level + kStepPx; next < peak; next += kStepPx) levels.push_back(next);
+    if (levels.empty()) return accept_or_cut(box, mask, from_split, 0);
+    const LevelTree tree(map.scratch, pixels, levels);
+    std::vector<int> frontier = tree.lowest();
+    for (std::size_t k = 0; k < levels.size() && !frontier.empty(); ++k) {
+      const double next = levels[k];
+      std::vector<int> standing;
+      for (const int n : frontier) {
+        const double top = tree.node(n).peak;
+        if (top >= p_.min_thickness_fraction * p_.min_radius_px && next <= p_.neck_ratio * top && top - next >= 1.0)
+          standing.push_back(n);
+      }
+      if (standing.size() >= 2) {
+        std::sort(standing.begin(), standing.end(),
+                  [&](int a, int b) { return tree.node(a).first_pixel < tree.node(b).first_pixel; });
+        const int r = static_cast<int>(std::ceil(next));
+        for (const int n : standing) {
+          // In the mask's coordinates: the part's box, widened by the growth within the mask.
+          const PixelList own = tree.pixels_of(n);
+          const cv::Rect inside = part_from_pixels(own, map.dist).box - offset;
+          const cv::Rect wide = (inside - cv::Point(r, r) + cv::Size(2 * r, 2 * r)) & cv::Rect(0, 0, mask.cols, mask.rows);
           cv::Mat core(wide.size(), CV_8U, cv::Scalar(0));
-          part.mask.copyTo(core(part.box - wide.tl()));
+          for (const int i : own)
+            core.at<unsigned char>(i / cols - offset.y - wide.y, i % cols - offset.x - wide.x) = 255;
+          cv::Mat grown;
           cv::dilate(core, grown, disk_kernel(r));
           grown &= mask(wide);
-          neck_tree(wide + box.tl(), grown, dist(wide), next, true);
+          neck_tree(map, wide + box.tl(), offset + wide.tl(), grown, next, true);
         }
         return;
       }
+      std::vector<int> up;
+      for (const int n : frontier) {
+        const auto children = tree.children(n);
+        up.insert(up.end(), children.begin(), children.end());
+      }
+      frontier = std::move(up);
     }
     accept_or_cut(box, mask, from_split, 0);
   }

@@ -50,14 +50,22 @@ Shoulders find_shoulders(const cv::Mat& signal, const cv::Mat& mask, const Shoul
   for (int i = 1; i < n; ++i) {
     if (stats.at<int>(i, cv::CC_STAT_AREA) < p.min_area_px) continue;
     // Grow the lump back over the part by the flank it lost to the margin, not into the core.
-    cv::Mat lump = labels == i;
-    const int grow = static_cast<int>(std::ceil(0.5 * flank));
-    cv::dilate(lump, lump, disk_kernel(std::max(1, grow)));
-    lump &= mask & ~core;
-    const BlobShape shape = shape_of(lump);
+    // Only its own box, widened by the growth and a pixel of background, is drawn and measured:
+    // a part holds many small pieces beyond the margin, and each at the part's size is what costs.
+    const int grow = std::max(1, static_cast<int>(std::ceil(0.5 * flank)));
+    const cv::Rect piece(stats.at<int>(i, cv::CC_STAT_LEFT), stats.at<int>(i, cv::CC_STAT_TOP),
+                         stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
+    const cv::Rect near = (piece - cv::Point(grow + 1, grow + 1) + cv::Size(2 * grow + 2, 2 * grow + 2)) &
+                          cv::Rect(0, 0, mask.cols, mask.rows);
+    cv::Mat near_lump = labels(near) == i;
+    cv::dilate(near_lump, near_lump, disk_kernel(grow), {-1, -1}, 1, cv::BORDER_CONSTANT, cv::Scalar(0));
+    near_lump &= mask(near) & ~core(near);
+    const BlobShape shape = shape_of(near_lump);
     if (shape.area_px < p.min_area_px || shape.inscribed_radius_px < p.min_inscribed_px ||
         shape.compactness() < p.min_compactness)
       continue;
+    cv::Mat lump(mask.size(), CV_8U, cv::Scalar(0));
+    near_lump.copyTo(lump(near));
     rest &= ~lump;
     out.lumps.push_back(std::move(lump));
   }
