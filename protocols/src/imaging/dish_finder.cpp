@@ -117,6 +117,7 @@ DishCircle whole_image_dish(cv::Size size) {
 }
 
 DishCircle find_dish(const cv::Mat& grey8, const DishSearch& s) {
+  constexpr int kMaxRefinements = 4;
   const double scale = std::min(1.0, s.work_size_px / static_cast<double>(std::max(grey8.cols, grey8.rows)));
   cv::Mat small;
   cv::resize(grey8, small, cv::Size(), scale, scale, cv::INTER_AREA);
@@ -141,7 +142,15 @@ DishCircle find_dish(const cv::Mat& grey8, const DishSearch& s) {
         d.centre_px = centre / scale;
         d.radius_px = c[2] / scale;
         d.found = true;
-        return refine_edge(grey8, d, s);
+        // A Hough circle off centre reaches the wall only on one side; each refinement moves
+        // it closer, until the wall is in reach all round and the circle stays put.
+        for (int round = 0; round < kMaxRefinements; ++round) {
+          const DishCircle refined = refine_edge(grey8, d, s);
+          const bool settled = cv::norm(refined.centre_px - d.centre_px) < 1.0 && std::abs(refined.radius_px - d.radius_px) < 1.0;
+          d = refined;
+          if (settled) break;
+        }
+        return d;
       }
     }
   }
