@@ -57,7 +57,7 @@ driver = "clariostar-virtual"
 time_scale = 0.01
 )";
   DaemonHarness daemon(options);
-  for (const json addition : {json(nullptr), json{{"mode", "manual"}}}) {
+  for (const json& addition : {json(nullptr), json{{"mode", "manual"}}}) {
     auto job = example_job("calcium_flux_96.json");
     job["instrument"] = "clariostar";
     if (!addition.is_null()) {
