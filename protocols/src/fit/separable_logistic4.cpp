@@ -88,6 +88,14 @@ double SeparableLogistic4::evaluate(const CurveConstraints& c, double log_ic50, 
   }
   const double z_per_log = std::numbers::ln10 * hill;
   for (std::size_t i = 0; i < n; ++i) {
+    // Replicates of one concentration usually follow each other: a point at the concentration of
+    // the one before takes its fractions (the same exp of the same argument), so duplicate curves
+    // need half the exponentials.
+    if (i > 0 && x[i] == x[i - 1]) {
+      s[i] = s[i - 1];
+      complement[i] = complement[i - 1];
+      continue;
+    }
     const double e = std::exp(z_per_log * (log_ic50 - x[i]));
     const double si = 1.0 / (1.0 + e);
     s[i] = si;
@@ -127,13 +135,15 @@ double SeparableLogistic4::projected_ss_ladder(const CurveConstraints& c, double
          gsy[kMaxLadderRungs] = {}, gcy[kMaxLadderRungs] = {};
   double wyy = 0.0;
   const double base[2] = {hill0, std::numbers::sqrt2 * hill0};
+  double e[kMaxLadderRungs];
   for (std::size_t i = 0; i < n; ++i) {
     const double x = data_.x[i], w = data_.weight[i], wy = w * data_.y[i];
     wyy += wy * data_.y[i];
     // e = 10^((L - x) h): s = 1 / (1 + e); rung k + 2 has twice the slope of rung k, so its e is
-    // the square. Concentration 0 keeps its plateau on every rung.
-    double e[kMaxLadderRungs];
-    for (int parity = 0; parity < 2 && parity < count; ++parity) {
+    // the square. Concentration 0 keeps its plateau on every rung. A replicate of the point
+    // before keeps its e (see evaluate).
+    const bool same_x = i > 0 && x == data_.x[i - 1];
+    for (int parity = 0; parity < 2 && parity < count && !same_x; ++parity) {
       const double h = base[parity];
       double power = std::isinf(x) ? (h < 0 ? 0.0 : (h > 0 ? kInf : 1.0))
                                    : std::exp(std::numbers::ln10 * h * (log_ic50 - x));
