@@ -180,8 +180,9 @@ pf::DoseTable read_table(const std::string& input, const pf::DoseTableOptions& o
   try {
     const MappedFile file(input);
     if (file.mapped()) {
-      // The table takes a little more memory than its text (24 bytes a point, 4 for its line).
-      prefault_heap(file.text().size() * 3 / 2);
+      // The table with its index takes somewhat more memory than its text (24 bytes a point, 4
+      // for its line, the curves and their index).
+      prefault_heap(file.text().size() * 2);
       return pf::read_dose_table(file.text(), input, options);
     }
   } catch (const std::system_error& e) {

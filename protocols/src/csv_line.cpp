@@ -3,12 +3,6 @@
 namespace assay::protocols {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
-}
-
 // A field's raw text (between two delimiters outside quotes) without its quotes and CRs, appended
 // to `out`. The field starts outside quotes, as every field does.
 void unquote(std::string_view raw, std::string& out) {
@@ -34,6 +28,16 @@ void unquote(std::string_view raw, std::string& out) {
 
 }  // namespace
 
+std::string_view trim_csv_space(std::string_view s) {
+  // A plain loop: find_first_not_of looks each character up in the set with memchr, which took
+  // more time than the rest of the split.
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  std::size_t first = 0, end = s.size();
+  while (first < end && space(s[first])) ++first;
+  while (end > first && space(s[end - 1])) --end;
+  return s.substr(first, end - first);
+}
+
 void split_csv_line(std::string_view line, char delimiter, std::vector<std::string_view>& fields,
                     std::string& scratch) {
   fields.clear();
@@ -48,9 +52,9 @@ void split_csv_line(std::string_view line, char delimiter, std::vector<std::stri
       if (rewrite) {
         const std::size_t begin = scratch.size();
         unquote(raw, scratch);
-        fields.push_back(trim(std::string_view(scratch).substr(begin)));
+        fields.push_back(trim_csv_space(std::string_view(scratch).substr(begin)));
       } else {
-        fields.push_back(trim(raw));
+        fields.push_back(trim_csv_space(raw));
       }
       if (i == line.size()) return;
       start = i + 1;

@@ -19,13 +19,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
+std::string_view trim(std::string_view s) { return trim_csv_space(s); }
 
-bool blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+bool blank(std::string_view line) { return trim_csv_space(line).empty(); }
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;

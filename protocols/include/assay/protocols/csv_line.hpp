@@ -25,4 +25,7 @@ void split_csv_line(std::string_view line, char delimiter, std::vector<std::stri
 void split_csv_line(std::string_view line, char delimiter, std::vector<std::string_view>& fields,
                     std::string& scratch);
 
+// `s` without the spaces, tabs and CRs around it, as each field is trimmed.
+std::string_view trim_csv_space(std::string_view s);
+
 }  // namespace assay::protocols
