@@ -8,8 +8,15 @@ set_tests_properties("build: a second configure changes no target's compile flag
 # programs do not link it; the camera driver loads it from its module (drivers/modules).
 if(TARGET assayd)
   add_test(NAME "build: assayd and assayctl do not load OpenCV videoio at start"
-           COMMAND sh -c "! ldd \"$1\" \"$2\" | grep -E 'videoio|libavcodec|libgdal'" sh
-                   $<TARGET_FILE:assayd> $<TARGET_FILE:assayctl>)
+           COMMAND sh -c "! ldd \"$1\" \"$2\" \"$3\" | grep -E 'videoio|libavcodec|libgdal'" sh
+                   $<TARGET_FILE:assayd> $<TARGET_FILE:assayctl> $<TARGET_FILE:assayctl-full>)
+endif()
+# `assayctl fit` is timed as a whole process: its program loads the C++ runtime alone, and the
+# full tool's libraries only when another command hands over to assayctl-full.
+if(TARGET assayctl)
+  add_test(NAME "build: assayctl fit loads no library beyond the C++ runtime"
+           COMMAND sh -c "ldd \"$1\" && ! ldd \"$1\" | grep -vE 'linux-vdso|ld-linux|libstdc[+][+]|libm[.]so|libgcc_s|libc[.]so'" sh
+                   $<TARGET_FILE:assayctl>)
 endif()
 
 # CTest's test discovery splits a name at ';': a test so named runs under two names that match

@@ -1,24 +1,14 @@
-// assayctl: the command-line client of assayd, and the offline analysis tool.
-#include <malloc.h>
-
-#include <iostream>
-
+// assayctl-full: the command-line client of assayd and the offline analysis tool, every command.
+// Users run it as `assayctl`, whose front (ctl/front/main.cpp) hands it all but `fit`.
 #include "assay/drivers/image_memory.hpp"
+#include "cli_main.hpp"
 #include "commands.hpp"
-
-namespace assay::ctl {
-void exit_with(int code) { throw CLI::RuntimeError(code); }
-}  // namespace assay::ctl
 
 int main(int argc, char** argv) {
   using namespace assay::ctl;
   assay::drivers::use_huge_page_images();
-  // A short-lived process: buffers up to 32 MiB come from the heap and stay there for reuse
-  // instead of being mapped and faulted in afresh each time (the exit gives everything back).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  tune_malloc_for_short_run();
   CLI::App app{"assayctl: client of assayd and offline assay analysis"};
-  app.require_subcommand(1);
   ClientOptions options;
   add_client_commands(app, options);
   add_report_command(app, options);
@@ -26,11 +16,5 @@ int main(int argc, char** argv) {
   add_count_command(app);
   add_analyze_command(app);
   add_keygen_command(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return (code != 0 && dynamic_cast<const CLI::RuntimeError*>(&e) == nullptr) ? kExitUsage : code;
-  }
-  return 0;
+  return parse_and_run(app, argc, argv);
 }

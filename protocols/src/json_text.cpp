@@ -9,7 +9,7 @@ namespace assay::protocols {
 
 void JsonText::new_line() {
   out_ += '\n';
-  out_.append(open_empty_.size() * static_cast<std::size_t>(indent_), ' ');
+  out_.append((static_cast<std::size_t>(depth_) + open_empty_.size()) * static_cast<std::size_t>(indent_), ' ');
 }
 
 // An array element starts on a line of its own; a member's value follows its key.

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -25,6 +26,12 @@ std::string write_temp(const std::string& name, const std::string& text) {
   const auto path = std::filesystem::temp_directory_path() / ("assay_fit_cli_" + name);
   std::ofstream(path) << text;
   return path.string();
+}
+
+// The shortest text that reads back as the same double.
+std::string shortest(double v) {
+  char buffer[32];
+  return std::string(buffer, std::to_chars(buffer, buffer + sizeof buffer, v).ptr);
 }
 
 std::string drc(const char* name) { return std::string(ASSAY_SHARED_DIR) + "/data/drc/" + name; }
@@ -133,4 +140,38 @@ TEST_CASE("assayctl fit --group prints every group with its labels, in JSON and 
   REQUIRE(table.exit_code == 0);
   CHECK(table.out.find("\n\"cmpd, 2\",16,12,") != std::string::npos);
   CHECK(std::count(table.out.begin(), table.out.end(), '\n') == 4);
+}
+
+TEST_CASE("assayctl fit prints many groups in file order, each as fitted alone", "[cli]") {
+  // Enough curves for several blocks on several threads; the output must not show the split.
+  std::string csv = "compound,conc,response\r\n";
+  std::mt19937_64 rng(16);
+  const auto conc = assay::test::log_series(-9, 0.5, 8);
+  std::vector<std::vector<assay::protocols::fit::DosePoint>> curves;
+  for (int g = 0; g < 150; ++g) {
+    assay::test::TrueCurve t;
+    t.log_ic50 = -8.5 + (g % 7) * 0.4;
+    curves.push_back(assay::test::simulate(t, conc, 4.0, rng, 2));
+    for (const auto& p : curves.back())
+      csv += "g" + std::to_string(g) + "," + shortest(p.conc) + "," + shortest(p.response) + "\r\n";
+  }
+  const std::string file = write_temp("many.csv", csv);
+  const CommandOutput json = run("--input " + file + " --group compound");
+  REQUIRE(json.exit_code == 0);
+  const auto j = nlohmann::json::parse(json.out);
+  REQUIRE(j.size() == curves.size());
+  CHECK(json.out == j.dump(2) + "\n");
+  const CommandOutput table = run("--input " + file + " --group compound --csv");
+  REQUIRE(table.exit_code == 0);
+  std::istringstream rows(table.out);
+  std::string row;
+  std::getline(rows, row);  // header
+  for (std::size_t g = 0; g < curves.size(); ++g) {
+    const auto expected = assay::protocols::fit::fit_dose_response(curves[g]);  // alone, here
+    CHECK(j[g]["group"] == "g" + std::to_string(g));
+    CHECK(j[g]["rss"].get<double>() == expected.rss);
+    CHECK(j[g]["iterations"] == expected.iterations);
+    REQUIRE(std::getline(rows, row));
+    CHECK(row.rfind("g" + std::to_string(g) + ",", 0) == 0);
+  }
 }

@@ -100,3 +100,21 @@ TEST_CASE("JSON text lays out nesting and empty containers as dump does", "[json
   const auto dom = nlohmann::json::parse(R"([{"a":[],"b":{},"c":[0.1,-0.0,1e21,null,-42,false,null]},3.0])");
   CHECK(out == dom.dump(2));
 }
+
+TEST_CASE("fits written apart one level deep and joined are the dump of their array", "[json]") {
+  // What `assayctl fit` does on several threads: each element at depth 1 after ",\n  ".
+  const auto fits = assorted_fits();
+  const FitLabels labels{{"x_column", "conc"}, {"y_column", "response"}};
+  std::string joined = "[";
+  nlohmann::json dom = nlohmann::json::array();
+  for (std::size_t i = 0; i < fits.size(); ++i) {
+    joined += i == 0 ? "\n  " : ",\n  ";
+    JsonText piece(joined, 2, 1);
+    write_json(piece, fits[i], labels);
+    nlohmann::json j = to_json(fits[i]);
+    for (const auto& [key, value] : labels) j[key] = value;
+    dom.push_back(j);
+  }
+  joined += "\n]";
+  CHECK(joined == dom.dump(2));
+}

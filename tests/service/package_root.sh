@@ -70,12 +70,18 @@ grep -q 'systemd-sysusers' "$work/control/postinst" && grep -q 'systemd-tmpfiles
 root=$work/root
 dpkg-deb -x "$deb" "$root"
 unit=$root/usr/lib/systemd/system/assayd.service
-for file in usr/bin/assayd usr/bin/assayctl usr/lib/systemd/system/assayd.service \
+for file in usr/bin/assayd usr/bin/assayctl usr/bin/assayctl-full usr/lib/systemd/system/assayd.service \
     usr/lib/sysusers.d/assayd.conf usr/lib/tmpfiles.d/assayd.conf \
     usr/lib/udev/rules.d/60-assayd-instruments.rules usr/lib/sysctl.d/60-assayd-gige.conf \
     etc/assayd/assayd.toml; do
     [ -f "$root/$file" ] && pass "/$file installed" || fail "/$file missing from the package"
 done
+# assayctl runs `fit` itself and hands the other commands to assayctl-full beside it.
+if "$root/usr/bin/assayctl" --help 2>&1 | grep -q keygen; then
+    pass "packaged assayctl hands its other commands to assayctl-full"
+else
+    fail "packaged assayctl --help does not list keygen: $("$root/usr/bin/assayctl" --help 2>&1 | head -3)"
+fi
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 binary=${exec_start%% *}
 [ -x "$root$binary" ] && pass "ExecStart binary $binary is in the package" ||

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <string_view>
 #include <unordered_map>
 
@@ -18,13 +19,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
+std::string_view trim(std::string_view s) { return trim_csv_space(s); }
 
-bool blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+bool blank(std::string_view line) { return trim_csv_space(line).empty(); }
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;
@@ -73,22 +70,48 @@ double parse_number(std::string_view cell, const std::string& source, int line,
   return v;
 }
 
+// The next line of `text` from `pos` (without its '\n'), as std::getline splits a stream: a
+// last line without '\n' is a line, a final '\n' does not start another.
+bool next_line(std::string_view text, std::size_t& pos, std::string_view& line) {
+  if (pos >= text.size()) return false;
+  const std::size_t end = std::min(text.find('\n', pos), text.size());
+  line = text.substr(pos, end - pos);
+  pos = end + 1;
+  return true;
+}
+
+// Group names to curve indices, looked up by view: a string is made only for a new group.
+struct GroupHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using GroupIndex = std::unordered_map<std::string, std::size_t, GroupHash, std::equal_to<>>;
+
 }  // namespace
 
 DoseTable read_dose_table(std::istream& in, const std::string& source,
                           const DoseTableOptions& options) {
-  std::string line;
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  return read_dose_table(std::string_view(text), source, options);
+}
+
+DoseTable read_dose_table(std::string_view text, const std::string& source,
+                          const DoseTableOptions& options) {
+  std::size_t pos = 0;
+  std::string_view line;
   int line_no = 0;
   std::vector<std::string> header;
   char delimiter = ',';
-  while (header.empty() && std::getline(in, line)) {
+  while (header.empty() && next_line(text, pos, line)) {
     ++line_no;
     if (blank(line)) continue;
-    if (line.find(',') == std::string::npos) {
-      if (line.find('\t') != std::string::npos) delimiter = '\t';
-      else if (line.find(';') != std::string::npos) delimiter = ';';
+    if (line.find(',') == std::string_view::npos) {
+      if (line.find('\t') != std::string_view::npos) delimiter = '\t';
+      else if (line.find(';') != std::string_view::npos) delimiter = ';';
     }
-    header = split_csv_line(line, delimiter);
+    split_csv_line(line, delimiter, header);
   }
   if (header.empty()) throw DoseTableError(source + ": empty file, expected a header row with column names");
 
@@ -114,14 +137,14 @@ DoseTable read_dose_table(std::istream& in, const std::string& source,
   table.y_column = header[y];
   if (group >= 0) table.group_column = header[group];
 
-  std::unordered_map<std::string, std::size_t> group_index;
+  GroupIndex group_index;
   std::size_t current = 0;  // the curve of the previous row: replicates usually follow each other
-  std::vector<std::string> cells;
-  const std::string no_group;
-  while (std::getline(in, line)) {
+  std::vector<std::string_view> cells;
+  std::string scratch;
+  while (next_line(text, pos, line)) {
     ++line_no;
     if (blank(line)) continue;
-    split_csv_line(line, delimiter, cells);
+    split_csv_line(line, delimiter, cells, scratch);
     if (cells.size() != header.size())
       throw DoseTableError(source + ": line " + std::to_string(line_no) + " has " +
                            std::to_string(cells.size()) + " fields, the header has " +
@@ -139,10 +162,18 @@ DoseTable read_dose_table(std::istream& in, const std::string& source,
         throw DoseTableError(source + ": line " + std::to_string(line_no) + ", column '" +
                              header[weight] + "': negative weight");
     }
-    const std::string& key = group >= 0 ? cells[group] : no_group;
+    const std::string_view key = group >= 0 ? cells[group] : std::string_view();
     if (table.curves.empty() || table.curves[current].group != key) {
-      auto [it, inserted] = group_index.emplace(key, table.curves.size());
-      if (inserted) table.curves.push_back({key, {}, {}});
+      auto it = group_index.find(key);
+      if (it == group_index.end()) {
+        // A new curve is as long as the one before, usually: one allocation instead of a doubling series.
+        const std::size_t expected = table.curves.empty() ? 0 : table.curves[current].points.size();
+        it = group_index.emplace(std::string(key), table.curves.size()).first;
+        DoseCurveInput& added = table.curves.emplace_back();
+        added.group = key;
+        added.points.reserve(expected);
+        added.lines.reserve(expected);
+      }
       current = it->second;
     }
     table.curves[current].points.push_back(p);

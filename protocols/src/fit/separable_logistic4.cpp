@@ -88,6 +88,14 @@ double SeparableLogistic4::evaluate(const CurveConstraints& c, double log_ic50, 
   }
   const double z_per_log = std::numbers::ln10 * hill;
   for (std::size_t i = 0; i < n; ++i) {
+    // Replicates of one concentration usually follow each other: a point at the concentration of
+    // the one before takes its fractions (the same exp of the same argument), so duplicate curves
+    // need half the exponentials.
+    if (i > 0 && x[i] == x[i - 1]) {
+      s[i] = s[i - 1];
+      complement[i] = complement[i - 1];
+      continue;
+    }
     const double e = std::exp(z_per_log * (log_ic50 - x[i]));
     const double si = 1.0 / (1.0 + e);
     s[i] = si;
@@ -127,13 +135,15 @@ double SeparableLogistic4::projected_ss_ladder(const CurveConstraints& c, double
          gsy[kMaxLadderRungs] = {}, gcy[kMaxLadderRungs] = {};
   double wyy = 0.0;
   const double base[2] = {hill0, std::numbers::sqrt2 * hill0};
+  double e[kMaxLadderRungs];
   for (std::size_t i = 0; i < n; ++i) {
     const double x = data_.x[i], w = data_.weight[i], wy = w * data_.y[i];
     wyy += wy * data_.y[i];
     // e = 10^((L - x) h): s = 1 / (1 + e); rung k + 2 has twice the slope of rung k, so its e is
-    // the square. Concentration 0 keeps its plateau on every rung.
-    double e[kMaxLadderRungs];
-    for (int parity = 0; parity < 2 && parity < count; ++parity) {
+    // the square. Concentration 0 keeps its plateau on every rung. A replicate of the point
+    // before keeps its e (see evaluate).
+    const bool same_x = i > 0 && x == data_.x[i - 1];
+    for (int parity = 0; parity < 2 && parity < count && !same_x; ++parity) {
       const double h = base[parity];
       double power = std::isinf(x) ? (h < 0 ? 0.0 : (h > 0 ? kInf : 1.0))
                                    : std::exp(std::numbers::ln10 * h * (log_ic50 - x));
@@ -178,9 +188,13 @@ double SeparableLogistic4::projected_ss_ladder(const CurveConstraints& c, double
 
 void SeparableLogistic4::newton_system(double log_ic50, double hill, const Plateaus& pl,
                                        Matrix4& m, double* g, double* column_norm2) const {
-  // Sums in locals (the outputs could alias the data for all the compiler knows; locals stay in
-  // registers).
-  double h[kUnknowns][kUnknowns] = {}, grad[kUnknowns] = {}, norm2[kUnknowns] = {};
+  // Sums in named locals, one per entry, not arrays indexed in loops: arrays of the Jacobian row
+  // and of the sums went through the stack (each half stored, then both loaded: a stall at every
+  // point). The outputs could also alias the data for all the compiler knows; locals do not.
+  // Entries (a, b) of the lower triangle: h_ab over Top 0, Bottom 1, LogIC50 2, HillSlope 3.
+  double h10 = 0, h20 = 0, h21 = 0, h22 = 0, h30 = 0, h31 = 0, h32 = 0, h33 = 0;
+  double grad0 = 0, grad1 = 0, grad2 = 0, grad3 = 0;
+  double norm0 = 0, norm1 = 0, norm2 = 0, norm3 = 0;
   const double span = pl.top - pl.bottom;
   constexpr double ln10 = std::numbers::ln10;
   const double z_l = ln10 * hill;
@@ -191,36 +205,52 @@ void SeparableLogistic4::newton_system(double log_ic50, double hill, const Plate
   for (std::size_t i = 0; i < n; ++i) {
     const double s = s_[i], cs = complement_[i], w = weight[i];
     const double r = pl.top * s + pl.bottom * cs - y[i];
-    double j[kUnknowns] = {s, cs, 0.0, 0.0};
+    // The Jacobian row (Top, Bottom, LogIC50, HillSlope).
+    const double j0 = s, j1 = cs;
+    double j2 = 0.0, j3 = 0.0;
     if (std::isfinite(x[i])) {
       // s = 1 / (1 + e^z), z = ln10 (L - x) h: ds/dz = -s (1 - s), d2s/dz2 = s (1 - s)(1 - 2s).
       // Concentration 0 (x = -inf) sits on a plateau and depends on neither L nor h.
       const double s_z = -s * cs, s_zz = s * cs * (cs - s);
       const double z_h = ln10 * (log_ic50 - x[i]);
       const double ds_l = s_z * z_l, ds_h = s_z * z_h;
-      j[kLogIc50] = span * ds_l;
-      j[kHillSlope] = span * ds_h;
+      j2 = span * ds_l;
+      j3 = span * ds_h;
       // Second-derivative terms r * d2f: f = Top s + Bottom (1 - s).
       const double wr = w * r, wrs = wr * span;
-      h[kLogIc50][kTop] += wr * ds_l;
-      h[kHillSlope][kTop] += wr * ds_h;
-      h[kLogIc50][kBottom] -= wr * ds_l;
-      h[kHillSlope][kBottom] -= wr * ds_h;
-      h[kLogIc50][kLogIc50] += wrs * s_zz * z_l * z_l;
-      h[kHillSlope][kLogIc50] += wrs * (s_zz * z_l * z_h + s_z * ln10);
-      h[kHillSlope][kHillSlope] += wrs * s_zz * z_h * z_h;
+      h20 += wr * ds_l;
+      h30 += wr * ds_h;
+      h21 -= wr * ds_l;
+      h31 -= wr * ds_h;
+      h22 += wrs * s_zz * z_l * z_l;
+      h32 += wrs * (s_zz * z_l * z_h + s_z * ln10);
+      h33 += wrs * s_zz * z_h * z_h;
     }
-    for (int a = 0; a < kUnknowns; ++a) {
-      const double wa = w * j[a];
-      grad[a] += wa * r;
-      norm2[a] += wa * j[a];
-      for (int b = 0; b < a; ++b) h[a][b] += wa * j[b];
-    }
+    // J^T r, the column norms and J^T J below the diagonal.
+    const double w0 = w * j0, w1 = w * j1, w2 = w * j2, w3 = w * j3;
+    grad0 += w0 * r;
+    grad1 += w1 * r;
+    grad2 += w2 * r;
+    grad3 += w3 * r;
+    norm0 += w0 * j0;
+    norm1 += w1 * j1;
+    norm2 += w2 * j2;
+    norm3 += w3 * j3;
+    h10 += w1 * j0;
+    h20 += w2 * j0;
+    h21 += w2 * j1;
+    h30 += w3 * j0;
+    h31 += w3 * j1;
+    h32 += w3 * j2;
   }
+  const double grad[kUnknowns] = {grad0, grad1, grad2, grad3};
+  const double norm[kUnknowns] = {norm0, norm1, norm2, norm3};
+  const double h[kUnknowns][kUnknowns] = {
+      {0, 0, 0, 0}, {h10, 0, 0, 0}, {h20, h21, h22, 0}, {h30, h31, h32, h33}};
   for (int a = 0; a < kUnknowns; ++a) {
     g[a] = grad[a];
-    column_norm2[a] = norm2[a];
-    m[a][a] = h[a][a] + norm2[a];
+    column_norm2[a] = norm[a];
+    m[a][a] = h[a][a] + norm[a];
     for (int b = 0; b < a; ++b) m[a][b] = m[b][a] = h[a][b];
   }
 }

@@ -75,6 +75,10 @@ Logistic4Params initial_guess(const CurveData& d, const CurveConstraints& c) {
   const int grid = static_cast<int>(log_ic50s.size());
   for (double hill : hills) {
     Sums sums{};
+    // The fractions s and 1 - s of a point across the grid; a replicate of the point before (the
+    // same concentration) takes them as they are, and only adds its own sums.
+    double s_row[kLogIc50GridPoints], t_row[kLogIc50GridPoints];
+    double row_x = std::numeric_limits<double>::quiet_NaN();
     // 10^((L - x) h) = 10^((L - xc) h) * 10^((xc - x) h): one exp per point and per grid value.
     for (int k = 0; k < grid; ++k) sums.scale[k] = std::exp(std::numbers::ln10 * (log_ic50s[k] - x_center) * hill);
     for (std::size_t i = 0; i < n; ++i) {
@@ -89,9 +93,16 @@ Logistic4Params initial_guess(const CurveData& d, const CurveConstraints& c) {
         }
         continue;
       }
-      const double a = zero_dose ? 1.0 : std::exp(std::numbers::ln10 * (x_center - d.x[i]) * hill);
+      if (!(d.x[i] == row_x)) {
+        const double a = zero_dose ? 1.0 : std::exp(std::numbers::ln10 * (x_center - d.x[i]) * hill);
+        for (int k = 0; k < grid; ++k) {
+          s_row[k] = 1.0 / (1.0 + sums.scale[k] * a);
+          t_row[k] = 1.0 - s_row[k];
+        }
+        row_x = d.x[i];
+      }
       for (int k = 0; k < grid; ++k) {
-        const double s = 1.0 / (1.0 + sums.scale[k] * a), t = 1.0 - s;
+        const double s = s_row[k], t = t_row[k];
         sums.sss[k] += w * s * s;
         sums.ss1[k] += w * s * t;
         sums.s11[k] += w * t * t;

@@ -14,8 +14,11 @@ namespace assay::protocols {
 
 class JsonText {
  public:
-  // Appends to `out`; `indent` spaces per level (dump(indent) with indent >= 0).
-  explicit JsonText(std::string& out, int indent = 2) : out_(out), indent_(indent) {}
+  // Appends to `out`; `indent` spaces per level (dump(indent) with indent >= 0). With `depth` > 0
+  // the value written is one that sits that many levels deep in a larger document, its lines
+  // indented to match: pieces of one document written apart (on several threads) and joined.
+  explicit JsonText(std::string& out, int indent = 2, int depth = 0)
+      : out_(out), indent_(indent), depth_(depth) {}
 
   void begin_object();
   void end_object();
@@ -36,6 +39,7 @@ class JsonText {
 
   std::string& out_;
   int indent_;
+  int depth_;
   std::vector<bool> open_empty_;  // per open object or array: nothing written in it yet
   bool after_key_ = false;
 };

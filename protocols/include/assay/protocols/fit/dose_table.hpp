@@ -8,6 +8,7 @@
 #include <istream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "assay/protocols/fit/dose_response.hpp"
@@ -40,6 +41,9 @@ struct DoseTable {
 
 // `source` names the input in error messages (a file name, or "stdin").
 DoseTable read_dose_table(std::istream& in, const std::string& source,
+                          const DoseTableOptions& options = {});
+// The same from the whole text of a table, already in memory (lines split at '\n').
+DoseTable read_dose_table(std::string_view text, const std::string& source,
                           const DoseTableOptions& options = {});
 
 }  // namespace assay::protocols::fit
