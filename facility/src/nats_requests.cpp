@@ -47,12 +47,18 @@ NatsResponder::~NatsResponder() {
   {
     std::lock_guard lock(mutex_);
     for (auto& [subject, subscription] : subscriptions_) {
-      natsSubscription_Unsubscribe(subscription);
+      // A drain returns once the handler is done with the last message, so none runs after this
+      // destructor; a request it had taken unanswered is retried by its sender with the same id.
+      // Without a server to drain through (it is away), unsubscribing is all there is.
+      if (natsSubscription_DrainTimeout(subscription, 2000) == NATS_OK) {
+        natsSubscription_WaitForDrainCompletion(subscription, 2500);
+      } else {
+        natsSubscription_Unsubscribe(subscription);
+      }
       natsSubscription_Destroy(subscription);
     }
     subscriptions_.clear();
   }
-  // Close waits for the subscriptions' delivery threads, so no handler runs after this.
   natsConnection_Close(connection_);
   natsConnection_Destroy(connection_);
 }
