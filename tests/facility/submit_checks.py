@@ -3,6 +3,7 @@
 with the same idempotent request ids and the same errors as the host's own API."""
 import json
 import os
+import socket
 import subprocess
 import threading
 import time
@@ -38,6 +39,25 @@ class FacilityClient:
     def submit(self, job_file, *options):
         return subprocess.run([self.bin, "--state-dir", self.nowhere, "--facility-nats", self.nats_url, "submit",
                                job_file, *options], capture_output=True, text=True, timeout=30)
+
+
+def raw_request(nats_url, subject, body, timeout_s=10):
+    """One request in NATS's text protocol, for bodies assayctl never sends; the reply as JSON."""
+    host, port = nats_url.replace("nats://", "").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout_s) as s:
+        f = s.makefile("rb")
+        f.readline()  # INFO
+        data = json.dumps(body).encode()
+        s.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\nSUB _INBOX.raw 1\r\n'
+                  + f"PUB {subject} _INBOX.raw {len(data)}\r\n".encode() + data + b"\r\n")
+        while True:
+            line = f.readline().decode()
+            if line.startswith("PING"):
+                s.sendall(b"PONG\r\n")
+            elif line.startswith("MSG"):
+                return json.loads(f.read(int(line.split()[-1]) + 2)[:-2])
+            elif not line or line.startswith("-ERR"):
+                raise AssertionError(f"NATS: {line!r}")
 
 
 def expect(out, code, *words):
@@ -77,6 +97,12 @@ def submit_through_facility(args, root, hosts, nats, pg, facility):
     expect(client.submit(bad), 1, "invalid_job", "job.layout[0].wells", "host1")
     # A host named explicitly answers for its own instruments only.
     expect(client.submit(read0, "--host", "host1"), 1, "unknown_instrument", "reader0")
+    # The bus takes jobs.submit only, and a job goes to the instrument whose subject it came on.
+    job = json.load(open(read0))
+    other_op = raw_request(nats.url, "assayd.submit.host.host0", {"v": 1, "id": "x1", "op": "jobs.cancel", "job_id": "J000001"})
+    assert other_op["error"]["code"] == "unknown_op" and other_op["host"] == "host0", other_op
+    misrouted = raw_request(nats.url, "assayd.submit.instrument.reader1", {"v": 1, "id": "x2", "op": "jobs.submit", "job": job})
+    assert misrouted["error"]["code"] == "wrong_instrument" and "reader0" in misrouted["error"]["message"], misrouted
     # The local daemon keeps answering its own API while the bus brings it jobs.
     latencies = []
     burst = threading.Thread(target=lambda: [expect(client.submit(read0), 0) for _ in range(4)])
