@@ -71,8 +71,12 @@ void FacilitySubmits::serve_instruments(const std::vector<std::string>& names) {
                    "jobs for it come through {} only", name, facility::submit_subject_for_host(host_));
       continue;
     }
-    responder_->listen(facility::submit_subject_for_instrument(name), kQueueGroup);
-    instruments_.push_back(name);
+    try {
+      responder_->listen(facility::submit_subject_for_instrument(name), kQueueGroup);
+      instruments_.push_back(name);
+    } catch (const facility::NatsError& e) {
+      spdlog::error("facility: jobs for instrument '{}' cannot come by its name: {}", name, e.what());
+    }
   }
 }
 

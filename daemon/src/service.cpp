@@ -237,9 +237,15 @@ void Service::Impl::start() {
   if (config.web.enabled) start_web();
   if (facility) facility->start();
   if (config.facility && config.facility->submits) {
-    facility_submits = std::make_unique<FacilitySubmits>(*config.facility, io, *handler,
-                                                         [this] { return config.max_message_bytes; });
-    serve_facility_instruments();
+    // Like the bridge, a facility that cannot be used leaves the instruments running without it.
+    try {
+      facility_submits = std::make_unique<FacilitySubmits>(*config.facility, io, *handler,
+                                                           [this] { return config.max_message_bytes; });
+      serve_facility_instruments();
+    } catch (const std::exception& e) {
+      spdlog::error("facility: {}; taking no jobs submitted through the facility until a restart", e.what());
+      facility_submits.reset();
+    }
   }
 
   wait_for_signals();

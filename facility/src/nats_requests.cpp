@@ -35,8 +35,11 @@ std::string nats_request(const NatsSettings& settings, const std::string& subjec
 
 NatsResponder::NatsResponder(const NatsSettings& settings, Handler on_request) : on_request_(std::move(on_request)) {
   detail::ConnectOptions options(settings);
-  // A nats-server that is not there yet is tried again in the background, as after a drop.
-  check("retry on a failed connect", natsOptions_SetRetryOnFailedConnect(options.get(), true, nullptr, nullptr));
+  // A nats-server that is not there yet is tried again in the background, as after a drop. The
+  // callback is what makes it the background: without one, libnats retries inside the connect
+  // call, for ever with our reconnect settings, and assayd would never get to serve.
+  check("retry on a failed connect",
+        natsOptions_SetRetryOnFailedConnect(options.get(), true, &NatsResponder::connected, nullptr));
   natsStatus status = natsConnection_Connect(&connection_, options.get());
   if (status != NATS_OK && status != NATS_NOT_YET_CONNECTED) {
     detail::fail("connecting to " + settings.url + " (is nats-server running and reachable?)", status);
@@ -62,6 +65,8 @@ NatsResponder::~NatsResponder() {
   natsConnection_Close(connection_);
   natsConnection_Destroy(connection_);
 }
+
+void NatsResponder::connected(natsConnection*, void*) {}
 
 void NatsResponder::deliver(natsConnection*, natsSubscription*, natsMsg* msg, void* self) {
   const char* reply_to = natsMsg_GetReply(msg);

@@ -130,6 +130,19 @@ def submit_through_facility(args, root, hosts, nats, pg, facility):
         assert (host, job, instrument) in stored, (ref, instrument, sorted(stored))
     for host in hosts:
         print("  equal:", compare.assert_host_equal(host, pg), flush=True)
+    # A host that starts while nats-server is away serves its own API at once, and takes
+    # facility submits once the bus is back.
+    hosts[1].stop()
+    nats.stop()
+    hosts[1].start()  # waits for its API to answer
+    expect(client.submit(read0), 3, "connecting to")
+    nats.start()
+    late = client.job_file(src, "demo_plate_read.json", "reader1")
+    deadline = time.monotonic() + 20
+    while (out := client.submit(late, "--request-id", "after-outage")).returncode != 0:
+        assert time.monotonic() < deadline and out.returncode == 4, out.stdout + out.stderr
+        time.sleep(0.5)
+    assert out.stdout.startswith("host1/J"), out.stdout
 
 
 def pg_wait_jobs(pg, hosts, timeout_s=60):

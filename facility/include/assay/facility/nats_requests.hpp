@@ -54,6 +54,7 @@ class NatsResponder final {
   void reply(const std::string& reply_to, const std::string& data);
 
  private:
+  static void connected(__natsConnection*, void*);
   static void deliver(__natsConnection*, __natsSubscription*, struct __natsMsg* msg, void* self);
 
   Handler on_request_;
