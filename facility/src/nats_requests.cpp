@@ -49,11 +49,13 @@ NatsResponder::NatsResponder(const NatsSettings& settings, Handler on_request) :
 NatsResponder::~NatsResponder() {
   {
     std::lock_guard lock(mutex_);
+    // A drain returns once the handler is done with the last message, so none runs after this
+    // destructor; a request it had taken unanswered is retried by its sender with the same id.
+    // Without a server to drain through (it is away), unsubscribing is all there is: nothing
+    // can arrive then, and a drain would only wait out its timeout.
+    const bool connected = natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED;
     for (auto& [subject, subscription] : subscriptions_) {
-      // A drain returns once the handler is done with the last message, so none runs after this
-      // destructor; a request it had taken unanswered is retried by its sender with the same id.
-      // Without a server to drain through (it is away), unsubscribing is all there is.
-      if (natsSubscription_DrainTimeout(subscription, 2000) == NATS_OK) {
+      if (connected && natsSubscription_DrainTimeout(subscription, 2000) == NATS_OK) {
         natsSubscription_WaitForDrainCompletion(subscription, 2500);
       } else {
         natsSubscription_Unsubscribe(subscription);

@@ -42,7 +42,7 @@ class NatsResponder final {
   using Handler = std::function<void(const std::string& subject, std::string data, std::string reply_to)>;
 
   NatsResponder(const NatsSettings& settings, Handler on_request);
-  ~NatsResponder();  // drains (at most ~2 s; unsubscribes when nats-server is away) and closes
+  ~NatsResponder();  // drains (at most ~2 s; just unsubscribes when nats-server is away) and closes
   NatsResponder(const NatsResponder&) = delete;
   NatsResponder& operator=(const NatsResponder&) = delete;
 
