@@ -3,6 +3,7 @@
 with the same idempotent request ids and the same errors as the host's own API."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import threading
@@ -130,6 +131,18 @@ def submit_through_facility(args, root, hosts, nats, pg, facility):
         assert (host, job, instrument) in stored, (ref, instrument, sorted(stored))
     for host in hosts:
         print("  equal:", compare.assert_host_equal(host, pg), flush=True)
+    # Routing follows a reload that renames an instrument: the new name reaches the host, the old
+    # one no host.
+    text = open(hosts[1].config).read()
+    open(hosts[1].config, "w").write(text.replace('name = "reader1"', 'name = "reader1b"'))
+    hosts[1].proc.send_signal(signal.SIGHUP)
+    renamed = client.job_file(src, "demo_plate_read.json", "reader1b")
+    deadline = time.monotonic() + 20
+    while (out := client.submit(renamed)).returncode != 0:
+        assert time.monotonic() < deadline and out.returncode == 4, out.stdout + out.stderr
+        time.sleep(0.25)
+    assert out.stdout.startswith("host1/J"), out.stdout
+    expect(client.submit(client.job_file(src, "demo_plate_read.json", "reader1")), 4, "no host has instrument 'reader1'")
     # A host that starts while nats-server is away serves its own API at once, and takes
     # facility submits once the bus is back.
     hosts[1].stop()
@@ -137,7 +150,7 @@ def submit_through_facility(args, root, hosts, nats, pg, facility):
     hosts[1].start()  # waits for its API to answer
     expect(client.submit(read0), 3, "connecting to")
     nats.start()
-    late = client.job_file(src, "demo_plate_read.json", "reader1")
+    late = client.job_file(src, "demo_plate_read.json", "reader1b")
     deadline = time.monotonic() + 20
     while (out := client.submit(late, "--request-id", "after-outage")).returncode != 0:
         assert time.monotonic() < deadline and out.returncode == 4, out.stdout + out.stderr
