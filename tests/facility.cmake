@@ -7,7 +7,11 @@ if(TARGET assay-facility AND TARGET assayd)
            COMMAND /usr/bin/python3 ${ASSAY_FACILITY_TEST} ${CMAKE_RUNTIME_OUTPUT_DIRECTORY} ${CMAKE_SOURCE_DIR} equality)
   add_test(NAME "facility: kill -9 of a host and of assay-facility, nats-server and PostgreSQL restarts lose and duplicate nothing"
            COMMAND /usr/bin/python3 ${ASSAY_FACILITY_TEST} ${CMAKE_RUNTIME_OUTPUT_DIRECTORY} ${CMAKE_SOURCE_DIR} faults)
+  add_test(NAME "facility: a job submitted through the bus runs on the host that has its instrument, once per request id"
+           COMMAND /usr/bin/python3 ${ASSAY_FACILITY_TEST} ${CMAKE_RUNTIME_OUTPUT_DIRECTORY} ${CMAKE_SOURCE_DIR} submit)
   set_tests_properties("facility: three hosts' jobs reach PostgreSQL equal to each host's SQLite, row for row"
                        "facility: kill -9 of a host and of assay-facility, nats-server and PostgreSQL restarts lose and duplicate nothing"
                        PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+  set_tests_properties("facility: a job submitted through the bus runs on the host that has its instrument, once per request id"
+                       PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 150)
 endif()

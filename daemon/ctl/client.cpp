@@ -30,6 +30,13 @@ std::string new_request_id() {
   return text;
 }
 
+std::string client_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const char* user = std::getenv("USER");
+  return std::string("assayctl:") + (user ? user : "?") + "@" + host;
+}
+
 Endpoints resolve_endpoints(const ClientOptions& options) {
   Endpoints endpoints;
   if (!options.state_dir.empty()) {
@@ -80,12 +87,7 @@ nlohmann::json ApiClient::call_raw(const std::string& op, nlohmann::json fields)
   fields["v"] = 1;
   fields["id"] = id;
   fields["op"] = op;
-  if (!fields.contains("client")) {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    const char* user = std::getenv("USER");
-    fields["client"] = std::string("assayctl:") + (user ? user : "?") + "@" + host;
-  }
+  if (!fields.contains("client")) fields["client"] = client_name();
   socket_.send(zmq::buffer(fields.dump()), zmq::send_flags::none);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
   while (true) {

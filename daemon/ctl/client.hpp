@@ -42,5 +42,8 @@ class ApiClient {
 };
 
 std::string new_request_id();
+// The `client` of assayctl's requests, "assayctl:USER@HOST": a retried submit from this user on
+// this machine finds its first job, by the API or through the facility bus.
+std::string client_name();
 
 }  // namespace assay::ctl

@@ -11,6 +11,7 @@
 #include "csv_output.hpp"
 #include "event_watch.hpp"
 #include "facility_reads.hpp"
+#include "facility_submit.hpp"
 #include "input_files.hpp"
 
 namespace assay::ctl {
@@ -63,6 +64,13 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
       ->envname("ASSAY_FACILITY");
   app.add_option("--facility-password-file", options.facility_password_file,
                  "file with the facility database password (else libpq's ~/.pgpass or peer auth)");
+  app.add_option("--facility-nats", options.facility_nats_url,
+                 "submit sends the job through the facility bus (NATS URL) to the host that has its instrument")
+      ->envname("ASSAY_FACILITY_NATS");
+  app.add_option("--facility-nats-creds", options.facility_nats_credentials,
+                 "NATS credentials file (user JWT and nkey seed) for --facility-nats")
+      ->envname("ASSAY_FACILITY_NATS_CREDS");
+  app.add_option("--facility-nats-ca", options.facility_nats_ca, "trusted CA file: TLS to nats-server");
 
   app.add_subcommand("ping", "check that assayd answers")->group(group)->callback([&options] {
     ApiClient client(options);
@@ -99,14 +107,28 @@ void add_client_commands(CLI::App& app, ClientOptions& options) {
     }
   });
 
-  static std::string job_file, request_id;
+  static std::string job_file, request_id, submit_host;
   static bool watch_after = false;
   auto* submit = app.add_subcommand("submit", "submit a job file; prints the job id")->group(group);
   submit->add_option("JOB", job_file, "job file (JSON, see docs/jobs.md)")->required();
   submit->add_option("--request-id", request_id, "resubmitting the same id returns the first job");
   submit->add_flag("--watch", watch_after, "then watch the job until it ends");
+  submit->add_option("--host", submit_host, "with --facility-nats: send it to this host (else to the one that has "
+                                            "the job's instrument)");
   submit->callback([&options] {
     json fields{{"job", read_job_file(job_file)}};  // a bad file is refused before connecting
+    if (!options.facility_nats_url.empty()) {
+      if (watch_after) {
+        std::cerr << "--watch needs the host's own API; follow a job submitted through the facility with "
+                     "`assayctl --facility CONNINFO job HOST/ID`\n";
+        exit_with(kExitUsage);
+      }
+      return facility_submit(options, fields, request_id, submit_host);
+    }
+    if (!submit_host.empty()) {
+      std::cerr << "--host needs --facility-nats URL (a local submit goes to the assayd at --state-dir or --api)\n";
+      exit_with(kExitUsage);
+    }
     ApiClient client(options);
     if (!request_id.empty()) fields["id"] = request_id;
     auto result = client.call("jobs.submit", fields);

@@ -28,6 +28,11 @@ struct ClientOptions {
   // --facility: jobs, job and results read the facility database instead (docs/facility.md).
   std::string facility_conninfo;
   std::string facility_password_file;
+  // --facility-nats: submit sends the job through the facility bus to the host that has its
+  // instrument (docs/facility.md).
+  std::string facility_nats_url;
+  std::string facility_nats_credentials;  // NATS .creds file
+  std::string facility_nats_ca;           // trusted CAs: TLS to nats-server
 };
 
 void add_client_commands(CLI::App& app, ClientOptions& options);  // ping, submit, jobs, ...

@@ -206,7 +206,8 @@ bool parse_listen(const std::string& text, std::string& host, unsigned short& po
 
 // [facility]: on when the table is there, unless `enabled = false`.
 std::optional<FacilityBridgeConfig> parse_facility(const ConfigReader& reader, const toml::table& table) {
-  reader.only_keys(table, "facility.", {"enabled", "nats_url", "credentials_file", "ca_file", "host", "stream"});
+  reader.only_keys(table, "facility.", {"enabled", "nats_url", "credentials_file", "ca_file", "host", "stream",
+                                          "submits"});
   if (const auto* enabled = table.get("enabled")) {
     if (!enabled->is_boolean()) reader.fail(enabled, "facility.enabled", "must be true or false");
     if (!enabled->as_boolean()->get()) return std::nullopt;
@@ -216,6 +217,10 @@ std::optional<FacilityBridgeConfig> parse_facility(const ConfigReader& reader, c
   facility.credentials_file = reader.string_at(table, "facility.", "credentials_file", "");
   facility.ca_file = reader.string_at(table, "facility.", "ca_file", "");
   facility.stream = reader.string_at(table, "facility.", "stream", facility.stream.c_str());
+  if (const auto* submits = table.get("submits")) {
+    if (!submits->is_boolean()) reader.fail(submits, "facility.submits", "must be true or false");
+    facility.submits = submits->as_boolean()->get();
+  }
   char name[256] = {};
   ::gethostname(name, sizeof name - 1);
   std::string fallback = name;

@@ -24,6 +24,7 @@
 #include "assay/protocols/registry.hpp"
 #include "event_publisher.hpp"
 #include "facility_bridge.hpp"
+#include "facility_submits.hpp"
 #include "logging.hpp"
 #include "scheduler.hpp"
 #include "systemd_notify.hpp"
@@ -109,6 +110,7 @@ struct Service::Impl {
   std::unique_ptr<FacilityBridge> facility;  // only with a [facility] section
   std::unique_ptr<ApiHandler> handler;
   std::unique_ptr<ApiServer> api;
+  std::unique_ptr<FacilitySubmits> facility_submits;  // [facility] with submits = true
   std::unique_ptr<WebAccess> web_access;
   std::unique_ptr<WebRoutes> web_routes;
   std::unique_ptr<WebServer> web;
@@ -131,6 +133,7 @@ struct Service::Impl {
   void schedule_heartbeat();
   void schedule_watchdog();
   void refresh_status();
+  void serve_facility_instruments();
   std::string status_text();
 };
 
@@ -152,6 +155,7 @@ int Service::run() {
   // What it did not send yet, it sends after the next start. Stopped, not destroyed: a worker
   // abandoned in a driver call may still store an event and notify it.
   if (impl_->facility) impl_->facility->stop();
+  impl_->facility_submits.reset();
   impl_->api.reset();
   impl_->publisher.reset();
   for (const auto& endpoint : {impl_->config.api_endpoint, impl_->config.events_endpoint}) {
@@ -232,6 +236,17 @@ void Service::Impl::start() {
   api->start();
   if (config.web.enabled) start_web();
   if (facility) facility->start();
+  if (config.facility && config.facility->submits) {
+    // Like the bridge, a facility that cannot be used leaves the instruments running without it.
+    try {
+      facility_submits = std::make_unique<FacilitySubmits>(*config.facility, io, *handler,
+                                                           [this] { return config.max_message_bytes; });
+      serve_facility_instruments();
+    } catch (const std::exception& e) {
+      spdlog::error("facility: {}; taking no jobs submitted through the facility until a restart", e.what());
+      facility_submits.reset();
+    }
+  }
 
   wait_for_signals();
   schedule_heartbeat();
@@ -306,7 +321,8 @@ void Service::Impl::reload() {
                             fresh.facility->host != config.facility->host ||
                             fresh.facility->stream != config.facility->stream ||
                             fresh.facility->credentials_file != config.facility->credentials_file ||
-                            fresh.facility->ca_file != config.facility->ca_file))) {
+                            fresh.facility->ca_file != config.facility->ca_file ||
+                            fresh.facility->submits != config.facility->submits))) {
       spdlog::warn("[facility] changes take effect after a restart");
     }
     fresh.facility = config.facility;
@@ -321,6 +337,7 @@ void Service::Impl::reload() {
     }
     scheduler->set_step_timeout(std::chrono::seconds(static_cast<long>(fresh.step_timeout_s)));
     scheduler->apply(fresh.instruments);
+    serve_facility_instruments();
     set_log_level(fresh.log_level);
     api->set_max_message_bytes(fresh.max_message_bytes);
     handler->set_request_id_ttl(static_cast<std::int64_t>(fresh.request_id_ttl_h * 3600.0));
@@ -332,6 +349,14 @@ void Service::Impl::reload() {
   scheduler->reap_retired();
   last_status = status_text();
   notify::ready(last_status);
+}
+
+// The facility bus routes a job to this host by instrument name: the names it has now.
+void Service::Impl::serve_facility_instruments() {
+  if (!facility_submits) return;
+  std::vector<std::string> names;
+  for (auto* worker : scheduler->workers()) names.push_back(worker->name());
+  facility_submits->serve_instruments(names);
 }
 
 void Service::Impl::load_plugins(const std::vector<fs::path>& dirs,

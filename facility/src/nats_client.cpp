@@ -4,11 +4,16 @@
 
 #include <utility>
 
-namespace assay::facility {
-namespace {
+#include "nats_common.hpp"
 
-// The library's words for `status`, with its last error text (it names the server's reason).
-[[noreturn]] void fail(const std::string& doing, natsStatus status, jsErrCode js_error = static_cast<jsErrCode>(0)) {
+namespace assay::facility {
+
+using detail::check;
+using detail::fail;
+
+namespace detail {
+
+void fail(const std::string& doing, natsStatus status, jsErrCode js_error) {
   std::string text = "NATS: " + doing + ": " + natsStatus_GetText(status);
   natsStatus last = NATS_OK;
   const char* detail = nats_GetLastError(&last);
@@ -17,18 +22,31 @@ namespace {
   throw NatsError(text);
 }
 
-void check(const std::string& doing, natsStatus status, jsErrCode js_error = static_cast<jsErrCode>(0)) {
-  if (status != NATS_OK) fail(doing, status, js_error);
+ConnectOptions::ConnectOptions(const NatsSettings& settings) {
+  check("creating connection options", natsOptions_Create(&options_));
+  try {
+    check("server list '" + settings.url + "'", natsOptions_SetURL(options_, settings.url.c_str()));
+    check("client name", natsOptions_SetName(options_, settings.client_name.c_str()));
+    check("timeout", natsOptions_SetTimeout(options_, settings.timeout_ms));
+    // Reconnect for ever, quickly: a facility outage must not end the link, and the publisher
+    // never has more in flight than one message, so nothing piles up in the reconnect buffer.
+    check("reconnect", natsOptions_SetMaxReconnect(options_, -1));
+    check("reconnect wait", natsOptions_SetReconnectWait(options_, 500));
+    if (!settings.credentials_file.empty()) {
+      check("credentials file " + settings.credentials_file + " (a NATS .creds file: user JWT and nkey seed)",
+            natsOptions_SetUserCredentialsFromFiles(options_, settings.credentials_file.c_str(), nullptr));
+    }
+    if (!settings.ca_file.empty()) {
+      check("TLS", natsOptions_SetSecure(options_, true));
+      check("CA file " + settings.ca_file, natsOptions_LoadCATrustedCertificates(options_, settings.ca_file.c_str()));
+    }
+  } catch (...) {
+    natsOptions_Destroy(options_);
+    throw;
+  }
 }
 
-// Owns a natsOptions for the time of a connect.
-struct Options {
-  natsOptions* options = nullptr;
-  Options() { check("creating connection options", natsOptions_Create(&options)); }
-  ~Options() { natsOptions_Destroy(options); }
-};
-
-}  // namespace
+}  // namespace detail
 
 FetchedMessage::~FetchedMessage() {
   if (msg_) natsMsg_Destroy(msg_);
@@ -50,24 +68,9 @@ void FetchedMessage::ack() {
 void FetchedMessage::ack_async() { check("acknowledging a message", natsMsg_Ack(msg_, nullptr)); }
 
 NatsLink::NatsLink(const NatsSettings& settings) : settings_(settings) {
-  Options o;
-  check("server list '" + settings.url + "'", natsOptions_SetURL(o.options, settings.url.c_str()));
-  check("client name", natsOptions_SetName(o.options, settings.client_name.c_str()));
-  check("timeout", natsOptions_SetTimeout(o.options, settings.timeout_ms));
-  // Reconnect for ever, quickly: a facility outage must not end the link, and the publisher
-  // never has more in flight than one message, so nothing piles up in the reconnect buffer.
-  check("reconnect", natsOptions_SetMaxReconnect(o.options, -1));
-  check("reconnect wait", natsOptions_SetReconnectWait(o.options, 500));
-  if (!settings.credentials_file.empty()) {
-    check("credentials file " + settings.credentials_file + " (a NATS .creds file: user JWT and nkey seed)",
-          natsOptions_SetUserCredentialsFromFiles(o.options, settings.credentials_file.c_str(), nullptr));
-  }
-  if (!settings.ca_file.empty()) {
-    check("TLS", natsOptions_SetSecure(o.options, true));
-    check("CA file " + settings.ca_file, natsOptions_LoadCATrustedCertificates(o.options, settings.ca_file.c_str()));
-  }
+  detail::ConnectOptions o(settings);
   check("connecting to " + settings.url + " (is nats-server running and reachable?)",
-        natsConnection_Connect(&connection_, o.options));
+        natsConnection_Connect(&connection_, o.get()));
   jsOptions js_options;
   jsOptions_Init(&js_options);
   js_options.Wait = settings.timeout_ms;

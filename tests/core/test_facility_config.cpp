@@ -52,3 +52,11 @@ TEST_CASE("a facility host or stream that is not a subject token is refused with
   CHECK(error_of("[facility]\nstream = \"a.b\"\n").find("facility.stream") != std::string::npos);
   CHECK(error_of("[facility]\npassword = \"x\"\n").find("facility.password") != std::string::npos);
 }
+
+TEST_CASE("a host with a [facility] table takes jobs submitted through the bus unless submits = false") {
+  CHECK(parse("[facility]\nhost = \"reader1\"\n").facility->submits);
+  auto off = parse("[facility]\nhost = \"reader1\"\nsubmits = false\n");
+  REQUIRE(off.facility.has_value());  // the bridge still forwards the event log
+  CHECK_FALSE(off.facility->submits);
+  CHECK(error_of("[facility]\nsubmits = \"no\"\n").find("facility.submits") != std::string::npos);
+}

@@ -6,6 +6,8 @@ simulators and assay-facility.
   facility_test.py BIN_DIR SOURCE_DIR faults     the same through kill -9 of a host and of
                                                  assay-facility, a nats-server restart and a
                                                  PostgreSQL stop: nothing lost, nothing duplicated
+  facility_test.py BIN_DIR SOURCE_DIR submit     jobs submitted through the bus to two hosts by
+                                                 instrument name (submit_checks.py)
 Options: --hosts N, --rounds N (jobs per host), --keep (leave the temporary directory).
 Exit 77 (skipped) when nats-server or PostgreSQL is not installed."""
 import argparse
@@ -18,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
+import submit_checks  # noqa: E402
 from services import PG_BIN, Facility, Host, Nats, Postgres, facility_seq, wait_until  # noqa: E402
 
 FINAL = {"succeeded", "failed", "cancelled"}
@@ -117,12 +120,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("bin_dir")
     parser.add_argument("source_dir")
-    parser.add_argument("mode", choices=["equality", "faults"])
-    parser.add_argument("--hosts", type=int, default=3)
+    parser.add_argument("mode", choices=["equality", "faults", "submit"])
+    parser.add_argument("--hosts", type=int, default=None, help="3; 2 for submit")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--pg-down-s", type=float, default=3.0)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    if args.hosts is None:
+        args.hosts = 2 if args.mode == "submit" else 3
     if not shutil.which("nats-server") or not os.path.exists(f"{PG_BIN}/postgres") or not shutil.which("psql"):
         print("skipped: nats-server, PostgreSQL 15 or psql is not installed (scripts/packages.txt)")
         return 77
@@ -133,10 +138,13 @@ def main():
         nats = Nats(root); started.append(nats)
         hosts = []
         for i in range(args.hosts):
-            hosts.append(Host(root, args.bin_dir, args.source_dir, f"host{i}", nats.url)); started.append(hosts[-1])
+            names = submit_checks.instrument_names(i) if args.mode == "submit" else None
+            hosts.append(Host(root, args.bin_dir, args.source_dir, f"host{i}", nats.url, instruments=names))
+            started.append(hosts[-1])
         facility = Facility(root, args.bin_dir, nats.url, pg.conninfo); started.append(facility)
         begin = time.monotonic()
-        (equality if args.mode == "equality" else faults)(args, root, hosts, nats, pg, facility)
+        modes = {"equality": equality, "faults": faults, "submit": submit_checks.submit_through_facility}
+        modes[args.mode](args, root, hosts, nats, pg, facility)
         print(f"ok: {args.mode} with {args.hosts} hosts in {time.monotonic() - begin:.1f} s")
         return 0
     except BaseException:

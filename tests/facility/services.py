@@ -148,13 +148,16 @@ class Nats:
 class Host:
     """One assayd on the simulated reader and imager, with its bridge to the facility bus."""
 
-    def __init__(self, root, bin_dir, source_dir, name, nats_url, time_scale=0.005):
+    def __init__(self, root, bin_dir, source_dir, name, nats_url, time_scale=0.005, instruments=None):
+        """`instruments`: new names for the shipped config's instruments, e.g. {"sim-reader": "reader0"}."""
         self.name = name
         self.bin_dir = bin_dir
         self.state = os.path.join(root, name)
         os.makedirs(self.state)
         shipped = open(os.path.join(source_dir, "systemd", "assayd.toml")).read()
         shipped = re.sub(r"time_scale = [0-9.]+", f"time_scale = {time_scale}", shipped)
+        for old, new in (instruments or {}).items():
+            shipped = shipped.replace(f'name = "{old}"', f'name = "{new}"')
         self.config = os.path.join(self.state, "assayd.toml")
         with open(self.config, "w") as f:
             f.write(shipped.replace("[logging]", f'[facility]\nnats_url = "{nats_url}"\nhost = "{name}"\n\n[logging]', 1))

@@ -61,6 +61,7 @@ struct FacilityBridgeConfig {
   std::string ca_file;           // trusted CAs for TLS to nats-server; empty = plain
   std::string host;              // this host's name on the bus (default: the machine's name)
   std::string stream = "ASSAY";  // created on "assay.>" when missing
+  bool submits = true;           // answers jobs submitted through the facility bus
 };
 
 struct Config {
