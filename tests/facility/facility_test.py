@@ -105,9 +105,7 @@ def faults(args, root, hosts, nats, pg, facility):
     time.sleep(args.pg_down_s)
     pg.start()
     ids += offline + more
-    for host, job in ids:
-        # A job that the kill interrupted was re-queued and finished on restart.
-        pass
+    # A job that the kill interrupted was re-queued and finished on restart (or failed there).
     wait_jobs_final([(h, j) for h, j in ids if h is not hosts[0]] + [(h, j) for h, j in ids if h is hosts[0]
                                                                        and h.states()[j] != "failed"], 240)
     wait_caught_up(hosts, pg, 180)

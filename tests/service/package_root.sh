@@ -71,6 +71,7 @@ root=$work/root
 dpkg-deb -x "$deb" "$root"
 unit=$root/usr/lib/systemd/system/assayd.service
 for file in usr/bin/assayd usr/bin/assayctl usr/bin/assayctl-full usr/lib/systemd/system/assayd.service \
+    usr/bin/assay-facility usr/lib/systemd/system/assay-facility.service \
     usr/lib/sysusers.d/assayd.conf usr/lib/tmpfiles.d/assayd.conf \
     usr/lib/udev/rules.d/60-assayd-instruments.rules usr/lib/sysctl.d/60-assayd-gige.conf \
     etc/assayd/assayd.toml; do
@@ -115,6 +116,25 @@ if verify_out=$(systemd-analyze verify --root="$root" assayd.service 2>&1) && [ 
 else
     echo "$verify_out"
     fail "systemd-analyze verify reported problems with the installed unit"
+fi
+
+# The facility store's unit (installed, not enabled): it verifies and names the packaged program.
+facility_start=$(sed -n 's/^ExecStart=//p' "$root/usr/lib/systemd/system/assay-facility.service")
+[ -x "$root${facility_start%% *}" ] && pass "assay-facility.service starts the packaged ${facility_start%% *}" ||
+    fail "assay-facility.service ExecStart names ${facility_start%% *}, which the package does not install"
+if verify_out=$(systemd-analyze verify --root="$root" assay-facility.service 2>&1) && [ -z "$verify_out" ]; then
+    pass "systemd-analyze verify --root assay-facility.service: no errors, no warnings"
+else
+    echo "$verify_out"
+    fail "systemd-analyze verify reported problems with assay-facility.service"
+fi
+systemd-analyze security --offline=true --root="$root" --no-pager assay-facility.service >"$work/security-facility.txt" 2>&1 || true
+facility_score=$(sed -n 's/.*Overall exposure level for assay-facility.service: \([0-9.]*\).*/\1/p' "$work/security-facility.txt")
+if [ -n "$facility_score" ] && awk -v s="$facility_score" -v m="$max_exposure" 'BEGIN { exit !(s <= m) }'; then
+    pass "assay-facility.service security exposure $facility_score (limit $max_exposure)"
+else
+    cat "$work/security-facility.txt"
+    fail "assay-facility.service exposure '$facility_score' is above $max_exposure or missing"
 fi
 
 # 5. Security exposure (systemd 252: --offline reads the unit file, --root finds it).
