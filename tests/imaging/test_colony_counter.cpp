@@ -180,6 +180,22 @@ TEST_CASE("a colony with a dim halo all round, or a glow off to one side, is one
   CHECK(im::count_colonies(img, no_dish()).count == 2);
 }
 
+// Relief on a large colony's dome stands out near its top as small parts, which together cover
+// little of the colony; two colonies stand out as large parts (the tests of touching pairs).
+TEST_CASE("a large colony with a glint and bumps on its dome is one colony") {
+  cv::Mat img = plain_field();
+  const cv::Point c(200, 200);
+  cv::circle(img, c, 80, cv::Scalar(150, 155, 160), cv::FILLED, cv::LINE_AA);
+  cv::GaussianBlur(img, img, cv::Size(0, 0), 6.0);  // a dome: brighter to the centre
+  cv::circle(img, c + cv::Point(14, -12), 7, cv::Scalar(250, 250, 250), cv::FILLED, cv::LINE_AA);  // the glint
+  cv::circle(img, c + cv::Point(-18, 10), 8, cv::Scalar(185, 190, 195), cv::FILLED, cv::LINE_AA);
+  cv::circle(img, c + cv::Point(20, 22), 8, cv::Scalar(185, 190, 195), cv::FILLED, cv::LINE_AA);
+  cv::GaussianBlur(img, img, cv::Size(0, 0), 1.5);
+  const auto count = im::count_colonies(img, no_dish());
+  INFO("counted " << count.count);
+  CHECK(count.count == 1);
+}
+
 TEST_CASE("an elongated single colony is not split") {
   cv::Mat img = plain_field();
   cv::ellipse(img, cv::Point(200, 200), cv::Size(60, 30), 30, 0, 360, cv::Scalar(200, 210, 220), cv::FILLED, cv::LINE_AA);

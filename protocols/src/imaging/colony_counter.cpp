@@ -418,6 +418,7 @@ ColonyCount count_colonies(const cv::Mat& image, const ColonyCountParams& p) {
   finder.min_dip_fraction = p.split_min_dip_fraction;
   finder.shoulder_min_compactness = p.shoulder_min_compactness;
   finder.shoulder_flank_margin = p.shoulder_flank_margin;
+  finder.relief_max_cover = p.relief_max_cover;
   if (p.classes.enabled) finder.min_dip_fraction = p.classes.min_dip_fraction;
   std::vector<ColonyCandidate> candidates = find_colonies(signal, mask, finder);
   if (keep_colony_like(candidates, p, edge_level, out.dish, bgr(roi), roi.tl(), count_radius, cv::mean(bgr(roi), mask),

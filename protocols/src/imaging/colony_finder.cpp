@@ -190,6 +190,7 @@ class Finder {
         const auto mask_of = [&](std::size_t i) {
           return with_mask(parts[i], tree.pixels_of(significant[i]), signal_.cols).mask;
         };
+        if (relief_on_one_colony(part, node, tree, parts)) break;
         if (!any_encloses(parts, 2.0 * p_.max_radius_px, mask_of)) {
           for (std::size_t i = 0; i < parts.size(); ++i) {
             const auto up = tree.children(significant[i]);
@@ -207,6 +208,19 @@ class Finder {
     if (node < 0) return judge_shape(part.box, part.mask, from_split);
     const Part whole = with_mask(part, tree.pixels_of(node), signal_.cols);
     judge_shape(whole.box, whole.mask, from_split);
+  }
+
+  // A colony's own relief (a glint, a ridge, granular texture on its dome) stands out near its
+  // top as small parts; two colonies stand out just above the dip between them, where each still
+  // holds a good share of the whole. A round, solid part whose parts together cover less than
+  // relief_max_cover of it is one colony with relief on it.
+  bool relief_on_one_colony(const Part& whole, int node, const LevelTree& tree, const std::vector<Part>& parts) const {
+    if (p_.relief_max_cover <= 0.0) return false;
+    double covered = 0.0;
+    for (const Part& part : parts) covered += part.area;
+    if (covered >= p_.relief_max_cover * whole.area) return false;
+    const BlobShape shape = node < 0 ? shape_of(whole.mask) : shape_of(with_mask(whole, tree.pixels_of(node), signal_.cols).mask);
+    return shape.elongation <= p_.round_max_elongation && shape.solidity >= p_.round_min_solidity;
   }
 
   void judge_shape(const cv::Rect& box, const cv::Mat& mask, bool from_split, bool shoulders_looked = false) {

@@ -44,6 +44,7 @@ struct ColonyFinderParams {
   double min_compactness = 0.55; // inscribed / equivalent radius
   double shoulder_min_compactness = 0.55;  // a dim colony on a bright one's flank (0 = not looked for)
   double shoulder_flank_margin = 1.5;
+  double relief_max_cover = 0.0; // parts covering less of a round part are relief on one colony (0 = off)
 };
 
 struct ColonyCandidate {

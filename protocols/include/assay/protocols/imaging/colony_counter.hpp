@@ -84,6 +84,8 @@ struct ColonyCountParams {
   double shoulder_min_compactness = 0.55;  // a dim colony on a bright one's flank: as compact as this
                                            // (0 = not looked for)
   double shoulder_flank_margin = 1.5;      // and beyond this many flank widths from the bright core
+  double relief_max_cover = 0.2;    // a round, solid part splitting into parts that cover less of it
+                                    // than this is one colony with relief (a glint) on it (0 = off)
   double split_neck_ratio = 0.75;   // neck half-width / smaller part's inscribed radius that splits
   double round_max_elongation = 1.15;  // a blob this round and solid is one colony
   double round_min_solidity = 0.95;
