@@ -95,8 +95,16 @@ def faults(args, root, hosts, nats, pg, facility):
     # nats-server stops while the hosts keep running jobs (they must not stall), then comes back.
     print("  nats-server down while jobs run", flush=True)
     nats.stop(signal.SIGKILL)
+    cut_off = time.monotonic()
     offline = submit_round(hosts, args.source_dir, JOBS[:2])
     wait_jobs_final(offline, 180)  # the daemons finish jobs with the bus away
+    # --offline-s: the hosts stay cut off that long, running job after job with the bus away.
+    while time.monotonic() - cut_off < args.offline_s:
+        more_offline = submit_round(hosts, args.source_dir, JOBS[:2])
+        wait_jobs_final(more_offline, 180)
+        offline += more_offline
+    print(f"  hosts cut off from the bus for {time.monotonic() - cut_off:.0f} s, {len(offline)} jobs run meanwhile",
+          flush=True)
     nats.start()
     # PostgreSQL stops for a while with the stream filling meanwhile.
     print("  PostgreSQL down while jobs run", flush=True)
@@ -122,6 +130,7 @@ def main():
     parser.add_argument("--hosts", type=int, default=None, help="3; 2 for submit")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--pg-down-s", type=float, default=3.0)
+    parser.add_argument("--offline-s", type=float, default=0.0, help="faults: the hosts stay cut off from NATS this long")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     if args.hosts is None:
