@@ -31,8 +31,8 @@ im::ColonyCountParams no_dish() {
 }  // namespace
 
 // A guard at the level measured, not the goal: the counter still merges small colonies pressed
-// into clusters and misses some small dim ones on the dense scenes (measured: 0.8-11.2 % per
-// scene, 5.9 % mean; the goal is under 2.5 % mean). Any change that counts worse fails here.
+// into clusters and misses some small dim ones on the dense scenes (measured: 0-11.6 % per
+// scene, 5.3 % mean; the goal is under 2.5 % mean). Any change that counts worse fails here.
 TEST_CASE("colony counts of synthetic plates stay close to the truth from 10 to 600 colonies") {
   // Every scene has what real photos have: domed colonies with soft edges over a 10x size range
   // (small ones dimmer), touching clusters of 2-5, uneven light and vignetting, agar texture,
@@ -95,7 +95,7 @@ TEST_CASE("colony counts of synthetic plates stay close to the truth from 10 to 
     CHECK(match.extra() <= 0.08 * truth + 1);
     total_error += relative_error(count.count, scene.colonies.size());
   }
-  CHECK(total_error / std::size(cases) < 0.065);
+  CHECK(total_error / std::size(cases) < 0.06);
 }
 
 TEST_CASE("touching pairs of round colonies are counted as two each") {
