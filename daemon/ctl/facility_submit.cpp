@@ -4,6 +4,8 @@
 #include <iostream>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "assay/facility/nats_requests.hpp"
 #include "assay/facility/submit_subjects.hpp"
 #include "assay/protocols/bounded_json.hpp"
@@ -95,6 +97,8 @@ void facility_submit(const ClientOptions& options, json fields, const std::strin
               << " ms; it may have taken the job: send it again with --request-id " << id
               << " (the same id never makes a second job)\n";
     exit_with(kExitUnreachable);
+  } catch (const CLI::RuntimeError&) {
+    throw;  // an exit already decided (an ambiguous instrument name)
   } catch (const std::exception& e) {
     std::cerr << e.what() << "\n";
     exit_with(kExitUnreachable);
