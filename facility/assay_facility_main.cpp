@@ -1,5 +1,6 @@
 // assay-facility: stores the facility bus (every assayd's event log, via NATS JetStream) in one
-// PostgreSQL schema. See docs/facility.md.
+// PostgreSQL schema, and serves the read-only facility view of it when [web] asks for it. See
+// docs/facility.md.
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -18,7 +19,7 @@ void on_signal(int) { g_stop = true; }
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"assay-facility: stores every assayd's events from NATS JetStream in PostgreSQL"};
+  CLI::App app{"assay-facility: stores every assayd's events from NATS JetStream in PostgreSQL and serves the facility view"};
   std::string config_file;
   app.add_option("--config", config_file, "the TOML config (see docs/facility.md)")->required();
   bool check_only = false;
