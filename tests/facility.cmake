@@ -12,6 +12,9 @@ if(TARGET assay-facility AND TARGET assayd)
   set_tests_properties("facility: three hosts' jobs reach PostgreSQL equal to each host's SQLite, row for row"
                        "facility: kill -9 of a host and of assay-facility, nats-server and PostgreSQL restarts lose and duplicate nothing"
                        PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+  add_test(NAME "facility: the facility view shows every host's instruments, queue, jobs and results from PostgreSQL; a name on two hosts is refused"
+           COMMAND /usr/bin/python3 ${ASSAY_FACILITY_TEST} ${CMAKE_RUNTIME_OUTPUT_DIRECTORY} ${CMAKE_SOURCE_DIR} view)
   set_tests_properties("facility: a job submitted through the bus runs on the host that has its instrument, once per request id"
+                       "facility: the facility view shows every host's instruments, queue, jobs and results from PostgreSQL; a name on two hosts is refused"
                        PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 150)
 endif()

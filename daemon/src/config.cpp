@@ -1,6 +1,5 @@
 #include "assay/daemon/config.hpp"
 
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "assay/protocols/key_names.hpp"
+#include "assay/web/http_server.hpp"
 
 namespace assay::daemon {
 namespace {
@@ -183,27 +183,6 @@ void check_dotted_keys(const std::string& text, const std::string& source) {
   }
 }
 
-// "HOST:PORT" with an IPv4 literal or a bracketed IPv6 one; the port may be 0 (any free port).
-bool parse_listen(const std::string& text, std::string& host, unsigned short& port) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon + 1 >= text.size()) return false;
-  std::string address = text.substr(0, colon);
-  const std::string digits = text.substr(colon + 1);
-  if (digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
-  const unsigned long number = std::stoul(digits);
-  if (number > 65535) return false;
-  unsigned char buffer[16];
-  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
-    address = address.substr(1, address.size() - 2);
-    if (::inet_pton(AF_INET6, address.c_str(), buffer) != 1) return false;
-  } else if (::inet_pton(AF_INET, address.c_str(), buffer) != 1) {
-    return false;
-  }
-  host = address;
-  port = static_cast<unsigned short>(number);
-  return true;
-}
-
 // [facility]: on when the table is there, unless `enabled = false`.
 std::optional<FacilityBridgeConfig> parse_facility(const ConfigReader& reader, const toml::table& table) {
   reader.only_keys(table, "facility.", {"enabled", "nats_url", "credentials_file", "ca_file", "host", "stream",
@@ -362,7 +341,7 @@ Config parse_config(const std::string& toml_text, const std::string& source,
     config.web.enabled = enabled->as_boolean()->get();
   }
   const auto listen = overrides.web_listen.value_or(reader.string_at(*web, "web.", "listen", "127.0.0.1:8470"));
-  if (!parse_listen(listen, config.web.host, config.web.port)) {
+  if (!web::parse_listen(listen, config.web.host, config.web.port)) {
     const std::string what = "'" + listen + "' is not HOST:PORT with an IP address, e.g. \"127.0.0.1:8470\" or \"[::1]:8470\"";
     if (overrides.web_listen) throw ConfigError("--web-listen: " + what);
     reader.fail(web->get("listen"), "web.listen", what);

@@ -15,6 +15,7 @@ namespace {
 using nlohmann::json;
 
 const std::string kInstrumentPrefix = facility::submit_subject_for_instrument("");
+const std::string kWhoHasPrefix = facility::who_has_subject_for_instrument("");
 // Every host answers in one queue group: should two hosts have an instrument of the same name,
 // a request still makes one job, never one on each.
 const std::string kQueueGroup = "assayd";
@@ -42,6 +43,16 @@ FacilitySubmits::FacilitySubmits(const FacilityBridgeConfig& config, boost::asio
   if (!config.credentials_file.empty()) settings.credentials_file = resolve_key_path(config.credentials_file).string();
   responder_ = std::make_unique<facility::NatsResponder>(
       settings, [this](const std::string& subject, std::string body, std::string reply_to) {
+        if (subject.rfind(kWhoHasPrefix, 0) == 0) {
+          // Answered here and now: it reads nothing but the host's name.
+          const json here{{"host", host_}, {"instrument", subject.substr(kWhoHasPrefix.size())}};
+          try {
+            responder_->reply(reply_to, here.dump());
+          } catch (const std::exception& e) {
+            spdlog::warn("facility: cannot answer {}: {}", subject, e.what());
+          }
+          return;
+        }
         boost::asio::post(io_, [this, subject, body = std::move(body), reply_to = std::move(reply_to)] {
           try {
             responder_->reply(reply_to, answer(subject, body));
@@ -62,6 +73,7 @@ void FacilitySubmits::serve_instruments(const std::vector<std::string>& names) {
   for (const auto& old : instruments_) {
     if (std::find(names.begin(), names.end(), old) == names.end()) {
       responder_->stop_listening(facility::submit_subject_for_instrument(old));
+      responder_->stop_listening(facility::who_has_subject_for_instrument(old));
     }
   }
   instruments_.clear();
@@ -73,6 +85,8 @@ void FacilitySubmits::serve_instruments(const std::vector<std::string>& names) {
     }
     try {
       responder_->listen(facility::submit_subject_for_instrument(name), kQueueGroup);
+      // Every host with the name answers (no queue group), so a name on two hosts shows.
+      responder_->listen(facility::who_has_subject_for_instrument(name), "");
       instruments_.push_back(name);
     } catch (const facility::NatsError& e) {
       spdlog::error("facility: jobs for instrument '{}' cannot come by its name: {}", name, e.what());

@@ -28,9 +28,9 @@
 #include "logging.hpp"
 #include "scheduler.hpp"
 #include "systemd_notify.hpp"
-#include "web_access.hpp"
 #include "web_routes.hpp"
 #include "web_server.hpp"
+#include "web_token.hpp"
 
 namespace assay::daemon {
 namespace {
@@ -177,7 +177,9 @@ void Service::Impl::start() {
   set_log_level(config.log_level);
   // First, before anything runs: a token file that cannot be used stops the start.
   if (config.web.enabled) {
-    web_access = std::make_unique<WebAccess>(config.web.host, config.web.allowed_hosts, config.web.token_file);
+    std::optional<std::string> token;
+    if (!config.web.token_file.empty()) token = read_web_token(config.web.token_file);
+    web_access = std::make_unique<WebAccess>(config.web.host, config.web.allowed_hosts, std::move(token));
   }
   fs::create_directories(config.state_dir);
   fs::create_directories(config.runtime_dir);

@@ -1,6 +1,6 @@
 #include <utility>
 
-#include "web_session.hpp"
+#include "web_event_stream.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -16,13 +16,14 @@ std::shared_ptr<const std::string> text(const nlohmann::json& value) {
 
 }  // namespace
 
-EventStream::EventStream(beast::tcp_stream stream, std::shared_ptr<WebContext> context, std::int64_t since)
-    : ws_(std::move(stream)), context_(std::move(context)) {
+EventStream::EventStream(beast::tcp_stream stream, std::shared_ptr<web::WebContext> context,
+                         std::shared_ptr<EventStreams> streams, std::int64_t since)
+    : ws_(std::move(stream)), context_(std::move(context)), streams_(std::move(streams)) {
   context_->connections.insert(this);
   // Without since, or with one past the log's end (a client of another database), the stream
   // starts at the end of the log as it is now. It starts from the log in any case, so events
   // stored during the handshake are not lost.
-  cursor_ = context_->log.last_seq();
+  cursor_ = streams_->log.last_seq();
   if (since >= 0 && since < cursor_) cursor_ = since;
   catching_up_ = true;
   sent_seq_ = cursor_;
@@ -30,7 +31,7 @@ EventStream::EventStream(beast::tcp_stream stream, std::shared_ptr<WebContext> c
 
 EventStream::~EventStream() {
   context_->connections.erase(this);
-  context_->streams.erase(this);
+  streams_->open.erase(this);
 }
 
 void EventStream::start(http::request<http::string_body> request) {
@@ -42,9 +43,9 @@ void EventStream::start(http::request<http::string_body> request) {
   ws_.read_message_max(64 * 1024);
   ws_.text(true);
   ws_.async_accept(request, [self = shared_from_this()](beast::error_code error) {
-    if (error || !self->context_->routes) return self->close();
+    if (error || self->streams_->stopped) return self->close();
     self->open_ = true;
-    self->context_->streams.insert(self.get());
+    self->streams_->open.insert(self.get());
     self->read_loop();
     self->pump();
   });
@@ -52,7 +53,7 @@ void EventStream::start(http::request<http::string_body> request) {
 
 void EventStream::close() {
   open_ = false;
-  context_->streams.erase(this);
+  streams_->open.erase(this);
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
   beast::get_lowest_layer(ws_).close();
@@ -109,7 +110,7 @@ void EventStream::fall_behind() {
 }
 
 void EventStream::read_from_log() {
-  const auto events = context_->log.since(cursor_, kLogPageEvents);
+  const auto events = streams_->log.since(cursor_, kLogPageEvents);
   std::size_t bytes = 0;
   for (const auto& event : events) {
     if (bytes > kLogPageBytes) return;  // the rest next time

@@ -1,6 +1,5 @@
 #include "web_routes.hpp"
 
-#include <charconv>
 #include <map>
 #include <set>
 
@@ -26,58 +25,7 @@ unsigned status_for(const std::string& code) {
   return found == statuses.end() ? 400 : found->second;
 }
 
-// The query parameters a GET view takes, with the API field each becomes and whether it is an
-// integer. Anything else is refused, as the ZeroMQ API refuses unknown fields.
-struct Parameter {
-  std::string field;
-  bool integer = false;
-};
-
-json query_fields(const RequestTarget& target, const std::map<std::string, Parameter>& known) {
-  json fields = json::object();
-  for (const auto& [key, value] : target.query) {
-    auto found = known.find(key);
-    if (found == known.end()) {
-      std::string names;
-      for (const auto& [name, parameter] : known) names += (names.empty() ? "" : ", ") + name;
-      throw ApiError("unknown_field", "query parameter '" + key + "' is not one of this view's: " +
-                                          (names.empty() ? "none" : names));
-    }
-    if (fields.contains(found->second.field)) {
-      throw ApiError("bad_request", "query parameter '" + key + "' is given twice");
-    }
-    if (!found->second.integer) {
-      fields[found->second.field] = value;
-      continue;
-    }
-    std::int64_t number = 0;
-    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
-    if (value.empty() || error != std::errc() || end != value.data() + value.size()) {
-      throw ApiError("wrong_type", "query parameter '" + key + "' must be an integer (got '" + value + "')");
-    }
-    fields[found->second.field] = number;
-  }
-  return fields;
-}
-
-bool is(const RequestTarget& target, std::initializer_list<const char*> path) {
-  if (target.segments.size() != path.size()) return false;
-  std::size_t i = 0;
-  for (const char* part : path) {
-    if (*part != '*' && target.segments[i] != part) return false;
-    ++i;
-  }
-  return true;
-}
-
 }  // namespace
-
-WebResponse error_response(unsigned status, const std::string& code, const std::string& message) {
-  WebResponse response;
-  response.status = status;
-  response.body = text({{"error", {{"code", code}, {"message", message}}}});
-  return response;
-}
 
 WebRoutes::WebRoutes(ApiHandler& handler, std::filesystem::path state_dir, const WebAccess& access)
     : handler_(handler), state_dir_(std::move(state_dir)), access_(access) {}
@@ -88,11 +36,13 @@ WebResponse WebRoutes::respond(const WebRequest& request) {
       return error_response(421, "wrong_host", why);
     }
     std::string why;
-    auto target = parse_target(request.target, why);
+    auto target = web::parse_target(request.target, why);
     if (!target) return error_response(400, "bad_request", why);
     return route(request, *target);
   } catch (const ApiError& e) {
     return error_response(status_for(e.code()), e.code(), e.what());
+  } catch (const web::WebError& e) {
+    return error_response(e.status(), e.code(), e.what());
   } catch (const std::exception& e) {
     spdlog::error("web request {} {} failed: {}", request.method, request.target, e.what());
     return error_response(500, "internal_error", e.what());
@@ -102,7 +52,7 @@ WebResponse WebRoutes::respond(const WebRequest& request) {
 WebResponse WebRoutes::route(const WebRequest& request, const RequestTarget& target) {
   const bool api = !target.segments.empty() && target.segments[0] == "api";
   if (request.websocket) {
-    if (!is(target, {"events"})) return error_response(404, "not_found", "WebSocket is served at /events only");
+    if (!web::target_is(target, {"events"})) return error_response(404, "not_found", "WebSocket is served at /events only");
     if (auto why = access_.refuse_origin(request.origin, request.host); !why.empty()) {
       return error_response(403, "wrong_origin", why);
     }
@@ -120,15 +70,7 @@ WebResponse WebRoutes::route(const WebRequest& request, const RequestTarget& tar
   }
   if (target.segments.empty()) {
     if (!target.query.empty()) return error_response(400, "unknown_field", "the page takes no query parameters");
-    WebResponse page;
-    page.content_type = "text/html; charset=utf-8";
-    page.body = std::string(dashboard_html());
-    // The page fetches nothing from elsewhere; the policy makes sure of it.
-    page.headers.emplace_back("Content-Security-Policy",
-                              "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                              "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
-                              "frame-ancestors 'none'");
-    return page;
+    return web::page_response(dashboard_html());
   }
   if (api) return api_get(target);
   if (target.segments[0] == "files" && target.segments.size() >= 2) {
@@ -144,7 +86,7 @@ WebResponse WebRoutes::route(const WebRequest& request, const RequestTarget& tar
     file.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     return file;
   }
-  if (is(target, {"events"})) {
+  if (web::target_is(target, {"events"})) {
     return error_response(426, "upgrade_required", "/events is a WebSocket: connect with ws://HOST/events?since=SEQ");
   }
   return error_response(404, "not_found", "no page '" + request.target +
@@ -162,49 +104,45 @@ WebResponse WebRoutes::api_get(const RequestTarget& target) {
   if (target.segments.size() < 2 || target.segments[1] != "v1") {
     return error_response(404, "not_found", "this server speaks /api/v1/");
   }
-  auto with = [&](const char* op, const std::map<std::string, Parameter>& known, json extra = json::object()) {
-    json request = query_fields(target, known);
+  auto with = [&](const char* op, const std::map<std::string, web::QueryParameter>& known, json extra = json::object()) {
+    json request = web::query_fields(target, known);
     request["op"] = op;
     for (auto& [key, value] : extra.items()) request[key] = value;
     return call(std::move(request));
   };
-  if (is(target, {"api", "v1"}) || is(target, {"api", "v1", "ping"})) return with("ping", {});
-  if (is(target, {"api", "v1", "instruments"})) return with("instruments.list", {});
-  if (is(target, {"api", "v1", "web"})) {
+  if (web::target_is(target, {"api", "v1"}) || web::target_is(target, {"api", "v1", "ping"})) return with("ping", {});
+  if (web::target_is(target, {"api", "v1", "instruments"})) return with("instruments.list", {});
+  if (web::target_is(target, {"api", "v1", "web"})) {
     if (!target.query.empty()) return error_response(400, "unknown_field", "/api/v1/web takes no query parameters");
     WebResponse response;
     response.body = text({{"token_routes", access_.has_token()}});
     return response;
   }
-  if (is(target, {"api", "v1", "protocols"})) return with("protocols.list", {});
-  if (is(target, {"api", "v1", "jobs"})) {
+  if (web::target_is(target, {"api", "v1", "protocols"})) return with("protocols.list", {});
+  if (web::target_is(target, {"api", "v1", "jobs"})) {
     return with("jobs.list", {{"state", {"state"}}, {"instrument", {"instrument"}}, {"limit", {"limit", true}}});
   }
-  if (is(target, {"api", "v1", "events"})) {
+  if (web::target_is(target, {"api", "v1", "events"})) {
     return with("events.since", {{"since", {"seq", true}}, {"job_id", {"job_id"}}, {"limit", {"limit", true}}});
   }
   if (target.segments.size() >= 4 && target.segments[2] == "jobs") {
     const json job{{"job_id", target.segments[3]}};
     if (target.segments.size() == 4) return with("jobs.get", {}, job);
-    if (is(target, {"api", "v1", "jobs", "*", "results"})) return with("results.get", {{"kind", {"kind"}}}, job);
-    if (is(target, {"api", "v1", "jobs", "*", "readings"})) {
+    if (web::target_is(target, {"api", "v1", "jobs", "*", "results"})) return with("results.get", {{"kind", {"kind"}}}, job);
+    if (web::target_is(target, {"api", "v1", "jobs", "*", "readings"})) {
       return with("readings.get", {{"after_id", {"after_id", true}}, {"limit", {"limit", true}}}, job);
     }
-    if (is(target, {"api", "v1", "jobs", "*", "images"})) return with("images.list", {}, job);
+    if (web::target_is(target, {"api", "v1", "jobs", "*", "images"})) return with("images.list", {}, job);
   }
   return error_response(404, "not_found",
-                        "no view '/" + [&] {
-                          std::string path;
-                          for (const auto& s : target.segments) path += (path.empty() ? "" : "/") + s;
-                          return path;
-                        }() + "'; views: /api/v1/instruments, /api/v1/protocols, /api/v1/jobs, /api/v1/jobs/<id>, "
+                        "no view '" + web::target_path(target) + "'; views: /api/v1/instruments, /api/v1/protocols, /api/v1/jobs, /api/v1/jobs/<id>, "
                               "/api/v1/jobs/<id>/results, /api/v1/jobs/<id>/readings, /api/v1/jobs/<id>/images, "
                               "/api/v1/events");
 }
 
 WebResponse WebRoutes::api_post(const WebRequest& request, const RequestTarget& target) {
-  const bool submit = is(target, {"api", "v1", "jobs"});
-  const bool cancel = is(target, {"api", "v1", "jobs", "*", "cancel"});
+  const bool submit = web::target_is(target, {"api", "v1", "jobs"});
+  const bool cancel = web::target_is(target, {"api", "v1", "jobs", "*", "cancel"});
   if (!submit && !cancel) {
     return error_response(404, "not_found", "POST is served at /api/v1/jobs (submit) and /api/v1/jobs/<id>/cancel");
   }
@@ -227,7 +165,7 @@ WebResponse WebRoutes::api_post(const WebRequest& request, const RequestTarget& 
 }
 
 WebResponse WebRoutes::events_upgrade(const RequestTarget& target) {
-  auto fields = query_fields(target, {{"since", {"seq", true}}});
+  auto fields = web::query_fields(target, {{"since", {"seq", true}}});
   WebResponse response;
   response.status = 101;
   response.events_since = -1;  // none given: live events only

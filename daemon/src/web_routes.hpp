@@ -4,46 +4,25 @@
 // WebResponse out; the HTTP session does the I/O. Never throws. io thread only.
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
-#include <optional>
-#include <string>
-#include <utility>
-#include <vector>
 
 #include "api_handler.hpp"
-#include "web_access.hpp"
-#include "web_target.hpp"
+#include "assay/web/access.hpp"
+#include "assay/web/message.hpp"
+#include "assay/web/target.hpp"
 
 namespace assay::daemon {
 
-struct WebRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;
-  std::string host;
-  std::string origin;
-  std::string authorization;
-  std::string idempotency_key;
-  std::string body;
-  bool websocket = false;  // an Upgrade: websocket request
-};
+using web::error_response;
+using web::RequestTarget;
+using web::WebAccess;
+using web::WebRequest;
+using web::WebResponse;
 
-struct WebResponse {
-  unsigned status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::filesystem::path file;  // set: serve this file instead of `body`
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::optional<std::int64_t> events_since;  // set: accept the WebSocket, events after this seq
-};
-
-// {"error":{"code":...,"message":...}} with `status`.
-WebResponse error_response(unsigned status, const std::string& code, const std::string& message);
-
-class WebRoutes {
+class WebRoutes final : public web::WebResponder {
  public:
   WebRoutes(ApiHandler& handler, std::filesystem::path state_dir, const WebAccess& access);
-  WebResponse respond(const WebRequest& request);
+  WebResponse respond(const WebRequest& request) override;
 
  private:
   WebResponse route(const WebRequest& request, const RequestTarget& target);

@@ -1,31 +1,20 @@
-// The web server: HTTP and WebSocket on the io thread (Boost.Beast over the daemon's Asio
-// io_context), serving WebRoutes and the live event stream at /events (docs/web.md).
-//
-// Every read and write is asynchronous and bounded: request headers 16 KiB, bodies 1 MiB, a
-// request must arrive within 30 s, a response be taken within 60 s; a WebSocket client holds at
-// most 1 MiB of unsent events, past which it is told it fell behind and is fed from the event
-// log (SQLite) from its last seq once it reads again. So a slow or dead browser costs a bounded
-// amount of memory and never blocks the io thread. io thread only, like the rest of Service.
+// assayd's web server (docs/web.md): the dashboard's routes over an HttpServer on the io thread
+// (Boost.Beast over the daemon's Asio io_context) and the live event stream at /events. A slow
+// or dead browser costs a bounded amount of memory and never blocks the io thread (see
+// assay/web/http_server.hpp and web_event_stream.hpp). io thread only, like the rest of Service.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "asio.hpp"
 #include "assay/daemon/config.hpp"
-#include "assay/daemon/store.hpp"
+#include "assay/web/http_server.hpp"
+#include "web_event_stream.hpp"
 #include "web_routes.hpp"
 
 namespace assay::daemon {
-
-// Where a WebSocket that joined late, asked for `since` or fell behind reads what it missed.
-struct WebEventLog {
-  std::function<std::vector<StoredEvent>(std::int64_t after_seq, int limit)> since;
-  std::function<std::int64_t()> last_seq;
-};
 
 class WebServer {
  public:
@@ -46,8 +35,8 @@ class WebServer {
   std::size_t connection_count() const;
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<EventStreams> streams_;
+  web::HttpServer server_;
 };
 
 }  // namespace assay::daemon

@@ -122,6 +122,16 @@ void replace_results(PgConnection& pg, const Event& e, const json& envelope) {
            {e.host, e.job_id, envelope.value("results", json::array()).dump(), e.seq});
 }
 
+// The instrument's latest state: rows of assay.instruments follow the events in seq order, so a
+// replayed older event never overwrites a newer state.
+void update_instrument(PgConnection& pg, const Event& e) {
+  pg.queue("INSERT INTO assay.instruments (host, name, state, detail, time, seq) VALUES ($1, $2, $3, $4, $5, $6) "
+           "ON CONFLICT (host, name) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail, "
+           "time = EXCLUDED.time, seq = EXCLUDED.seq WHERE assay.instruments.seq < EXCLUDED.seq",
+           {e.host, text_of(e.body.at("instrument")), text_of(e.body.value("state", "")),
+            text_of(e.body.value("detail", "")), e.time, e.seq});
+}
+
 }  // namespace
 
 void check_envelope(const json& envelope) {
@@ -150,7 +160,10 @@ void store_event(PgConnection& pg, const json& envelope) {
   pg.queue("INSERT INTO assay.events (host, seq, time, topic, job_id, body) VALUES ($1, $2, $3, $4, $5, $6) "
           "ON CONFLICT DO NOTHING",
           {host, e.seq, e.time, topic, e.job_id.empty() ? PgParam{} : PgParam{e.job_id}, stored.dump()});
-  if (e.job_id.empty()) return;
+  if (e.job_id.empty()) {
+    if (topic.rfind("instrument.", 0) == 0 && body.contains("instrument")) update_instrument(pg, e);
+    return;
+  }
 
   const auto kind = topic.substr(topic.rfind('.') + 1);
   if (kind == "state") {

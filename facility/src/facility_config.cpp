@@ -6,6 +6,8 @@
 
 #include <toml++/toml.h>
 
+#include "assay/web/http_server.hpp"
+
 namespace assay::facility {
 namespace {
 
@@ -41,6 +43,40 @@ std::int64_t integer_at(const toml::table& table, const std::string& key, std::i
   return value;
 }
 
+std::string checked_conninfo(const toml::table& table, const std::string& where) {
+  auto conninfo = string_at(table, "conninfo", "", where);
+  if (conninfo.find("password") != std::string::npos) {
+    throw FacilityConfigError(where + "conninfo holds a password; put it in a file named by " + where + "password_file");
+  }
+  return conninfo;
+}
+
+FacilityWebConfig parse_web(const toml::table& table, const std::string& source) {
+  only_keys(table, "web.", {"enabled", "listen", "allowed_hosts", "max_connections", "conninfo", "password_file"},
+            source);
+  const std::string w = source + ": web.";
+  FacilityWebConfig web;
+  if (const auto* enabled = table.get("enabled")) {
+    if (!enabled->is_boolean()) throw FacilityConfigError(w + "enabled must be true or false");
+    web.enabled = enabled->as_boolean()->get();
+  }
+  const auto listen = string_at(table, "listen", "127.0.0.1:8471", w);
+  if (!web::parse_listen(listen, web.host, web.port)) {
+    throw FacilityConfigError(w + "listen = '" + listen + "' is not HOST:PORT with an IP address, e.g. \"127.0.0.1:8471\"");
+  }
+  if (const auto* hosts = table.get("allowed_hosts")) {
+    if (!hosts->is_array()) throw FacilityConfigError(w + "allowed_hosts must be a list of names");
+    for (const auto& name : *hosts->as_array()) {
+      if (!name.is_string()) throw FacilityConfigError(w + "allowed_hosts must be a list of names");
+      web.allowed_hosts.push_back(name.as_string()->get());
+    }
+  }
+  web.max_connections = static_cast<int>(integer_at(table, "max_connections", web.max_connections, 1, 100000, w));
+  web.pg_conninfo = checked_conninfo(table, w);
+  web.pg_password_file = string_at(table, "password_file", "", w);
+  return web;
+}
+
 }  // namespace
 
 FacilityConfig parse_facility_config(const std::string& toml_text, const std::string& source) {
@@ -51,7 +87,7 @@ FacilityConfig parse_facility_config(const std::string& toml_text, const std::st
     throw FacilityConfigError(source + ":" + std::to_string(e.source().begin.line) + ": " +
                               std::string(e.description()));
   }
-  only_keys(root, "", {"nats", "postgres", "logging"}, source);
+  only_keys(root, "", {"nats", "postgres", "logging", "web"}, source);
   FacilityConfig config;
   toml::table empty;
   const auto* nats = root["nats"].as_table();
@@ -74,12 +110,10 @@ FacilityConfig parse_facility_config(const std::string& toml_text, const std::st
   if (!pg) throw FacilityConfigError(source + ": a [postgres] table with conninfo is needed");
   only_keys(*pg, "postgres.", {"conninfo", "password_file"}, source);
   const std::string p = source + ": postgres.";
-  config.pg_conninfo = string_at(*pg, "conninfo", "", p);
+  config.pg_conninfo = checked_conninfo(*pg, p);
   if (config.pg_conninfo.empty()) throw FacilityConfigError(p + "conninfo is needed, e.g. \"host=/run/postgresql dbname=assay\"");
-  if (config.pg_conninfo.find("password") != std::string::npos) {
-    throw FacilityConfigError(p + "conninfo holds a password; put it in a file named by postgres.password_file");
-  }
   config.pg_password_file = string_at(*pg, "password_file", "", p);
+  if (const auto* web = root["web"].as_table()) config.web = parse_web(*web, source);
   if (const auto* logging = root["logging"].as_table()) {
     only_keys(*logging, "logging.", {"level"}, source);
     config.log_level = string_at(*logging, "level", config.log_level, source + ": logging.");

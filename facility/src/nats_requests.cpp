@@ -8,13 +8,28 @@ namespace assay::facility {
 
 using detail::check;
 
-std::string nats_request(const NatsSettings& settings, const std::string& subject, const std::string& data) {
+namespace {
+
+// A connection for one request from a person at a terminal: one attempt, so that they are told
+// at once that the bus is away.
+natsConnection* connect_once(const NatsSettings& settings) {
   detail::ConnectOptions options(settings);
-  // One attempt: the caller is a person at a terminal, who is told at once that the bus is away.
   check("reconnect", natsOptions_SetMaxReconnect(options.get(), 0));
   natsConnection* connection = nullptr;
   check("connecting to " + settings.url + " (is nats-server running and reachable?)",
         natsConnection_Connect(&connection, options.get()));
+  return connection;
+}
+
+void close_connection(natsConnection* connection) {
+  natsConnection_Close(connection);
+  natsConnection_Destroy(connection);
+}
+
+}  // namespace
+
+std::string nats_request(const NatsSettings& settings, const std::string& subject, const std::string& data) {
+  natsConnection* connection = connect_once(settings);
   natsMsg* reply = nullptr;
   natsStatus status = natsConnection_Request(&reply, connection, subject.c_str(), data.data(),
                                              static_cast<int>(data.size()), settings.timeout_ms);
@@ -23,14 +38,41 @@ std::string nats_request(const NatsSettings& settings, const std::string& subjec
     text.assign(natsMsg_GetData(reply), static_cast<std::size_t>(natsMsg_GetDataLength(reply)));
     natsMsg_Destroy(reply);
   }
-  natsConnection_Close(connection);
-  natsConnection_Destroy(connection);
+  close_connection(connection);
   if (status == NATS_NO_RESPONDERS) throw NatsNoResponders("NATS: nobody listens on " + subject);
   if (status == NATS_TIMEOUT) {
     throw NatsRequestTimeout("NATS: no reply on " + subject + " within " + std::to_string(settings.timeout_ms) + " ms");
   }
   check("request on " + subject, status);
   return text;
+}
+
+std::vector<std::string> nats_gather(const NatsSettings& settings, const std::string& subject, const std::string& data,
+                                     int linger_ms) {
+  natsConnection* connection = connect_once(settings);
+  natsInbox* inbox = nullptr;
+  natsSubscription* subscription = nullptr;
+  natsStatus status = natsInbox_Create(&inbox);
+  if (status == NATS_OK) status = natsConnection_SubscribeSync(&subscription, connection, inbox);
+  if (status == NATS_OK) {
+    status = natsConnection_PublishRequest(connection, subject.c_str(), inbox, data.data(),
+                                           static_cast<int>(data.size()));
+  }
+  std::vector<std::string> replies;
+  // The first reply may take the whole timeout; the others come within `linger_ms` of the last.
+  for (int wait_ms = settings.timeout_ms; status == NATS_OK; wait_ms = linger_ms) {
+    natsMsg* reply = nullptr;
+    if (natsSubscription_NextMsg(&reply, subscription, wait_ms) != NATS_OK) break;
+    if (!natsMsg_IsNoResponders(reply)) {
+      replies.emplace_back(natsMsg_GetData(reply), static_cast<std::size_t>(natsMsg_GetDataLength(reply)));
+    }
+    natsMsg_Destroy(reply);
+  }
+  natsSubscription_Destroy(subscription);
+  natsInbox_Destroy(inbox);
+  close_connection(connection);
+  check("request on " + subject, status);
+  return replies;
 }
 
 NatsResponder::NatsResponder(const NatsSettings& settings, Handler on_request) : on_request_(std::move(on_request)) {
@@ -85,8 +127,10 @@ void NatsResponder::listen(const std::string& subject, const std::string& queue_
   if (subscriptions_.count(subject)) return;
   natsSubscription* subscription = nullptr;
   check("subscribing to " + subject,
-        natsConnection_QueueSubscribe(&subscription, connection_, subject.c_str(), queue_group.c_str(),
-                                      &NatsResponder::deliver, this));
+        queue_group.empty()
+            ? natsConnection_Subscribe(&subscription, connection_, subject.c_str(), &NatsResponder::deliver, this)
+            : natsConnection_QueueSubscribe(&subscription, connection_, subject.c_str(), queue_group.c_str(),
+                                            &NatsResponder::deliver, this));
   subscriptions_[subject] = subscription;
 }
 

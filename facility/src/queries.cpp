@@ -14,12 +14,12 @@ std::pair<std::string, std::string> resolve(PgConnection& pg, const std::string&
   if (slash != std::string::npos) {
     auto host = reference.substr(0, slash), job = reference.substr(slash + 1);
     if (pg.exec("SELECT 1 FROM assay.jobs WHERE host = $1 AND job_id = $2", {host, job}).rows() == 0) {
-      throw std::runtime_error("no job " + job + " of host " + host + " in the facility database");
+      throw FacilityNotFound("no job " + job + " of host " + host + " in the facility database");
     }
     return {host, job};
   }
   auto hosts = pg.exec("SELECT host FROM assay.jobs WHERE job_id = $1 ORDER BY host", {reference});
-  if (hosts.rows() == 0) throw std::runtime_error("no job " + reference + " in the facility database");
+  if (hosts.rows() == 0) throw FacilityNotFound("no job " + reference + " in the facility database");
   if (hosts.rows() > 1) {
     std::string list;
     for (int i = 0; i < hosts.rows(); ++i) list += (i ? ", " : "") + hosts.text(i, 0) + "/" + reference;
@@ -35,8 +35,10 @@ json facility_jobs(PgConnection& pg, const FacilityJobFilter& filter) {
   auto r = pg.exec(
       "SELECT host, job_id, protocol, instrument, name, state, attempts, progress, submitted_at, finished_at "
       "FROM assay.jobs WHERE ($1 = '' OR host = $1) AND ($2 = '' OR state = $2) AND ($4 = '' OR instrument = $4) "
-      "ORDER BY submitted_at DESC, host, job_id DESC LIMIT $3::int",
-      {filter.host, filter.state, std::to_string(filter.limit), filter.instrument});
+      "AND (NOT $5::boolean OR state IN ('queued', 'running', 'interrupted')) "
+      "ORDER BY CASE WHEN $5::boolean THEN (state <> 'running')::int END, CASE WHEN $5::boolean THEN -priority END, "
+      "CASE WHEN $5::boolean THEN submitted_at END, submitted_at DESC, host, job_id DESC LIMIT $3::int",
+      {filter.host, filter.state, std::to_string(filter.limit), filter.instrument, filter.queue ? "true" : "false"});
   json jobs = json::array();
   for (int i = 0; i < r.rows(); ++i) {
     json job{{"host", r.text(i, 0)},         {"job_id", r.text(i, 1)},   {"protocol", r.text(i, 2)},

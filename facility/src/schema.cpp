@@ -118,6 +118,17 @@ CREATE TABLE IF NOT EXISTS assay.results (
   seq      bigint NOT NULL,
   PRIMARY KEY (host, job_id, kind, key)
 );
+-- Every instrument a host announced (its instrument.<name>.state events) and its latest state.
+-- A name on more than one host makes submitting by that name ambiguous (docs/facility.md).
+CREATE TABLE IF NOT EXISTS assay.instruments (
+  host    text NOT NULL,
+  name    text NOT NULL,
+  state   text NOT NULL,
+  detail  text NOT NULL DEFAULT '',
+  time    timestamptz NOT NULL,                -- the host's time of that state
+  seq     bigint NOT NULL,
+  PRIMARY KEY (host, name)
+);
 -- Messages that could not be stored (malformed, or refused by a constraint): kept to look at,
 -- acknowledged so that they do not block the stream.
 CREATE TABLE IF NOT EXISTS assay.rejected (
@@ -129,13 +140,24 @@ CREATE TABLE IF NOT EXISTS assay.rejected (
 );
 )sql";
 
+const char* const kInstrumentsFromEventsSql = R"sql(
+INSERT INTO assay.instruments (host, name, state, detail, time, seq)
+SELECT DISTINCT ON (host, body->>'instrument') host, body->>'instrument', COALESCE(body->>'state', ''),
+       COALESCE(body->>'detail', ''), time, seq
+FROM assay.events WHERE job_id IS NULL AND topic LIKE 'instrument.%' AND body ? 'instrument'
+ORDER BY host, body->>'instrument', seq DESC
+)sql";
+
 }  // namespace
 
 void ensure_schema(PgConnection& connection) {
   // Two facility programs starting at once must not race on CREATE ... IF NOT EXISTS.
   PgTransaction transaction(connection);
   connection.exec("SELECT pg_advisory_xact_lock(2026120701)");
+  const bool had_instruments = connection.exec("SELECT to_regclass('assay.instruments') IS NOT NULL").text(0, 0) == "t";
   connection.exec(kSchemaSql);
+  // A database from before assay.instruments: its instruments from the events stored so far, once.
+  if (!had_instruments) connection.exec(kInstrumentsFromEventsSql);
   transaction.commit();
 }
 

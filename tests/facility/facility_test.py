@@ -8,7 +8,10 @@ simulators and assay-facility.
                                                  PostgreSQL stop: nothing lost, nothing duplicated
   facility_test.py BIN_DIR SOURCE_DIR submit     jobs submitted through the bus to two hosts by
                                                  instrument name (submit_checks.py)
-Options: --hosts N, --rounds N (jobs per host), --keep (leave the temporary directory).
+  facility_test.py BIN_DIR SOURCE_DIR view       the facility view over HTTP (and in Chromium) and
+                                                 an instrument name on two hosts (view_checks.py)
+Options: --hosts N, --rounds N (jobs per host), --keep (leave the temporary directory),
+--screenshot PNG (view: where the page's screenshot goes).
 Exit 77 (skipped) when nats-server or PostgreSQL is not installed."""
 import argparse
 import os
@@ -21,6 +24,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
 import submit_checks  # noqa: E402
+import view_checks  # noqa: E402
 from services import PG_BIN, Facility, Host, Nats, Postgres, facility_seq, wait_until  # noqa: E402
 
 FINAL = {"succeeded", "failed", "cancelled"}
@@ -126,15 +130,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("bin_dir")
     parser.add_argument("source_dir")
-    parser.add_argument("mode", choices=["equality", "faults", "submit"])
+    parser.add_argument("mode", choices=["equality", "faults", "submit", "view"])
     parser.add_argument("--hosts", type=int, default=None, help="3; 2 for submit")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--pg-down-s", type=float, default=3.0)
     parser.add_argument("--offline-s", type=float, default=0.0, help="faults: the hosts stay cut off from NATS this long")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--screenshot", default=None)
     args = parser.parse_args()
     if args.hosts is None:
-        args.hosts = 2 if args.mode == "submit" else 3
+        args.hosts = 2 if args.mode in ("submit", "view") else 3
     if not shutil.which("nats-server") or not os.path.exists(f"{PG_BIN}/postgres") or not shutil.which("psql"):
         print("skipped: nats-server, PostgreSQL 15 or psql is not installed (scripts/packages.txt)")
         return 77
@@ -145,12 +150,18 @@ def main():
         nats = Nats(root); started.append(nats)
         hosts = []
         for i in range(args.hosts):
-            names = submit_checks.instrument_names(i) if args.mode == "submit" else None
-            hosts.append(Host(root, args.bin_dir, args.source_dir, f"host{i}", nats.url, instruments=names))
+            names = {"submit": submit_checks.instrument_names, "view": view_checks.instrument_names}.get(args.mode)
+            # The view needs a plate running long enough to see others queued behind it.
+            hosts.append(Host(root, args.bin_dir, args.source_dir, f"host{i}", nats.url,
+                              time_scale=0.02 if args.mode == "view" else 0.005, instruments=names and names(i)))
             started.append(hosts[-1])
-        facility = Facility(root, args.bin_dir, nats.url, pg.conninfo); started.append(facility)
+        # The view reads with the read-only role (view_checks.grant_reader makes it).
+        web = (f'listen = "127.0.0.1:0"\nconninfo = "{pg.conninfo.replace("user=assay", "user=assay_reader")}"'
+               if args.mode == "view" else "")
+        facility = Facility(root, args.bin_dir, nats.url, pg.conninfo, web); started.append(facility)
         begin = time.monotonic()
-        modes = {"equality": equality, "faults": faults, "submit": submit_checks.submit_through_facility}
+        modes = {"equality": equality, "faults": faults, "submit": submit_checks.submit_through_facility,
+                 "view": view_checks.facility_view}
         modes[args.mode](args, root, hosts, nats, pg, facility)
         print(f"ok: {args.mode} with {args.hosts} hosts in {time.monotonic() - begin:.1f} s")
         return 0

@@ -196,12 +196,15 @@ class Host:
 
 
 class Facility:
-    def __init__(self, root, bin_dir, nats_url, conninfo):
+    def __init__(self, root, bin_dir, nats_url, conninfo, web=""):
+        """`web`: the [web] table's lines (the facility view), e.g. 'listen = "127.0.0.1:0"'."""
         self.bin = os.path.join(bin_dir, "assay-facility")
         self.config = os.path.join(root, "facility.toml")
         self.log = os.path.join(root, "assay-facility.log")
         with open(self.config, "w") as f:
             f.write(f'[nats]\nurl = "{nats_url}"\n\n[postgres]\nconninfo = "{conninfo}"\n\n[logging]\nlevel = "{os.environ.get("ASSAY_FACILITY_LOG", "info")}"\n')
+            if web:
+                f.write(f"\n[web]\nenabled = true\n{web}\n")
         self.proc = None
         self.start()
 

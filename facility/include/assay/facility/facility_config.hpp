@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "assay/facility/nats_client.hpp"
 
@@ -14,6 +15,18 @@ namespace assay::facility {
 class FacilityConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The facility view ([web], docs/facility.md): served by assay-facility over HTTP, read-only,
+// from PostgreSQL through its own connection (the read-only role's, when given).
+struct FacilityWebConfig {
+  bool enabled = false;
+  std::string host = "127.0.0.1";  // an IPv4 or IPv6 literal
+  unsigned short port = 8471;      // 0 = any free port (logged at start)
+  std::vector<std::string> allowed_hosts;  // Host names besides loopback ones and the listen address
+  int max_connections = 64;
+  std::string pg_conninfo;       // empty: [postgres] conninfo (the session is read-only either way)
+  std::string pg_password_file;  // with pg_conninfo; empty: libpq's own means
 };
 
 struct FacilityConfig {
@@ -26,6 +39,7 @@ struct FacilityConfig {
   std::string pg_conninfo;                  // libpq conninfo or postgresql:// URL, without password
   std::string pg_password_file;             // empty: libpq's own means (peer, ~/.pgpass, PGPASSFILE)
   std::string log_level = "info";
+  FacilityWebConfig web;
 };
 
 FacilityConfig load_facility_config(const std::filesystem::path& file);

@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "assay/facility/nats_client.hpp"
 
@@ -33,6 +34,11 @@ class NatsRequestTimeout : public NatsError {
 // Sends `data` on `subject` and waits up to settings.timeout_ms for one reply.
 std::string nats_request(const NatsSettings& settings, const std::string& subject, const std::string& data);
 
+// Sends `data` on `subject` and gathers every reply: the first within settings.timeout_ms,
+// each further one within `linger_ms` of the one before. Empty when nobody answered.
+std::vector<std::string> nats_gather(const NatsSettings& settings, const std::string& subject, const std::string& data,
+                                     int linger_ms);
+
 // Subscribes to request subjects and hands each request to `on_request` (on a libnats thread;
 // it must return quickly). reply() may be called later from any thread. The connection is
 // made in the background and kept up for ever: a nats-server that is down at start or goes
@@ -47,6 +53,7 @@ class NatsResponder final {
   NatsResponder& operator=(const NatsResponder&) = delete;
 
   // Members of one queue group share a subject's requests: each request reaches one of them.
+  // An empty group: every subscriber gets every request.
   void listen(const std::string& subject, const std::string& queue_group);
   void stop_listening(const std::string& subject);
   bool listening(const std::string& subject) const;

@@ -1,15 +1,16 @@
 #include <utility>
 
-#include "web_session.hpp"
+#include "assay/web/http_session.hpp"
 
 #include <spdlog/spdlog.h>
 
-namespace assay::daemon {
+namespace assay::web {
 namespace {
 
 template <class Body>
-void set_headers(http::response<Body>& message, const WebResponse& response, bool keep_alive) {
-  message.set(http::field::server, "assayd/" ASSAY_VERSION);
+void set_headers(http::response<Body>& message, const WebResponse& response, bool keep_alive,
+                 const std::string& server_name) {
+  message.set(http::field::server, server_name);
   message.set(http::field::content_type, response.content_type);
   message.set(http::field::cache_control, "no-store");
   message.set("X-Content-Type-Options", "nosniff");
@@ -69,7 +70,7 @@ void HttpSession::drain() {
 }
 
 void HttpSession::refuse_busy() {
-  WebResponse response = error_response(503, "busy", "too many connections ([web] max_connections); try again");
+  WebResponse response = error_response(503, "busy", "too many connections (max_connections); try again");
   response.headers.emplace_back("Retry-After", "5");
   send(response, false);
 }
@@ -84,7 +85,7 @@ void HttpSession::read_request() {
 }
 
 void HttpSession::on_read(beast::error_code error) {
-  if (error == http::error::end_of_stream || error == boost::asio::error::operation_aborted || !context_->routes) {
+  if (error == http::error::end_of_stream || error == boost::asio::error::operation_aborted || !context_->responder) {
     return close();
   }
   if (error) {
@@ -111,11 +112,10 @@ void HttpSession::on_read(beast::error_code error) {
   web.idempotency_key = std::string(request["Idempotency-Key"]);
   web.body = std::move(request.body());
   web.websocket = websocket::is_upgrade(request);
-  auto response = context_->routes->respond(web);
-  if (web.websocket && response.events_since) {
+  auto response = context_->responder->respond(web);
+  if (web.websocket && response.events_since && context_->upgrade) {
     stream_.expires_never();
-    auto stream = std::make_shared<EventStream>(std::move(stream_), context_, *response.events_since);
-    stream->start(parser_->release());
+    context_->upgrade(std::move(stream_), parser_->release(), *response.events_since);
     return;
   }
   send(response, request.keep_alive() && !web.websocket);
@@ -129,14 +129,14 @@ void HttpSession::send(const WebResponse& response, bool keep_alive) {
     if (!error) {
       auto message = std::make_shared<http::response<http::file_body>>(
           std::piecewise_construct, std::make_tuple(std::move(body)), std::make_tuple(http::status::ok, version_));
-      set_headers(*message, response, keep_alive);
+      set_headers(*message, response, keep_alive, context_->server_name);
       return write(std::move(message));
     }
     return send(error_response(404, "not_found", "cannot open the file: " + error.message()), keep_alive);
   }
   auto message = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(response.status), version_);
   message->body() = response.body;
-  set_headers(*message, response, keep_alive);
+  set_headers(*message, response, keep_alive, context_->server_name);
   write(std::move(message));
 }
 
@@ -146,10 +146,10 @@ void HttpSession::write(std::shared_ptr<http::response<Body>> message) {
   const bool keep_alive = message->keep_alive();
   http::async_write(stream_, *message,
                     [self = shared_from_this(), message, keep_alive](beast::error_code error, std::size_t) {
-                      if (error || !self->context_->routes) return self->close();
+                      if (error || !self->context_->responder) return self->close();
                       if (!keep_alive) return self->linger_close();
                       self->read_request();
                     });
 }
 
-}  // namespace assay::daemon
+}  // namespace assay::web

@@ -1,6 +1,10 @@
-#include "web_target.hpp"
+#include "assay/web/target.hpp"
 
-namespace assay::daemon {
+#include <charconv>
+
+#include "assay/web/message.hpp"
+
+namespace assay::web {
 namespace {
 
 int hex_value(char c) {
@@ -74,4 +78,47 @@ std::optional<RequestTarget> parse_target(std::string_view target, std::string& 
   return out;
 }
 
-}  // namespace assay::daemon
+bool target_is(const RequestTarget& target, std::initializer_list<const char*> path) {
+  if (target.segments.size() != path.size()) return false;
+  std::size_t i = 0;
+  for (const char* part : path) {
+    if (*part != '*' && target.segments[i] != part) return false;
+    ++i;
+  }
+  return true;
+}
+
+std::string target_path(const RequestTarget& target) {
+  std::string path;
+  for (const auto& segment : target.segments) path += "/" + segment;
+  return path.empty() ? "/" : path;
+}
+
+nlohmann::json query_fields(const RequestTarget& target, const std::map<std::string, QueryParameter>& known) {
+  nlohmann::json fields = nlohmann::json::object();
+  for (const auto& [key, value] : target.query) {
+    auto found = known.find(key);
+    if (found == known.end()) {
+      std::string names;
+      for (const auto& [name, parameter] : known) names += (names.empty() ? "" : ", ") + name;
+      throw WebError(400, "unknown_field", "query parameter '" + key + "' is not one of this view's: " +
+                                               (names.empty() ? "none" : names));
+    }
+    if (fields.contains(found->second.field)) {
+      throw WebError(400, "bad_request", "query parameter '" + key + "' is given twice");
+    }
+    if (!found->second.integer) {
+      fields[found->second.field] = value;
+      continue;
+    }
+    std::int64_t number = 0;
+    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (value.empty() || error != std::errc() || end != value.data() + value.size()) {
+      throw WebError(400, "wrong_type", "query parameter '" + key + "' must be an integer (got '" + value + "')");
+    }
+    fields[found->second.field] = number;
+  }
+  return fields;
+}
+
+}  // namespace assay::web

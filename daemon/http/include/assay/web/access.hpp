@@ -3,20 +3,19 @@
 // routes that change something. Plain value type; io thread only.
 #pragma once
 
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace assay::daemon {
+namespace assay::web {
 
 class WebAccess {
  public:
-  // `allowed_hosts`: host names besides loopback ones and the listen address. `token_file`
-  // empty: read-only (no token); else it is read now (see read_web_token).
+  // `allowed_hosts`: host names besides loopback ones and the listen address. No `token`:
+  // read-only.
   WebAccess(std::string listen_host, std::vector<std::string> allowed_hosts,
-            const std::filesystem::path& token_file);
+            std::optional<std::string> token = std::nullopt);
 
   // Empty when the Host header names this server; else why not.
   std::string refuse_host(std::string_view host) const;
@@ -32,9 +31,4 @@ class WebAccess {
   std::optional<std::string> token_;
 };
 
-// The token: the file's first line, surrounding white space removed; at least 16 characters; the
-// file may not be readable by other users. "credential:NAME" names a systemd credential. Throws
-// std::runtime_error naming the file and what to fix.
-std::string read_web_token(const std::filesystem::path& token_file);
-
-}  // namespace assay::daemon
+}  // namespace assay::web

@@ -1,15 +1,10 @@
-#include "web_access.hpp"
-
-#include <sys/stat.h>
+#include "assay/web/access.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <cctype>
-#include <fstream>
-#include <stdexcept>
 
-#include "curve_auth.hpp"
-
-namespace assay::daemon {
+namespace assay::web {
 namespace {
 
 std::string lower(std::string_view text) {
@@ -35,10 +30,9 @@ bool is_loopback_name(const std::string& name) {
 }  // namespace
 
 WebAccess::WebAccess(std::string listen_host, std::vector<std::string> allowed_hosts,
-                     const std::filesystem::path& token_file)
-    : listen_host_(lower(listen_host)) {
+                     std::optional<std::string> token)
+    : listen_host_(lower(listen_host)), token_(std::move(token)) {
   for (const auto& host : allowed_hosts) allowed_hosts_.push_back(host_name(host));
-  if (!token_file.empty()) token_ = read_web_token(token_file);
 }
 
 std::string WebAccess::refuse_host(std::string_view host) const {
@@ -75,32 +69,4 @@ bool WebAccess::authorized(std::string_view authorization) const {
   return difference == 0;
 }
 
-std::string read_web_token(const std::filesystem::path& token_file) {
-  std::filesystem::path file;
-  try {
-    file = resolve_key_path(token_file);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("web.token_file: ") + e.what());
-  }
-  struct stat info {};
-  if (::stat(file.c_str(), &info) != 0) {
-    throw std::runtime_error("web.token_file: cannot read " + file.string() + "; create it with a random "
-                             "token, e.g. `head -c 24 /dev/urandom | base64 > FILE; chmod 600 FILE`");
-  }
-  if (info.st_mode & S_IROTH) {
-    throw std::runtime_error("web.token_file: " + file.string() + " is readable by every user; `chmod 600` it");
-  }
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  const auto first = line.find_first_not_of(" \t\r");
-  const auto last = line.find_last_not_of(" \t\r");
-  line = first == std::string::npos ? std::string{} : line.substr(first, last - first + 1);
-  if (line.size() < 16) {
-    throw std::runtime_error("web.token_file: " + file.string() + " holds a token of " + std::to_string(line.size()) +
-                             " characters; use at least 16 random ones");
-  }
-  return line;
-}
-
-}  // namespace assay::daemon
+}  // namespace assay::web
