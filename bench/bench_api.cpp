@@ -157,6 +157,9 @@ int main(int argc, char** argv) {
   auto submitted = call({{"id", "k"}, {"op", "jobs.submit"}, {"job", kinetic}});
   if (!submitted.value("ok", false)) {
     std::fprintf(stderr, "submit failed: %s\n", submitted.dump().c_str());
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+    fs::remove_all(dir);
     return 1;
   }
   for (int j = 0; j < plate_reads; ++j) call({{"id", "j" + std::to_string(j)}, {"op", "jobs.submit"}, {"job", job}});
