@@ -2,7 +2,9 @@
 // assayd started in a temporary state directory that already holds 10,000 jobs.
 //
 //   build/bin/bench_api [round_trips (20000)] [list_round_trips (5000)] [kinetic_s (600)] [subscribers (10)]
+//                       [assayd (this build's)]
 //
+// The last argument names another assayd binary, to compare two builds in one run.
 // Round trips: one DEALER sends `ping` (then `jobs.list`, a page of 100 of the 10,000 stored jobs)
 // and waits for the reply, N times. Latency: `subscribers` SUB sockets, all polled by one thread
 // that only stamps and keeps what arrives, receive the events of a 384-well calcium-flux job
@@ -96,7 +98,7 @@ int main(int argc, char** argv) {
   char pattern[] = "/tmp/assayd-bench-XXXXXX";
   fs::path dir = mkdtemp(pattern);
   assay::testing::fill_many_jobs(dir / "assayd.db", 10000);
-  std::string bin = std::string(ASSAY_BIN_DIR) + "/assayd";
+  std::string bin = argc > 5 ? argv[5] : std::string(ASSAY_BIN_DIR) + "/assayd";
   std::string state = dir.string();
   char* args[] = {bin.data(), const_cast<char*>("--state-dir"), state.data(),
                   const_cast<char*>("--log-level"), const_cast<char*>("warn"),
@@ -155,6 +157,9 @@ int main(int argc, char** argv) {
   auto submitted = call({{"id", "k"}, {"op", "jobs.submit"}, {"job", kinetic}});
   if (!submitted.value("ok", false)) {
     std::fprintf(stderr, "submit failed: %s\n", submitted.dump().c_str());
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+    fs::remove_all(dir);
     return 1;
   }
   for (int j = 0; j < plate_reads; ++j) call({{"id", "j" + std::to_string(j)}, {"op", "jobs.submit"}, {"job", job}});

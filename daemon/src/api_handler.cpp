@@ -8,6 +8,7 @@
 
 #include "api_error.hpp"
 #include "assay/protocols/key_names.hpp"
+#include "job_list_reader.hpp"
 
 namespace assay::daemon {
 namespace {
@@ -96,7 +97,18 @@ void refuse_unknown_fields(const json& request, const std::string& op) {
 ApiHandler::ApiHandler(Store& store, Scheduler& scheduler, const ProtocolCatalog& protocols,
                        std::function<std::int64_t()> last_published_seq)
     : store_(store), scheduler_(scheduler), protocols_(protocols),
-      last_published_seq_(std::move(last_published_seq)) {}
+      last_published_seq_(std::move(last_published_seq)),
+      job_list_(std::make_unique<JobListReader>(store.path())) {}
+
+ApiHandler::~ApiHandler() = default;
+
+std::string ApiHandler::handle_text(const json& request, const std::string& client) {
+  if (request.contains("op") && request.at("op") == "jobs.list") {
+    refuse_unknown_fields(request, "jobs.list");
+    return list_jobs(request);
+  }
+  return handle(request, client).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 json ApiHandler::handle(const json& request, const std::string& client) {
   const auto op = string_field(request, "op", true);
@@ -110,7 +122,7 @@ json ApiHandler::handle(const json& request, const std::string& client) {
   if (op == "protocols.list") return protocol_list();
   if (op == "jobs.submit") return submit(request, client);
   if (op == "jobs.get") return get_job(request);
-  if (op == "jobs.list") return list_jobs(request);
+  if (op == "jobs.list") return json::parse(list_jobs(request));
   if (op == "jobs.cancel") return cancel(request);
   if (op == "jobs.continue") return continue_job(request);
   if (op == "results.get") return results(request);
@@ -197,7 +209,7 @@ json ApiHandler::get_job(const json& request) {
   return out;
 }
 
-json ApiHandler::list_jobs(const json& request) {
+std::string ApiHandler::list_jobs(const json& request) {
   JobListFilter filter;
   auto text = string_field(request, "state", false);
   if (!text.empty()) {
@@ -210,21 +222,7 @@ json ApiHandler::list_jobs(const json& request) {
   filter.before = string_field(request, "before", false);
   if (!filter.before.empty()) require_job(store_, filter.before);
   filter.limit = static_cast<int>(int_field(request, "limit", 100, 1, 10000));
-  json jobs = json::array();
-  for (auto& job : store_.read_jobs(filter)) {
-    // The summary is moved, not copied: copying a page of parsed summaries cost more than the query.
-    json summary = std::move(job.summary);
-    job.summary = nullptr;
-    json entry = job.to_json(false);
-    if (!summary.is_null()) entry["summary"] = std::move(summary);
-    jobs.push_back(std::move(entry));
-  }
-  // A full page may have more behind it: `next` is the `before` of the next page.
-  json next = static_cast<int>(jobs.size()) == filter.limit ? jobs.back()["job_id"] : json();
-  json out = json::object();
-  out["jobs"] = std::move(jobs);
-  if (!next.is_null()) out["next"] = std::move(next);
-  return out;
+  return job_list_->page_json(filter);
 }
 
 json ApiHandler::cancel(const json& request) {

@@ -2,13 +2,15 @@
 // jobs.submit/get/list/cancel/continue, results.get, readings.get, images.list, report.get, events.since.
 //
 // handle() takes a parsed request object and returns the `result` of a success reply, or throws
-// ApiError. io thread only. An op whose work is long and needs no store (report.get renders a
+// ApiError; handle_text() returns the same as JSON text (replies are made with it: jobs.list
+// writes its page straight as text). io thread only. An op whose work is long and needs no store (report.get renders a
 // page) can instead be deferred: defer() reads what it needs on the io thread and returns the
 // rest, which runs on any thread, so that the io thread answers other requests meanwhile.
 #pragma once
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -20,13 +22,17 @@
 
 namespace assay::daemon {
 
+class JobListReader;
+
 class ApiHandler {
  public:
   ApiHandler(Store& store, Scheduler& scheduler, const ProtocolCatalog& protocols,
              std::function<std::int64_t()> last_published_seq);
+  ~ApiHandler();
 
   // `client` identifies the caller for idempotent submits.
   nlohmann::json handle(const nlohmann::json& request, const std::string& client);
+  std::string handle_text(const nlohmann::json& request, const std::string& client);
   // The rest of a deferred op: touches neither the store nor the scheduler; returns the `result`
   // or throws as handle() does.
   using Deferred = std::function<nlohmann::json()>;
@@ -41,7 +47,7 @@ class ApiHandler {
  private:
   nlohmann::json submit(const nlohmann::json& request, const std::string& client);
   nlohmann::json get_job(const nlohmann::json& request);
-  nlohmann::json list_jobs(const nlohmann::json& request);
+  std::string list_jobs(const nlohmann::json& request);  // JSON text
   nlohmann::json cancel(const nlohmann::json& request);
   nlohmann::json continue_job(const nlohmann::json& request);
   nlohmann::json results(const nlohmann::json& request);
@@ -57,6 +63,7 @@ class ApiHandler {
   std::function<std::int64_t()> last_published_seq_;
   std::int64_t request_id_ttl_s_ = 24 * 3600;
   std::filesystem::path state_dir_ = ".";
+  std::unique_ptr<JobListReader> job_list_;
 };
 
 }  // namespace assay::daemon

@@ -15,10 +15,19 @@ std::string text(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// The reply to a request whose result `produce` makes; its errors become error replies.
-std::string reply_from(const json& id, const std::function<json()>& produce) {
+// {"id":..,"ok":true,"result":..,"v":1} (the keys in the order dump() sorts them) around the
+// result's JSON text, so that a result written as text is not parsed again.
+std::string success_reply(const json& id, std::string_view result) {
+  std::string out = "{\"id\":" + text(id) + ",\"ok\":true,\"result\":";
+  out += result;
+  out += ",\"v\":1}";
+  return out;
+}
+
+// The reply to a request whose result `produce` makes as JSON text; its errors become error replies.
+std::string reply_from(const json& id, const std::function<std::string()>& produce) {
   try {
-    return text({{"v", 1}, {"id", id}, {"ok", true}, {"result", produce()}});
+    return success_reply(id, produce());
   } catch (const ApiError& e) {
     return error_reply(id, e.code(), e.what());
   } catch (const std::exception& e) {
@@ -72,10 +81,10 @@ ApiReply prepare_reply(std::string_view body, std::string client, std::size_t ma
   std::optional<ApiHandler::Deferred> deferred;
   auto now = reply_from(id, [&] {
     deferred = handler.defer(request);
-    return deferred ? json() : handler.handle(request, client);
+    return deferred ? std::string() : handler.handle_text(request, client);
   });
   if (!deferred) return ApiReply(std::move(now));
-  return ApiReply(id, [id, work = std::move(*deferred)] { return reply_from(id, work); });
+  return ApiReply(id, [id, work = std::move(*deferred)] { return reply_from(id, [&] { return text(work()); }); });
 }
 
 std::string reply_to_request(std::string_view body, std::string client, std::size_t max_message_bytes,

@@ -1,4 +1,6 @@
 // Store construction, schema migrations and the event log.
+#include <sqlite3.h>
+
 #include <chrono>
 #include <ctime>
 
@@ -8,6 +10,18 @@
 
 namespace assay::daemon {
 namespace {
+
+// The writer checkpoints the WAL itself once it holds this many pages (SQLite's own default).
+constexpr int kCheckpointPages = 1000;
+
+// Pages in the WAL after this thread's last commit on the writer: SQLite's WAL hook runs inside
+// COMMIT on the committing thread, and write_transaction reads it on that thread right after.
+thread_local int wal_pages_after_commit = 0;
+
+int note_wal_pages(void*, sqlite3*, const char*, int pages) {
+  wal_pages_after_commit = pages;
+  return SQLITE_OK;
+}
 
 // Each entry migrates from user_version i to i + 1. Never edit a released step; append one.
 const char* const kMigrations[] = {
@@ -288,6 +302,10 @@ Store::Store(const std::filesystem::path& database) : path_(database) {
   next_seq_ = statement.column_int(0) + 1;
   auto last_page = writer_.prepare("SELECT first_id + count FROM reading_pages ORDER BY first_id DESC LIMIT 1");
   if (last_page.step()) next_reading_id_ = last_page.column_int(0);
+  // Checkpoints are taken out of COMMIT (where SQLite's automatic one runs them) and run after the
+  // events are handed on: a checkpoint writes and syncs the database file, tens of milliseconds
+  // on a busy disk, and inside the commit it delayed the events that transaction published.
+  sqlite3_wal_hook(writer_.handle(), &note_wal_pages, nullptr);
   insert_event_.emplace(writer_.prepare("INSERT INTO events (seq, time, topic, job_id, body, reading_page) VALUES (?, ?, ?, ?, ?, ?)"));
   insert_page_.emplace(writer_.prepare(
       "INSERT INTO reading_pages (first_id, job_id, attempt, count, rows) VALUES (?, ?, ?, ?, ?)"));
@@ -390,6 +408,11 @@ void Store::write_transaction(const std::function<void()>& body) {
     for (const auto& event : pending_events_) listener_(event);
   }
   pending_events_.clear();
+  if (wal_pages_after_commit >= kCheckpointPages) {
+    wal_pages_after_commit = 0;
+    // Passive: copies what no reader still needs, never waits for readers or blocks them.
+    sqlite3_wal_checkpoint_v2(writer_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
 }
 
 std::int64_t Store::emit(const std::string& topic, nlohmann::json body) {

@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include "assay/daemon/store.hpp"
+#include "job_list_reader.hpp"
 #include "support/many_jobs.hpp"
 
 using assay::daemon::JobListFilter;
@@ -124,4 +126,46 @@ TEST_CASE("jobs.list pages through 100,000 stored jobs, bounded, without a gap o
   JobListFilter before_first;
   before_first.before = "j000001";
   CHECK(store.read_jobs(before_first).empty());
+}
+
+TEST_CASE("a jobs.list page written as text is the page its job records dump to") {
+  using nlohmann::json;
+  ManyJobs jobs;
+  {
+    assay::daemon::Database db(jobs.dir / "assay.db");
+    // Summaries as the store writes them (dump()), and the fields a list shows only sometimes:
+    // an error, start and finish times, text that needs escapes, UTF-8 and bytes that are not.
+    db.prepare("UPDATE jobs SET summary = ?").bind(1, json{{"wells", 96}, {"blank_mean", {{"abs590", 0.04}}}}.dump()).run();
+    db.prepare("UPDATE jobs SET summary = NULL, progress = 0.3333333333333333 WHERE rowid % 7 = 0").run();
+    db.prepare("UPDATE jobs SET started_at = submitted_at, finished_at = submitted_at, error_code = 'instrument_error', "
+               "error = 'lid \"open\"\\ton reader' || char(10) || 'try again' WHERE state = 'failed'")
+        .run();
+    db.prepare("UPDATE jobs SET name = ?, message = ? WHERE id = 'j100000'")
+        .bind(1, "Platte Größe µM \x01 \xff\xfe end")
+        .bind(2, "waiting \\ for \"addition\"")
+        .run();
+  }
+  assay::daemon::Store store(jobs.dir / "assay.db");
+  assay::daemon::JobListReader reader(jobs.dir / "assay.db");
+  auto dom_page = [&](const JobListFilter& filter) {
+    json list = json::array();
+    for (const auto& job : store.read_jobs(filter)) list.push_back(job.to_json(false));
+    json out{{"jobs", list}};
+    if (static_cast<int>(list.size()) == filter.limit) out["next"] = list.back()["job_id"];
+    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  JobListFilter newest;
+  newest.limit = 50;
+  CHECK(reader.page_json(newest) == dom_page(newest));
+  JobListFilter failed;  // every failed job: errors and times
+  failed.state = JobState::failed;
+  failed.limit = 1000;
+  CHECK(reader.page_json(failed) == dom_page(failed));
+  JobListFilter paged;
+  paged.instrument = "reader-2";
+  paged.before = "j050000";
+  paged.limit = 7;
+  CHECK(reader.page_json(paged) == dom_page(paged));
+  paged.before = "j000001";  // nothing before the first job
+  CHECK(reader.page_json(paged) == R"({"jobs":[]})");
 }
