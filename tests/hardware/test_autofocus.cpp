@@ -17,7 +17,11 @@ cv::Mat textured_field(unsigned seed = 7) {
   cv::Mat image(240, 320, CV_8UC1, cv::Scalar(60));
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> x(0, 319), y(0, 239), r(2, 7);
-  for (int i = 0; i < 80; ++i) cv::circle(image, {x(rng), y(rng)}, r(rng), cv::Scalar(190), -1);
+  for (int i = 0; i < 80; ++i) {
+    const int radius = r(rng);  // drawn first, in its own statement: argument order is unspecified
+    const cv::Point centre{x(rng), y(rng)};
+    cv::circle(image, centre, radius, cv::Scalar(190), -1);
+  }
   return image;
 }
 

@@ -19,7 +19,9 @@ cv::Mat hilly_field(unsigned seed) {
   std::uniform_real_distribution<float> x(0, 160), y(0, 120), height(5, 60), width(3, 14);
   for (int h = 0; h < 25; ++h) {
     cv::Mat hill(field.size(), CV_32F, cv::Scalar(0));
-    hill.at<float>(static_cast<int>(y(rng)), static_cast<int>(x(rng))) = 1.0f;
+    const int col = static_cast<int>(x(rng));  // x before y, each its own statement: a seed
+    const int row = static_cast<int>(y(rng));  // makes the same field under every compiler
+    hill.at<float>(row, col) = 1.0f;
     const float w = width(rng);
     cv::GaussianBlur(hill, hill, cv::Size(0, 0), w);
     double top = 0.0;

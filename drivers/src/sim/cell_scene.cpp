@@ -132,8 +132,10 @@ CellScene render_cell_scene(const CellSceneSpec& s) {
     if (!touch && roll > 1.0 - s.clump_fraction) {
       const int more = static_cast<int>(uniform(rng, 2, 5));
       for (int k = 0, tries = 0; k < more && tries < 40 && static_cast<int>(placed.size()) < s.cells; ++tries) {
-        const Cell m = beside(placed[placed.size() - 1 - static_cast<std::size_t>(uniform(rng, 0, k + 0.999))],
-                              0.5 * s.cell_diameter_um * px * uniform(rng, 0.7, 1.3));
+        // The size before the neighbour, each in its own statement (argument order is unspecified).
+        const double radius = 0.5 * s.cell_diameter_um * px * uniform(rng, 0.7, 1.3);
+        const Cell& neighbour = placed[placed.size() - 1 - static_cast<std::size_t>(uniform(rng, 0, k + 0.999))];
+        const Cell m = beside(neighbour, radius);
         if (fits(m, true)) add_cell(m), ++k;
       }
     }

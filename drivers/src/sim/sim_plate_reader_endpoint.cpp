@@ -18,7 +18,10 @@ Reading absorbance_reading(const SimPlateReaderSettings& s, const WellModel& mod
   std::normal_distribution<double> normal(0.0, 1.0);
   double od = s.blank_od +
               s.od_per_cell * model.migrated_cells * absorbance_band(s, wavelength_nm);
-  od += od * s.od_noise_percent / 100.0 * normal(rng) + kOdNoiseFloor * normal(rng);
+  // Two draws, two statements: the operands of + may be evaluated in either order.
+  const double proportional_noise = normal(rng);
+  const double floor_noise = normal(rng);
+  od += od * s.od_noise_percent / 100.0 * proportional_noise + kOdNoiseFloor * floor_noise;
   Reading r{well, "abs" + std::to_string(wavelength_nm), 0, t, std::max(0.0, od), false};
   if (r.value >= s.od_saturation) {
     r.value = s.od_saturation;
