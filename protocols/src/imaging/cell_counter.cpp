@@ -173,11 +173,7 @@ CellCount count_stained_cells(const cv::Mat& image, const CellCountParams& p) {
     return grey || cosine(blob_density(stain.density, b.centre_px, std::numbers::sqrt2 * b.sigma_px),
                           stain.stain_colour) >= p.min_stain_match;
   };
-  // With a known pixel size the smallest cell is a size in um; a cell right at it may be measured
-  // up to half a scale step smaller (the scales are steps of 2^(1/steps_per_octave)), and is kept.
-  const double smallest_sigma_px = min_d_px / kDiameterPerSigma /
-                                   (known_scale ? std::pow(2.0, 0.5 / all.steps_per_octave) : 1.0);
-  const TypicalCell typical = typical_cell(size_search, smallest_sigma_px, p.min_roundness, is_stained);
+  const TypicalCell typical = typical_cell(size_search, min_d_px / kDiameterPerSigma, p.min_roundness, is_stained);
   const double sigma_t = p.typical_cell_diameter_um > 0 && known_scale
                              ? p.typical_cell_diameter_um * px_per_um / kDiameterPerSigma
                              : typical.sigma_px;
