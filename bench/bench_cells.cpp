@@ -8,7 +8,8 @@
 // pixel size of those tiles is unknown), as a new user would run `assayctl count --kind cells`.
 // Synthetic: N transwell membranes from the simulator (pores, debris, stain crystals, swab
 // smears, faint and out-of-focus cells, clumps), counted once with the pixel size the imager
-// reports (as the chemotaxis job does) and once without it. Prints per image the truth, our
+// reports (as the chemotaxis job does) and once without it. Then the same membranes with no cell at all
+// (pores, debris, crystals, smears): the cells counted there. Prints per image the truth, our
 // count(s), OpenCFU's count, and MAPE per set. --keep DIR writes our overlays there.
 #include <unistd.h>
 
