@@ -102,17 +102,15 @@ ApiHandler::ApiHandler(Store& store, Scheduler& scheduler, const ProtocolCatalog
 
 ApiHandler::~ApiHandler() = default;
 
-std::string ApiHandler::handle_text(const json& request, const std::string& client) {
-  if (request.contains("op") && request.at("op") == "jobs.list") {
-    refuse_unknown_fields(request, "jobs.list");
-    return list_jobs(request);
-  }
-  return handle(request, client).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-json ApiHandler::handle(const json& request, const std::string& client) {
+std::string ApiHandler::handle(const json& request, const std::string& client) {
   const auto op = string_field(request, "op", true);
   refuse_unknown_fields(request, op);
+  // A jobs.list page is written as text straight from its rows; every other result is a document.
+  if (op == "jobs.list") return list_jobs(request);
+  return result(op, request, client).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json ApiHandler::result(const std::string& op, const json& request, const std::string& client) {
   if (op == "ping") {
     return {{"pong", true}, {"version", ASSAY_VERSION}, {"time", utc_now()},
             {"last_seq", last_published_seq_()}};
@@ -122,7 +120,6 @@ json ApiHandler::handle(const json& request, const std::string& client) {
   if (op == "protocols.list") return protocol_list();
   if (op == "jobs.submit") return submit(request, client);
   if (op == "jobs.get") return get_job(request);
-  if (op == "jobs.list") return json::parse(list_jobs(request));
   if (op == "jobs.cancel") return cancel(request);
   if (op == "jobs.continue") return continue_job(request);
   if (op == "results.get") return results(request);

@@ -1,11 +1,11 @@
 // The API operations (docs/api.md): ping, version, instruments.list, protocols.list,
 // jobs.submit/get/list/cancel/continue, results.get, readings.get, images.list, report.get, events.since.
 //
-// handle() takes a parsed request object and returns the `result` of a success reply, or throws
-// ApiError; handle_text() returns the same as JSON text (replies are made with it: jobs.list
-// writes its page straight as text). io thread only. An op whose work is long and needs no store (report.get renders a
-// page) can instead be deferred: defer() reads what it needs on the io thread and returns the
-// rest, which runs on any thread, so that the io thread answers other requests meanwhile.
+// handle() takes a parsed request object and returns the `result` of a success reply as JSON
+// text (a jobs.list page is written straight from its rows), or throws ApiError. io thread only.
+// An op whose work is long and needs no store (report.get renders a page) can instead be
+// deferred: defer() reads what it needs on the io thread and returns the rest, which runs on any
+// thread, so that the io thread answers other requests meanwhile.
 #pragma once
 
 #include <filesystem>
@@ -31,8 +31,7 @@ class ApiHandler {
   ~ApiHandler();
 
   // `client` identifies the caller for idempotent submits.
-  nlohmann::json handle(const nlohmann::json& request, const std::string& client);
-  std::string handle_text(const nlohmann::json& request, const std::string& client);
+  std::string handle(const nlohmann::json& request, const std::string& client);
   // The rest of a deferred op: touches neither the store nor the scheduler; returns the `result`
   // or throws as handle() does.
   using Deferred = std::function<nlohmann::json()>;
@@ -45,6 +44,8 @@ class ApiHandler {
   void set_state_dir(std::filesystem::path dir) { state_dir_ = std::move(dir); }
 
  private:
+  // The result of every op but jobs.list (written as text by list_jobs), fields already checked.
+  nlohmann::json result(const std::string& op, const nlohmann::json& request, const std::string& client);
   nlohmann::json submit(const nlohmann::json& request, const std::string& client);
   nlohmann::json get_job(const nlohmann::json& request);
   std::string list_jobs(const nlohmann::json& request);  // JSON text

@@ -81,7 +81,7 @@ ApiReply prepare_reply(std::string_view body, std::string client, std::size_t ma
   std::optional<ApiHandler::Deferred> deferred;
   auto now = reply_from(id, [&] {
     deferred = handler.defer(request);
-    return deferred ? std::string() : handler.handle_text(request, client);
+    return deferred ? std::string() : handler.handle(request, client);
   });
   if (!deferred) return ApiReply(std::move(now));
   return ApiReply(id, [id, work = std::move(*deferred)] { return reply_from(id, [&] { return text(work()); }); });

@@ -96,7 +96,7 @@ WebResponse WebRoutes::route(const WebRequest& request, const RequestTarget& tar
 WebResponse WebRoutes::call(json request, unsigned success_status) {
   WebResponse response;
   response.status = success_status;
-  response.body = handler_.handle_text(request, "web");
+  response.body = handler_.handle(request, "web");
   return response;
 }
 
